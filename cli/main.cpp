@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+#include <cstdio>
+#include <exception>
+
+#include "commands.hpp"
+#include "meshsentry/engine.hpp"
+
+namespace {
+
+const char* kUsage =
+    "usage: meshsentry <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  scan [--signatures FILE] [--format text|jsonl|json] [--threads N] [--threshold T]\n"
+    "       [--candidates N] [--no-timing] [--follow-symlinks] [--max-file-size BYTES]\n"
+    "       [--max-triangles N] PATH...\n"
+    "                      scan files and folders (recursively) against a signature set\n"
+    "  sig build --manifest refs.tsv --out set.msig [--name NAME]\n"
+    "                      build a signature set from reference files\n"
+    "  sig info FILE       show a signature set's metadata and entries\n"
+    "  sig verify FILE     check a signature set's structure and checksum\n"
+    "  version             print the engine version\n"
+    "\n"
+    "exit status: 0 nothing flagged, 1 something flagged, 2 error\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace meshsentry::cli;
+  try {
+    Args args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+      std::fputs(kUsage, args.empty() ? stderr : stdout);
+      return args.empty() ? kError : kClean;
+    }
+    const std::string cmd = args[0];
+    args.erase(args.begin());
+    if (cmd == "scan") return scan_command(args);
+    if (cmd == "sig") return sig_command(args);
+    if (cmd == "version" || cmd == "--version") {
+      std::printf("meshsentry %s\n", meshsentry::engine_version());
+      return kClean;
+    }
+    std::fprintf(stderr, "meshsentry: unknown command '%s'\n%s", cmd.c_str(), kUsage);
+    return kError;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "meshsentry: %s\n", e.what());
+    return kError;
+  }
+}

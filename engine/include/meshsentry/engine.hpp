@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// The scanning engine: owns a signature set, scans paths or byte buffers.
+// An Engine is immutable after construction and safe to use from many threads
+// at once; every scan function is safe on untrusted input.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "meshsentry/describe.hpp"
+#include "meshsentry/io.hpp"
+#include "meshsentry/mesh.hpp"
+#include "meshsentry/signatures.hpp"
+#include "meshsentry/status.hpp"
+
+namespace meshsentry {
+
+const char* engine_version() noexcept;
+
+enum class Verdict { clean, match, suspect, error };
+const char* to_string(Verdict verdict) noexcept;
+
+struct ScanOptions {
+  int threads = 0;                  // files scanned in parallel; 0: OpenMP default
+  double match_threshold = 0.80;    // score >= this: verdict "match"
+  std::uint32_t candidates = 3;     // near misses reported below the threshold
+  bool timing = true;               // report elapsed_ms (off: byte-identical output)
+  bool follow_symlinks = false;     // never leave the scanned tree by default
+  std::uint32_t max_archive_depth = 3;
+  LoadLimits load;
+  ArchiveLimits archive;
+  PrepareOptions prepare;
+};
+
+struct Match {
+  std::string signature;    // entry id
+  std::string label, cls, severity;
+  double score = 0;         // in [0, 1]; 1 is an exact geometry hit
+  std::string method;       // "exact" (geometry hash) or "global" (descriptor)
+  double scale = 1;         // scanned size / reference size
+  bool mirrored = false;    // best alignment needs a reflection
+  int body = -1;            // body index in the scanned file; -1: the whole file
+  double fit = 0;           // RMS alignment residual / reference RMS radius
+  std::array<double, 16> transform{};  // reference -> file coordinates, row-major
+};
+
+struct ScanResult {
+  std::string path;         // as given; archive members as outer.zip!/inner.stl
+  Verdict verdict = Verdict::clean;
+  std::vector<Match> matches;      // best first, score >= threshold
+  std::vector<Match> candidates;   // best near misses below the threshold
+  std::string error;               // set when verdict == error
+  std::string sha256;              // of the file's bytes
+  Format format = Format::unknown;
+  std::uint64_t bytes = 0;
+  std::uint64_t triangles = 0;
+  std::uint32_t bodies = 0;
+  GeometryHash hash;
+  double elapsed_ms = 0;
+  std::uint32_t members = 0;       // archives: members scanned
+};
+
+class Engine {
+ public:
+  explicit Engine(SignatureSet set);
+  static Result<Engine> open(const std::string& signature_path);
+
+  const SignatureSet& signatures() const noexcept { return set_; }
+
+  // One file on disk. Archives give one result for the archive itself
+  // followed by one per member. Never throws.
+  std::vector<ScanResult> scan_file(const std::string& path, const ScanOptions& options) const;
+  // Bytes in memory, `name` as the reported path and format hint.
+  std::vector<ScanResult> scan_buffer(std::span<const std::byte> bytes, const std::string& name,
+                                      const ScanOptions& options) const;
+  // Files and folders (walked recursively, regular files only), scanned in
+  // parallel; results sorted by path, identical whatever the thread count.
+  std::vector<ScanResult> scan_paths(const std::vector<std::string>& paths,
+                                     const ScanOptions& options) const;
+  // The same, streaming: `emit` is called in path order, from one thread at a
+  // time, as soon as every earlier file is done. Returns the number of files.
+  std::size_t scan_paths(const std::vector<std::string>& paths, const ScanOptions& options,
+                         const std::function<void(const ScanResult&)>& emit) const;
+
+  // Compare an already prepared mesh (the match stage alone).
+  void match_mesh(const PreparedMesh& prepared, const ScanOptions& options,
+                  ScanResult& result) const;
+
+ private:
+  SignatureSet set_;
+};
+
+// Files under `paths` in the order scan_paths scans them (sorted), skipping
+// symlinks (unless followed), devices, FIFOs and sockets. Unreadable entries
+// are returned with an error in the second member.
+std::vector<std::pair<std::string, std::string>> collect_files(
+    const std::vector<std::string>& paths, bool follow_symlinks);
+
+}  // namespace meshsentry

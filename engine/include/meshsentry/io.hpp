@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+// Loading: bytes in, Mesh out. Formats are detected from the content; the
+// file name is only a hint. Every function here is meant for untrusted input:
+// it returns a Status instead of crashing, and honours LoadLimits.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "meshsentry/mesh.hpp"
+#include "meshsentry/status.hpp"
+
+namespace meshsentry {
+
+enum class Format {
+  unknown,
+  stl_binary,
+  stl_ascii,
+  obj,
+  ply,
+  off,
+  threemf,
+  amf,
+  gltf,
+  glb,
+  collada,
+  fbx,
+  x3d,
+  max3ds,
+  zip,
+  tar,
+  gzip,
+  bzip2,
+  xz,
+  sevenzip,
+  gcode,
+  step,
+  iges,
+};
+
+// Short lower-case name used in reports ("stl", "obj", "3mf", ...).
+const char* format_name(Format format) noexcept;
+bool is_archive(Format format) noexcept;
+bool is_mesh(Format format) noexcept;  // a format a loader here turns into a Mesh
+
+// Detect the format from the first bytes and, for STL, the size rule
+// (84 + 50 n bytes means binary even when the header starts with "solid").
+// `name_hint` (a file name) only breaks ties between text formats.
+Format sniff(std::span<const std::byte> bytes, std::string_view name_hint = {});
+
+struct LoadLimits {
+  std::uint64_t max_file_bytes = 1ull << 30;     // 1 GiB
+  std::uint64_t max_triangles = 50'000'000;
+};
+
+struct LoadedMesh {
+  Mesh mesh;
+  Format format = Format::unknown;
+  std::uint32_t source_meshes = 1;  // meshes merged from the file's scene
+};
+
+// Native readers for the hot path. Safe on any bytes.
+Result<LoadedMesh> read_stl(std::span<const std::byte> bytes, const LoadLimits& limits = {});
+
+// Assimp-backed formats, from memory (no external files such as .mtl or .bin
+// can be resolved) or from a path (they can). Node transforms are applied and
+// all meshes of the scene merged; Mesh::source_mesh keeps where each triangle
+// came from.
+Result<LoadedMesh> read_with_assimp(std::span<const std::byte> bytes, Format format,
+                                    const LoadLimits& limits = {});
+Result<LoadedMesh> read_file_with_assimp(const std::string& path, Format format,
+                                         const LoadLimits& limits = {});
+
+// Sniff, then dispatch to the right reader. Archives are not meshes: use
+// list_archive for them. `path` (may be empty) lets Assimp resolve side files.
+Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view name_hint,
+                             const LoadLimits& limits = {}, const std::string& path = {});
+
+// Convenience: map the file and load it.
+Result<LoadedMesh> load_mesh_file(const std::string& path, const LoadLimits& limits = {});
+
+// One member of an archive, expanded in memory.
+struct ArchiveMember {
+  std::string name;                 // path inside the archive, '/'-separated
+  std::vector<std::byte> bytes;     // empty when `error` is set
+  Status error;                     // per-member problem (encrypted, over a limit)
+};
+
+struct ArchiveLimits {
+  std::uint64_t max_member_bytes = 256ull << 20;   // 256 MiB per member
+  std::uint64_t max_total_bytes = 1ull << 30;      // 1 GiB per archive
+  std::uint32_t max_members = 10'000;
+  double max_ratio = 200.0;                        // expanded bytes / archive bytes,
+  std::uint64_t ratio_min_bytes = 32ull << 20;     // checked once this much is expanded
+};
+
+// Expand every regular file of a zip/tar/gz/bz2/xz/7z archive in memory.
+// Never writes to disk. A limit breach on one member is reported on that member.
+Result<std::vector<ArchiveMember>> list_archive(std::span<const std::byte> bytes,
+                                                const ArchiveLimits& limits = {});
+
+}  // namespace meshsentry

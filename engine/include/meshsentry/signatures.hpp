@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// Signature sets (.msig): the watch-list a scan compares against. A set never
+// holds a mesh, only descriptors and a coarse point sample for verification
+// (at most kMaxSignaturePoints points, too few to print anything from).
+//
+// File layout, version 1 (little-endian; strings are u32 length + UTF-8):
+//   magic      8 bytes  "MSIG\0\r\n\x1a"
+//   version    u32      1
+//   length     u64      bytes of the body that follows
+//   body       name, created, engine_version, descriptor params, u32 entry count,
+//              entries (see msig_io.cpp)
+//   checksum   32 bytes SHA-256 of everything before it
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "meshsentry/describe.hpp"
+#include "meshsentry/status.hpp"
+
+namespace meshsentry {
+
+inline constexpr std::uint32_t kSignatureFormatVersion = 1;
+inline constexpr std::uint32_t kMaxSignaturePoints = 1024;
+
+struct SignatureEntry {
+  std::string id;        // unique in the set; what scan reports as "signature"
+  std::string label;     // human-readable name
+  std::string cls;       // class, free text ("reference", "receiver", ...)
+  std::string severity;  // "low" | "medium" | "high" (free text, passed through)
+  GeometryHash hash;     // exact geometry hash of the whole reference file
+  ShapeDescriptor descriptor;
+  std::uint32_t triangles = 0;
+  std::uint32_t bodies = 0;
+  // Reference frame for alignment: surface centroid and principal axes
+  // (columns, largest variance first), in the reference file's coordinates.
+  std::array<double, 3> centroid{};
+  std::array<double, 9> axes{};
+  SurfaceSample sample;  // coarse oriented points, reference coordinates
+};
+
+struct SignatureSet {
+  std::string name;
+  std::string created;         // ISO 8601 UTC
+  std::string engine_version;
+  DescriptorParams params;
+  std::vector<SignatureEntry> entries;
+  std::string checksum;        // hex SHA-256 of the file it was read from / written to
+};
+
+// Serialise (fills set.checksum) and parse. Parsing is safe on any bytes: a
+// truncated, corrupted or foreign file is ErrorCode::corrupt with the reason.
+std::vector<std::byte> serialize_signature_set(SignatureSet& set);
+Result<SignatureSet> parse_signature_set(std::span<const std::byte> bytes);
+Status write_signature_set(SignatureSet& set, const std::string& path);
+Result<SignatureSet> read_signature_set(const std::string& path);
+
+// One row of a manifest: id, label, class, path (relative to the manifest's
+// folder), optional severity. Extra columns are ignored.
+struct ManifestRow {
+  std::string id, label, cls, path, severity;
+};
+Result<std::vector<ManifestRow>> read_manifest(const std::string& manifest_path);
+
+struct BuildOptions {
+  std::string name;            // default: manifest file stem
+  std::string created;         // default: SOURCE_DATE_EPOCH if set, else now
+  DescriptorParams params;
+  int threads = 0;             // 0: OpenMP default
+};
+
+// Load, prepare and describe every reference of the manifest. Fails on the
+// first reference that cannot be loaded (a watch-list with holes is worse
+// than none), naming it.
+Result<SignatureSet> build_signature_set(const std::string& manifest_path,
+                                         const BuildOptions& options = {});
+
+// Describe one already-loaded reference mesh as an entry.
+Result<SignatureEntry> describe_reference(Mesh mesh, const DescriptorParams& params);
+
+}  // namespace meshsentry

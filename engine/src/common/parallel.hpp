@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// The one place OpenMP is spelled. Loops below `serial_below` items run on the
+// calling thread; results never depend on the thread count because every
+// index writes its own slot and reductions are done afterwards in index order.
+#pragma once
+
+#include <cstddef>
+
+#include <omp.h>
+
+namespace meshsentry {
+
+// Runs f(i) for i in [0, n), dynamically scheduled (items differ in cost).
+template <class F>
+void parallel_for(std::size_t n, int threads, F&& f, std::size_t serial_below = 2) {
+  if (n < serial_below || threads == 1) {
+    for (std::size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  const int t = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(t)
+  for (std::size_t i = 0; i < n; ++i) f(i);
+}
+
+}  // namespace meshsentry

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+// Every non-STL mesh format goes through Assimp. Only triangulation is asked
+// of it; welding and cleaning are ours, so every format is prepared the same
+// way. Node transforms are applied and instanced meshes repeated. Assimp is
+// treated as untrusted code on untrusted bytes: exceptions are caught here
+// and its output is checked (indices in range, finite coordinates).
+#include <assimp/Importer.hpp>
+#include <assimp/postprocess.h>
+#include <assimp/scene.h>
+
+#include <cmath>
+#include <utility>
+#include <vector>
+
+#include "meshsentry/io.hpp"
+
+namespace meshsentry {
+namespace {
+
+const char* assimp_hint(Format f) {
+  switch (f) {
+    case Format::obj: return "obj";
+    case Format::ply: return "ply";
+    case Format::off: return "off";
+    case Format::threemf: return "3mf";
+    case Format::amf: return "amf";
+    case Format::gltf: return "gltf";
+    case Format::glb: return "glb";
+    case Format::collada: return "dae";
+    case Format::fbx: return "fbx";
+    case Format::x3d: return "x3d";
+    case Format::max3ds: return "3ds";
+    case Format::stl_binary: case Format::stl_ascii: return "stl";
+    default: return "";
+  }
+}
+
+constexpr unsigned kFlags = aiProcess_Triangulate;
+
+Result<LoadedMesh> convert(const aiScene* scene, Format format, const LoadLimits& limits) {
+  if (!scene || !scene->mRootNode)
+    return make_error(ErrorCode::format, "no scene");
+  LoadedMesh out;
+  out.format = format;
+  out.source_meshes = scene->mNumMeshes;
+  auto& m = out.mesh;
+  std::uint64_t total = 0;
+
+  // Iterative walk: a hostile file can nest nodes deeply.
+  std::vector<std::pair<const aiNode*, aiMatrix4x4>> stack{{scene->mRootNode, scene->mRootNode->mTransformation}};
+  std::size_t visited = 0;
+  while (!stack.empty()) {
+    auto [node, xf] = stack.back();
+    stack.pop_back();
+    if (++visited > 1'000'000) return make_error(ErrorCode::limit, "limit: more than 1000000 scene nodes");
+    for (unsigned c = 0; c < node->mNumChildren; ++c) {
+      const aiNode* child = node->mChildren[c];
+      if (child) stack.push_back({child, xf * child->mTransformation});
+    }
+    for (unsigned k = 0; k < node->mNumMeshes; ++k) {
+      const unsigned mi = node->mMeshes[k];
+      if (mi >= scene->mNumMeshes || !scene->mMeshes[mi]) continue;
+      const aiMesh* mesh = scene->mMeshes[mi];
+      if (!(mesh->mPrimitiveTypes & aiPrimitiveType_TRIANGLE) || !mesh->mVertices) continue;
+      total += mesh->mNumFaces;
+      if (total > limits.max_triangles)
+        return make_error(ErrorCode::limit, "limit: more than " + std::to_string(limits.max_triangles) + " triangles");
+      const auto base = static_cast<std::uint32_t>(m.vertices.size());
+      for (unsigned v = 0; v < mesh->mNumVertices; ++v) {
+        aiVector3D p = xf * mesh->mVertices[v];
+        if (!std::isfinite(p.x) || !std::isfinite(p.y) || !std::isfinite(p.z))
+          return make_error(ErrorCode::format, "non-finite coordinate (NaN or inf)");
+        m.vertices.push_back({p.x, p.y, p.z});
+      }
+      for (unsigned f = 0; f < mesh->mNumFaces; ++f) {
+        const aiFace& face = mesh->mFaces[f];
+        if (face.mNumIndices != 3 || !face.mIndices) continue;  // points and lines
+        Tri t;
+        bool ok = true;
+        for (int c = 0; c < 3; ++c) {
+          ok &= face.mIndices[c] < mesh->mNumVertices;
+          t[c] = base + face.mIndices[c];
+        }
+        if (!ok) return make_error(ErrorCode::format, "face index out of range");
+        m.triangles.push_back(t);
+        m.source_mesh.push_back(mi);
+      }
+    }
+  }
+  if (m.triangles.empty()) return make_error(ErrorCode::empty, "no triangles in the scene");
+  if (out.source_meshes <= 1) m.source_mesh.clear();
+  return out;
+}
+
+Status importer_error(Assimp::Importer& imp) {
+  std::string msg = imp.GetErrorString();
+  if (msg.empty()) msg = "unreadable";
+  if (msg.size() > 200) msg.resize(200);
+  return make_error(ErrorCode::format, "assimp: " + msg);
+}
+
+}  // namespace
+
+Result<LoadedMesh> read_with_assimp(std::span<const std::byte> bytes, Format format,
+                                    const LoadLimits& limits) {
+  if (bytes.empty()) return make_error(ErrorCode::empty, "empty file");
+  if (bytes.size() > limits.max_file_bytes)
+    return make_error(ErrorCode::limit, "limit: file size over " + std::to_string(limits.max_file_bytes));
+  try {
+    Assimp::Importer imp;
+    const aiScene* scene = imp.ReadFileFromMemory(bytes.data(), bytes.size(), kFlags, assimp_hint(format));
+    if (!scene) return importer_error(imp);
+    return convert(scene, format, limits);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::format, std::string("assimp: ") + e.what());
+  } catch (...) {
+    return make_error(ErrorCode::format, "assimp: unknown failure");
+  }
+}
+
+Result<LoadedMesh> read_file_with_assimp(const std::string& path, Format format,
+                                         const LoadLimits& limits) {
+  try {
+    Assimp::Importer imp;
+    const aiScene* scene = imp.ReadFile(path, kFlags);
+    if (!scene) return importer_error(imp);
+    return convert(scene, format, limits);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::format, std::string("assimp: ") + e.what());
+  } catch (...) {
+    return make_error(ErrorCode::format, "assimp: unknown failure");
+  }
+}
+
+}  // namespace meshsentry

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// Dispatch from detected format to reader. Formats we recognise but do not
+// read yet get an error that says so, not "unknown".
+#include "common/mapped_file.hpp"
+#include "meshsentry/io.hpp"
+
+namespace meshsentry {
+
+Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view name_hint,
+                             const LoadLimits& limits, const std::string& path) {
+  if (bytes.empty()) return make_error(ErrorCode::empty, "empty file");
+  const Format f = sniff(bytes, name_hint);
+  switch (f) {
+    case Format::stl_binary:
+    case Format::stl_ascii:
+      return read_stl(bytes, limits);
+    case Format::gcode:
+      return make_error(ErrorCode::format, "G-code is recognised but not read yet");
+    case Format::step:
+    case Format::iges:
+      return make_error(ErrorCode::format, std::string(format_name(f)) + " (CAD) is recognised but not read");
+    case Format::unknown:
+      return make_error(ErrorCode::format, "unknown format: content matches no supported mesh format");
+    default:
+      break;
+  }
+  if (is_archive(f))
+    return make_error(ErrorCode::invalid, "archive: expand it with list_archive");
+  // Formats with side files (.mtl, .bin, textures) read from disk when we can.
+  if (!path.empty() && (f == Format::gltf || f == Format::obj || f == Format::collada))
+    return read_file_with_assimp(path, f, limits);
+  return read_with_assimp(bytes, f, limits);
+}
+
+Result<LoadedMesh> load_mesh_file(const std::string& path, const LoadLimits& limits) {
+  auto file = MappedFile::open(path, limits.max_file_bytes);
+  if (!file) return file.status();
+  return load_mesh(file->bytes(), path, limits, path);
+}
+
+}  // namespace meshsentry

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+// Native STL reader, binary and ASCII: the hot path (most uploads are STL).
+// Binary: one pass over 50-byte records, no per-triangle allocation.
+// ASCII: a hand-written tokenizer (std::from_chars), any number of `solid`
+// blocks, CRLF, exponents and -0; each facet must have exactly 3 vertices.
+// Non-finite coordinates are an error: they poison every integral after them.
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "meshsentry/io.hpp"
+
+namespace meshsentry {
+namespace {
+
+bool finite_bits(const float* v, int n) {
+  for (int i = 0; i < n; ++i) {
+    std::uint32_t bits;
+    std::memcpy(&bits, v + i, 4);
+    if ((bits & 0x7f800000u) == 0x7f800000u) return false;
+  }
+  return true;
+}
+
+Result<LoadedMesh> read_binary(std::span<const std::byte> b, const LoadLimits& limits) {
+  if (b.size() < 84)
+    return make_error(ErrorCode::format, "binary STL: file of " + std::to_string(b.size()) +
+                                             " bytes is shorter than the 84-byte header");
+  std::uint32_t n = 0;
+  std::memcpy(&n, b.data() + 80, 4);
+  const std::uint64_t expected = 84 + 50ull * n;
+  if (expected != b.size()) {
+    return make_error(ErrorCode::format,
+                      "binary STL: header says " + std::to_string(n) + " triangles (" +
+                          std::to_string(expected) + " bytes) but the file has " +
+                          std::to_string(b.size()) + " bytes" +
+                          (expected > b.size() ? " (truncated)" : ""));
+  }
+  if (n > limits.max_triangles)
+    return make_error(ErrorCode::limit, "limit: " + std::to_string(n) + " triangles over " +
+                                            std::to_string(limits.max_triangles));
+  if (n == 0) return make_error(ErrorCode::empty, "binary STL holds no triangles");
+
+  LoadedMesh out;
+  out.format = Format::stl_binary;
+  auto& verts = out.mesh.vertices;
+  auto& tris = out.mesh.triangles;
+  verts.resize(3ull * n);
+  tris.resize(n);
+  const std::byte* rec = b.data() + 84;
+  bool finite = true;
+  for (std::uint32_t t = 0; t < n; ++t, rec += 50) {
+    float v[9];
+    std::memcpy(v, rec + 12, 36);  // skip the normal: recomputed from the corners
+    finite &= finite_bits(v, 9);
+    std::memcpy(&verts[3ull * t], v, 36);
+    tris[t] = {3 * t, 3 * t + 1, 3 * t + 2};
+  }
+  if (!finite) return make_error(ErrorCode::format, "binary STL: non-finite coordinate (NaN or inf)");
+  return out;
+}
+
+class AsciiParser {
+ public:
+  AsciiParser(const char* p, const char* end) : p_(p), end_(end) {}
+
+  Result<LoadedMesh> parse(const LoadLimits& limits) {
+    LoadedMesh out;
+    out.format = Format::stl_ascii;
+    auto& verts = out.mesh.vertices;
+    int in_facet = -1;  // vertices seen in the current facet, -1 outside one
+    std::size_t solids = 0;
+    std::string_view tok;
+    while (next(tok)) {
+      if (tok == "vertex") {
+        if (in_facet < 0) return error("vertex outside a facet");
+        Vec3f v;
+        for (int k = 0; k < 3; ++k) {
+          std::string_view num;
+          if (!next(num)) return error("truncated vertex");
+          if (!parse_float(num, v[k])) return error("bad number '" + std::string(num.substr(0, 32)) + "'");
+          if (!std::isfinite(v[k])) return error("non-finite coordinate");
+        }
+        verts.push_back(v);
+        ++in_facet;
+        if (verts.size() / 3 > limits.max_triangles)
+          return make_error(ErrorCode::limit, "limit: more than " +
+                                                  std::to_string(limits.max_triangles) + " triangles");
+      } else if (tok == "facet") {
+        if (in_facet >= 0) return error("facet inside a facet");
+        in_facet = 0;
+      } else if (tok == "endfacet") {
+        if (in_facet != 3)
+          return error("facet with " + std::to_string(std::max(in_facet, 0)) + " vertices");
+        in_facet = -1;
+      } else if (tok == "solid") {
+        ++solids;
+        skip_line();  // the name may be anything, including keywords
+      } else if (tok == "endsolid") {
+        if (in_facet >= 0) return error("endsolid inside a facet");
+        skip_line();
+      }
+      // "normal", "outer", "loop", "endloop" and normal components are skipped.
+    }
+    if (in_facet >= 0) return error("truncated: file ends inside a facet");
+    if (solids == 0) return error("no 'solid' keyword");
+    if (verts.empty()) return make_error(ErrorCode::empty, "ASCII STL holds no triangles");
+    const auto n = static_cast<std::uint32_t>(verts.size() / 3);
+    out.mesh.triangles.resize(n);
+    for (std::uint32_t t = 0; t < n; ++t) out.mesh.triangles[t] = {3 * t, 3 * t + 1, 3 * t + 2};
+    return out;
+  }
+
+ private:
+  static bool space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+  bool next(std::string_view& tok) {
+    while (p_ < end_ && space(*p_)) {
+      if (*p_ == '\n') ++line_;
+      ++p_;
+    }
+    if (p_ >= end_) return false;
+    const char* s = p_;
+    while (p_ < end_ && !space(*p_)) ++p_;
+    tok = {s, static_cast<std::size_t>(p_ - s)};
+    return true;
+  }
+
+  void skip_line() {
+    while (p_ < end_ && *p_ != '\n') ++p_;
+  }
+
+  static bool parse_float(std::string_view s, float& out) {
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);  // from_chars refuses '+'
+    auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (r.ec == std::errc::result_out_of_range) {
+      // Tiny values underflow to 0; huge ones are not finite.
+      double d = 0;
+      auto r2 = std::from_chars(s.data(), s.data() + s.size(), d);
+      if (r2.ptr != s.data() + s.size()) return false;
+      out = static_cast<float>(d);
+      return true;
+    }
+    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+  }
+
+  Status error(const std::string& what) const {
+    return make_error(ErrorCode::format, "ASCII STL line " + std::to_string(line_) + ": " + what);
+  }
+
+  const char* p_;
+  const char* end_;
+  std::size_t line_ = 1;
+};
+
+}  // namespace
+
+Result<LoadedMesh> read_stl(std::span<const std::byte> bytes, const LoadLimits& limits) {
+  if (bytes.size() > limits.max_file_bytes)
+    return make_error(ErrorCode::limit, "limit: file size " + std::to_string(bytes.size()) +
+                                            " bytes over " + std::to_string(limits.max_file_bytes));
+  if (bytes.empty()) return make_error(ErrorCode::empty, "empty file");
+  Format f = sniff(bytes, "x.stl");
+  if (f == Format::stl_ascii) {
+    const char* p = reinterpret_cast<const char*>(bytes.data());
+    return AsciiParser(p, p + bytes.size()).parse(limits);
+  }
+  return read_binary(bytes, limits);
+}
+
+}  // namespace meshsentry

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// The match stage's parts, exposed for tests and benchmarks.
+#pragma once
+
+#include <array>
+
+#include "describe/principal_frame.hpp"
+#include "meshsentry/describe.hpp"
+#include "meshsentry/signatures.hpp"
+
+namespace meshsentry {
+
+// Distance between two global descriptors, per component and weighted total.
+struct DescriptorDistance {
+  double d2 = 0, d1 = 0, a3 = 0, moments = 0, compactness = 0;
+  double total = 0;
+};
+DescriptorDistance descriptor_distance(const ShapeDescriptor& a, const ShapeDescriptor& b);
+
+// Map a total distance to a score in [0, 1]; 1 is identical, monotone decreasing.
+double descriptor_score(double total_distance);
+
+// Similarity transform that lays the signature's point sample onto a scanned
+// shape: principal frames give the start (all 8 axis-sign choices, so
+// reflections are found too), a few rounds of ICP refine it.
+struct PoseEstimate {
+  std::array<double, 16> transform{};  // reference -> file, row-major
+  double scale = 1;
+  bool mirrored = false;
+  double fit = 0;  // RMS residual / file RMS radius
+};
+PoseEstimate estimate_pose(const SignatureEntry& sig, const SurfaceSample& file_points,
+                           const PrincipalFrame& file_frame, double file_rms_radius);
+
+}  // namespace meshsentry

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+// The scan pipeline for one file: read -> sniff -> (archive: recurse) ->
+// load -> prepare -> describe -> match. Matching is a cascade: exact geometry
+// hash first, then global descriptors of the whole file and of each body
+// against every signature; a pose is estimated only for what matched, so a
+// clean file costs one descriptor pass. The verification stage of partial
+// matching slots in after the shortlist, per (shape, signature) pair.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <system_error>
+
+#include "common/mapped_file.hpp"
+#include "common/parallel.hpp"
+#include "common/sha256.hpp"
+#include "describe/principal_frame.hpp"
+#include "match/match_ops.hpp"
+#include "meshsentry/engine.hpp"
+
+namespace meshsentry {
+
+const char* engine_version() noexcept { return MESHSENTRY_VERSION; }
+
+const char* to_string(Verdict v) noexcept {
+  switch (v) {
+    case Verdict::clean: return "clean";
+    case Verdict::match: return "match";
+    case Verdict::suspect: return "suspect";
+    case Verdict::error: return "error";
+  }
+  return "error";
+}
+
+const char* to_string(ErrorCode c) noexcept {
+  switch (c) {
+    case ErrorCode::ok: return "ok";
+    case ErrorCode::io: return "io";
+    case ErrorCode::format: return "format";
+    case ErrorCode::limit: return "limit";
+    case ErrorCode::corrupt: return "corrupt";
+    case ErrorCode::invalid: return "invalid";
+    case ErrorCode::empty: return "empty";
+  }
+  return "error";
+}
+
+namespace {
+
+// Bodies worth describing on their own: the 32 largest with at least 0.1% of
+// the file's area (dust and fasteners below that cannot hold a whole part).
+constexpr std::size_t kMaxBodies = 32;
+constexpr double kMinBodyAreaFraction = 1e-3;
+constexpr std::size_t kMaxPosedMatches = 3;
+
+struct Shape {
+  int body = -1;
+  const std::vector<std::uint32_t>* subset = nullptr;
+  const MassProperties* mass = nullptr;
+  GeometryHash hash;
+  ShapeDescriptor descriptor;
+  SurfaceSample sample;
+};
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+ScanResult error_result(const std::string& path, const Status& s) {
+  ScanResult r;
+  r.path = path;
+  r.verdict = Verdict::error;
+  r.error = s.message;
+  return r;
+}
+
+bool better(const Match& a, const Match& b) {
+  if (a.score != b.score) return a.score > b.score;
+  return a.signature < b.signature;
+}
+
+}  // namespace
+
+Engine::Engine(SignatureSet set) : set_(std::move(set)) {}
+
+Result<Engine> Engine::open(const std::string& signature_path) {
+  auto set = read_signature_set(signature_path);
+  if (!set) return set.status();
+  if (set->params != DescriptorParams{})
+    return make_error(ErrorCode::invalid, signature_path + ": built with other descriptor parameters (version " +
+                                              std::to_string(set->params.version) + "); rebuild it with this engine");
+  return Engine(std::move(set.value()));
+}
+
+void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResult& r) const {
+  r.triangles = pm.mesh.triangles.size();
+  r.bodies = static_cast<std::uint32_t>(pm.bodies.size());
+
+  std::vector<Shape> shapes;
+  Shape whole;
+  whole.mass = &pm.mass;
+  whole.hash = geometry_hash(pm.mesh);
+  shapes.push_back(std::move(whole));
+  if (pm.bodies.size() > 1) {
+    for (std::size_t b = 0; b < pm.bodies.size() && shapes.size() <= kMaxBodies; ++b) {
+      const Body& body = pm.bodies[b];
+      if (body.mass.area < kMinBodyAreaFraction * pm.mass.area || body.triangles.size() < 4) break;
+      Shape s;
+      s.body = static_cast<int>(b);
+      s.subset = &body.triangles;
+      s.mass = &body.mass;
+      s.hash = geometry_hash(pm.mesh, body.triangles);
+      shapes.push_back(std::move(s));
+    }
+  }
+  r.hash = shapes[0].hash;
+
+  static const std::vector<std::uint32_t> kAll;
+  for (Shape& s : shapes)
+    s.descriptor = describe_shape(pm.mesh, s.subset ? *s.subset : kAll, *s.mass, set_.params, &s.sample);
+
+  // Best shape per signature.
+  std::vector<Match> scored;
+  std::vector<std::size_t> shape_of;
+  for (const SignatureEntry& e : set_.entries) {
+    Match best;
+    std::size_t best_shape = 0;
+    best.score = -1;
+    for (std::size_t si = 0; si < shapes.size(); ++si) {
+      const Shape& s = shapes[si];
+      double score;
+      std::string method;
+      if (s.hash == e.hash) {
+        score = 1.0;
+        method = "exact";
+      } else {
+        score = descriptor_score(descriptor_distance(s.descriptor, e.descriptor).total);
+        method = "global";
+      }
+      if (score > best.score) {
+        best.score = score;
+        best.method = method;
+        best.body = s.body;
+        best_shape = si;
+      }
+    }
+    best.signature = e.id;
+    best.label = e.label;
+    best.cls = e.cls;
+    best.severity = e.severity;
+    best.scale = e.descriptor.rms_radius > 0 ? shapes[best_shape].descriptor.rms_radius / e.descriptor.rms_radius : 1;
+    scored.push_back(best);
+    shape_of.push_back(best_shape);
+  }
+  std::vector<std::size_t> order(scored.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return better(scored[a], scored[b]); });
+
+  for (std::size_t i : order) {
+    Match& m = scored[i];
+    if (m.score >= opt.match_threshold) {
+      if (r.matches.size() < kMaxPosedMatches) {
+        const Shape& s = shapes[shape_of[i]];
+        const PoseEstimate pose = estimate_pose(set_.entries[i], s.sample, principal_frame(*s.mass), s.descriptor.rms_radius);
+        m.transform = pose.transform;
+        m.mirrored = pose.mirrored;
+        m.fit = pose.fit;
+      }
+      r.matches.push_back(m);
+    } else if (r.candidates.size() < opt.candidates) {
+      r.candidates.push_back(m);
+    }
+  }
+  r.verdict = r.matches.empty() ? Verdict::clean : Verdict::match;
+}
+
+namespace {
+
+void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
+                const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth,
+                std::vector<ScanResult>& out) {
+  const auto t0 = Clock::now();
+  ScanResult r;
+  r.path = name;
+  r.bytes = bytes.size();
+  r.sha256 = sha256_hex(bytes);
+  r.format = sniff(bytes, name);
+  if (is_archive(r.format)) {
+    const std::size_t at = out.size();
+    out.push_back(r);
+    if (depth >= opt.max_archive_depth) {
+      out[at].verdict = Verdict::error;
+      out[at].error = "limit: archive nesting deeper than " + std::to_string(opt.max_archive_depth);
+    } else if (auto members = list_archive(bytes, opt.archive); !members) {
+      out[at].verdict = Verdict::error;
+      out[at].error = members.status().message;
+    } else {
+      for (const ArchiveMember& m : *members) {
+        const std::string inner = name + "!/" + m.name;
+        if (!m.error.ok()) {
+          out.push_back(error_result(inner, m.error));
+          continue;
+        }
+        scan_bytes(engine, m.bytes, inner, {}, opt, depth + 1, out);
+      }
+      // The archive's own line sums up its members.
+      ScanResult& a = out[at];
+      for (std::size_t i = at + 1; i < out.size(); ++i) {
+        ++a.members;
+        for (const Match& m : out[i].matches) a.matches.push_back(m);
+      }
+      std::stable_sort(a.matches.begin(), a.matches.end(), better);
+      a.verdict = a.matches.empty() ? Verdict::clean : Verdict::match;
+    }
+    if (opt.timing) out[at].elapsed_ms = ms_since(t0);
+    return;
+  }
+  auto loaded = load_mesh(bytes, name, opt.load, disk_path);
+  if (!loaded) {
+    r.verdict = Verdict::error;
+    r.error = loaded.status().message;
+  } else {
+    r.format = loaded->format;
+    auto prepared = prepare(std::move(loaded->mesh), opt.prepare);
+    if (!prepared) {
+      r.verdict = Verdict::error;
+      r.error = prepared.status().message;
+    } else {
+      engine.match_mesh(*prepared, opt, r);
+    }
+  }
+  if (opt.timing) r.elapsed_ms = ms_since(t0);
+  out.push_back(std::move(r));
+}
+
+}  // namespace
+
+std::vector<ScanResult> Engine::scan_buffer(std::span<const std::byte> bytes, const std::string& name,
+                                            const ScanOptions& options) const {
+  std::vector<ScanResult> out;
+  scan_bytes(*this, bytes, name, {}, options, 0, out);
+  return out;
+}
+
+std::vector<ScanResult> Engine::scan_file(const std::string& path, const ScanOptions& options) const {
+  const auto t0 = Clock::now();
+  auto file = MappedFile::open(path, options.load.max_file_bytes);
+  if (!file) {
+    ScanResult r = error_result(path, file.status());
+    if (options.timing) r.elapsed_ms = ms_since(t0);
+    return {r};
+  }
+  std::vector<ScanResult> out;
+  scan_bytes(*this, file->bytes(), path, path, options, 0, out);
+  if (options.timing && !out.empty()) out[0].elapsed_ms = ms_since(t0);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> collect_files(const std::vector<std::string>& paths,
+                                                               bool follow_symlinks) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    const fs::file_status st = follow_symlinks ? fs::status(p, ec) : fs::symlink_status(p, ec);
+    if (ec) {
+      files.push_back({p, "cannot read: " + ec.message()});
+      continue;
+    }
+    if (fs::is_regular_file(st)) {
+      files.push_back({p, ""});
+      continue;
+    }
+    if (!fs::is_directory(st)) {
+      files.push_back({p, fs::is_symlink(st) ? "symlink not followed" : "not a regular file"});
+      continue;
+    }
+    auto opts = fs::directory_options::skip_permission_denied;
+    if (follow_symlinks) opts |= fs::directory_options::follow_directory_symlink;
+    for (fs::recursive_directory_iterator it(p, opts, ec), end; !ec && it != end; it.increment(ec)) {
+      std::error_code e2;
+      const fs::file_status s = it->symlink_status(e2);
+      if (fs::is_symlink(s) && !follow_symlinks) continue;
+      if (fs::is_regular_file(follow_symlinks ? it->status(e2) : s)) files.push_back({it->path().string(), ""});
+    }
+    if (ec) files.push_back({p, "cannot walk: " + ec.message()});
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
+std::size_t Engine::scan_paths(const std::vector<std::string>& paths, const ScanOptions& options,
+                               const std::function<void(const ScanResult&)>& emit) const {
+  const auto files = collect_files(paths, options.follow_symlinks);
+  std::vector<std::vector<ScanResult>> per_file(files.size());
+  std::vector<char> done(files.size(), 0);
+  std::size_t next = 0;  // first file not yet emitted
+  std::mutex mu;
+  parallel_for(files.size(), options.threads, [&](std::size_t i) {
+    std::vector<ScanResult> res;
+    if (!files[i].second.empty())
+      res = {error_result(files[i].first, make_error(ErrorCode::io, files[i].second))};
+    else
+      res = scan_file(files[i].first, options);
+    std::lock_guard<std::mutex> lock(mu);
+    per_file[i] = std::move(res);
+    done[i] = 1;
+    while (next < files.size() && done[next]) {
+      for (const ScanResult& r : per_file[next]) emit(r);
+      per_file[next].clear();
+      per_file[next].shrink_to_fit();
+      ++next;
+    }
+  });
+  return files.size();
+}
+
+std::vector<ScanResult> Engine::scan_paths(const std::vector<std::string>& paths,
+                                           const ScanOptions& options) const {
+  std::vector<ScanResult> out;
+  scan_paths(paths, options, [&](const ScanResult& r) { out.push_back(r); });
+  return out;
+}
+
+}  // namespace meshsentry

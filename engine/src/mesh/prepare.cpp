@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// prepare(): weld -> drop degenerate -> edge adjacency -> orient -> bodies ->
+// mass properties. Everything downstream sees this one cleaned mesh.
+#include <algorithm>
+#include <numeric>
+
+#include "mesh/mesh_ops.hpp"
+
+namespace meshsentry {
+
+Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
+  PreparedMesh out;
+  if (mesh.triangles.empty() || mesh.vertices.empty())
+    return make_error(ErrorCode::empty, "no triangles");
+  for (const Tri& t : mesh.triangles)
+    for (std::uint32_t c : t)
+      if (c >= mesh.vertices.size()) return make_error(ErrorCode::format, "triangle index out of range");
+
+  out.bounds = bounding_box(mesh.vertices);
+  const double diag = out.bounds.diagonal();
+  WeldResult w = weld_vertices(mesh.vertices, out.bounds, options.weld_tolerance * diag);
+
+  Mesh& m = out.mesh;
+  m.vertices = std::move(w.vertices);
+  m.triangles.reserve(mesh.triangles.size());
+  const bool sources = !mesh.source_mesh.empty();
+  for (std::size_t i = 0; i < mesh.triangles.size(); ++i) {
+    Tri t{w.remap[mesh.triangles[i][0]], w.remap[mesh.triangles[i][1]], w.remap[mesh.triangles[i][2]]};
+    if (t[0] == t[1] || t[1] == t[2] || t[0] == t[2]) {
+      ++out.dropped_degenerate;
+      continue;
+    }
+    m.triangles.push_back(t);
+    if (sources) m.source_mesh.push_back(mesh.source_mesh[i]);
+  }
+  mesh = Mesh{};  // release the soup before the next allocations
+  if (m.triangles.empty()) return make_error(ErrorCode::empty, "all triangles are degenerate");
+
+  const auto nv = static_cast<std::uint32_t>(m.vertices.size());
+  EdgeAdjacency adj = edge_adjacency(m.triangles, nv);
+  orient_triangles(m.triangles, m.vertices, adj);
+
+  std::uint32_t count = 0;
+  std::vector<std::uint32_t> label = connected_components(m.triangles, nv, count);
+  std::vector<Body> bodies(count);
+  for (std::uint32_t t = 0; t < m.triangles.size(); ++t) {
+    Body& b = bodies[label[t]];
+    b.triangles.push_back(t);
+    for (int k = 0; k < 3; ++k) {
+      const std::uint8_t kind = adj.boundary[3 * t + k];
+      b.boundary_edges += kind == 1;
+      b.nonmanifold_edges += kind == 2;
+    }
+  }
+  // Per-body vertex and edge counts for the Euler characteristic.
+  std::vector<std::uint32_t> seen(nv, kNoNeighbor);
+  for (std::uint32_t bi = 0; bi < count; ++bi) {
+    Body& b = bodies[bi];
+    std::uint32_t edges = 0;
+    for (std::uint32_t t : b.triangles) {
+      for (int k = 0; k < 3; ++k) {
+        const std::uint32_t v = m.triangles[t][k];
+        if (seen[v] != bi) {
+          seen[v] = bi;
+          ++b.vertex_count;
+        }
+        edges += adj.first_of_edge[3 * t + k];
+      }
+    }
+    b.euler_characteristic = static_cast<int>(b.vertex_count) - static_cast<int>(edges) +
+                             static_cast<int>(b.triangles.size());
+    b.mass = mass_properties(m, b.triangles);
+    BoundingBox box;
+    box.min = box.max = m.vertices[m.triangles[b.triangles[0]][0]];
+    for (std::uint32_t t : b.triangles)
+      for (std::uint32_t v : m.triangles[t])
+        for (int k = 0; k < 3; ++k) {
+          box.min[k] = std::min(box.min[k], m.vertices[v][k]);
+          box.max[k] = std::max(box.max[k], m.vertices[v][k]);
+        }
+    b.bounds = box;
+  }
+  // Largest first; ties broken by geometry, never by file order alone.
+  std::stable_sort(bodies.begin(), bodies.end(), [](const Body& a, const Body& b) {
+    if (a.mass.area != b.mass.area) return a.mass.area > b.mass.area;
+    if (a.triangles.size() != b.triangles.size()) return a.triangles.size() > b.triangles.size();
+    return a.bounds.min < b.bounds.min;
+  });
+  out.bodies = std::move(bodies);
+  out.mass = mass_properties(m, {});
+  out.mass.abs_volume = 0;
+  for (const Body& b : out.bodies) out.mass.abs_volume += b.mass.abs_volume;
+  return out;
+}
+
+}  // namespace meshsentry

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// JSON writers. Field order is fixed (ordered_json) and numbers are rounded
+// to 6 significant places, so equal results print as equal bytes.
+#include <cmath>
+
+#include "meshsentry/report.hpp"
+#include "report/result_json.hpp"
+
+namespace meshsentry {
+namespace {
+
+double round6(double x) {
+  if (x == 0 || !std::isfinite(x)) return 0;
+  const double mag = std::pow(10.0, 5 - static_cast<int>(std::floor(std::log10(std::abs(x)))));
+  return std::round(x * mag) / mag;
+}
+
+nlohmann::ordered_json match_json(const Match& m, bool full) {
+  nlohmann::ordered_json j;
+  j["signature"] = m.signature;
+  j["score"] = round6(m.score);
+  j["label"] = m.label;
+  j["class"] = m.cls;
+  if (full) j["severity"] = m.severity;
+  j["method"] = m.method;
+  j["body"] = m.body;
+  j["scale"] = round6(m.scale);
+  if (full) {
+    j["mirrored"] = m.mirrored;
+    j["fit"] = round6(m.fit);
+    auto t = nlohmann::ordered_json::array();
+    for (double v : m.transform) t.push_back(round6(v));
+    j["transform"] = t;
+  }
+  return j;
+}
+
+}  // namespace
+
+nlohmann::ordered_json result_to_json(const ScanResult& r) {
+  nlohmann::ordered_json j;
+  j["path"] = r.path;
+  j["verdict"] = to_string(r.verdict);
+  auto matches = nlohmann::ordered_json::array();
+  for (const Match& m : r.matches) matches.push_back(match_json(m, true));
+  j["matches"] = matches;
+  auto cands = nlohmann::ordered_json::array();
+  for (const Match& m : r.candidates) cands.push_back(match_json(m, false));
+  j["candidates"] = cands;
+  if (r.verdict == Verdict::error) j["error"] = r.error;
+  j["sha256"] = r.sha256;
+  j["format"] = format_name(r.format);
+  j["bytes"] = r.bytes;
+  j["triangles"] = r.triangles;
+  j["bodies"] = r.bodies;
+  if (!r.hash.empty()) j["geometry_hash"] = r.hash.hex();
+  if (is_archive(r.format)) j["members"] = r.members;
+  if (r.elapsed_ms > 0) j["elapsed_ms"] = std::round(r.elapsed_ms * 100) / 100;
+  return j;
+}
+
+std::string to_jsonl(const ScanResult& r) {
+  return result_to_json(r).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string to_json_document(const std::vector<ScanResult>& results, const RunInfo& info) {
+  nlohmann::ordered_json doc;
+  doc["engine"] = {{"name", "meshsentry"}, {"version", engine_version()}};
+  doc["signatures"] = {{"name", info.signature_name},
+                       {"checksum", info.signature_checksum},
+                       {"entries", info.signature_entries}};
+  doc["settings"] = {{"threshold", info.threshold}};
+  doc["started"] = info.started;
+  doc["finished"] = info.finished;
+  std::size_t flagged = 0, errors = 0;
+  auto files = nlohmann::ordered_json::array();
+  for (const ScanResult& r : results) {
+    flagged += r.verdict == Verdict::match || r.verdict == Verdict::suspect;
+    errors += r.verdict == Verdict::error;
+    files.push_back(result_to_json(r));
+  }
+  doc["summary"] = {{"files", results.size()}, {"flagged", flagged}, {"errors", errors}};
+  doc["files"] = files;
+  return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace meshsentry

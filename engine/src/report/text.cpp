@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// One line per file for people: the verdict first, then why.
+#include <cstdio>
+
+#include "meshsentry/report.hpp"
+
+namespace meshsentry {
+
+std::string to_text(const ScanResult& r, bool color) {
+  const char* red = color ? "\033[1;31m" : "";
+  const char* yellow = color ? "\033[1;33m" : "";
+  const char* dim = color ? "\033[2m" : "";
+  const char* off = color ? "\033[0m" : "";
+  std::string s = r.path + ": ";
+  char buf[256];
+  switch (r.verdict) {
+    case Verdict::match:
+    case Verdict::suspect: {
+      s += std::string(r.verdict == Verdict::match ? red : yellow) +
+           (r.verdict == Verdict::match ? "MATCH " : "SUSPECT ") + off;
+      bool first = true;
+      for (const Match& m : r.matches) {
+        std::snprintf(buf, sizeof buf, "%s%s (%s) score %.2f scale %.3g%s%s", first ? "" : "; ",
+                      m.signature.c_str(), m.label.c_str(), m.score, m.scale, m.mirrored ? " mirrored" : "",
+                      m.body >= 0 ? (" body " + std::to_string(m.body)).c_str() : "");
+        s += buf;
+        first = false;
+      }
+      break;
+    }
+    case Verdict::clean:
+      s += "clean";
+      if (!r.candidates.empty()) {
+        std::snprintf(buf, sizeof buf, " %s(nearest: %s %.2f)%s", dim, r.candidates[0].signature.c_str(),
+                      r.candidates[0].score, off);
+        s += buf;
+      }
+      break;
+    case Verdict::error:
+      s += std::string(yellow) + "ERROR " + off + r.error;
+      break;
+  }
+  return s;
+}
+
+}  // namespace meshsentry

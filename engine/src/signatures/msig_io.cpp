@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+// .msig reading and writing (layout in signatures.hpp). The reader trusts
+// nothing: every length is checked against what is left, counts are capped,
+// the checksum is verified before any field is believed, and the body must be
+// consumed exactly.
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <set>
+
+#include "common/mapped_file.hpp"
+#include "common/sha256.hpp"
+#include "meshsentry/signatures.hpp"
+
+namespace meshsentry {
+namespace {
+
+constexpr char kMagic[8] = {'M', 'S', 'I', 'G', '\0', '\r', '\n', '\x1a'};
+constexpr std::size_t kHeader = 8 + 4 + 8;
+constexpr std::uint32_t kMaxString = 1 << 16;
+constexpr std::uint32_t kMaxEntries = 1 << 20;
+constexpr std::uint32_t kMaxBins = 4096;
+
+class Writer {
+ public:
+  void raw(const void* p, std::size_t n) {
+    const auto* b = static_cast<const std::byte*>(p);
+    out.insert(out.end(), b, b + n);
+  }
+  template <class T>
+  void put(T v) { raw(&v, sizeof v); }
+  void str(const std::string& s) {
+    put<std::uint32_t>(static_cast<std::uint32_t>(s.size()));
+    raw(s.data(), s.size());
+  }
+  void floats(const std::vector<float>& v) {
+    put<std::uint32_t>(static_cast<std::uint32_t>(v.size()));
+    raw(v.data(), v.size() * sizeof(float));
+  }
+  std::vector<std::byte> out;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::span<const std::byte> b) : b_(b) {}
+  bool ok() const { return ok_; }
+  std::size_t left() const { return b_.size() - pos_; }
+  const std::string& why() const { return why_; }
+  void fail(const std::string& w) {
+    if (ok_) why_ = w;
+    ok_ = false;
+  }
+  bool raw(void* p, std::size_t n) {
+    if (!ok_ || n > left()) {
+      fail("truncated");
+      return false;
+    }
+    std::memcpy(p, b_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
+  template <class T>
+  T get() {
+    T v{};
+    raw(&v, sizeof v);
+    return v;
+  }
+  std::string str() {
+    const auto n = get<std::uint32_t>();
+    if (n > kMaxString) fail("string too long");
+    std::string s(ok_ ? n : 0, '\0');
+    if (ok_) raw(s.data(), n);
+    return s;
+  }
+  std::vector<float> floats(std::uint32_t expect) {
+    const auto n = get<std::uint32_t>();
+    if (n != expect) fail("histogram of " + std::to_string(n) + " bins, expected " + std::to_string(expect));
+    std::vector<float> v(ok_ ? n : 0);
+    if (ok_) raw(v.data(), n * sizeof(float));
+    return v;
+  }
+
+ private:
+  std::span<const std::byte> b_;
+  std::size_t pos_ = 0;
+  bool ok_ = true;
+  std::string why_;
+};
+
+void write_entry(Writer& w, const SignatureEntry& e) {
+  w.str(e.id);
+  w.str(e.label);
+  w.str(e.cls);
+  w.str(e.severity);
+  w.put(e.hash.lo);
+  w.put(e.hash.hi);
+  w.put(e.triangles);
+  w.put(e.bodies);
+  for (double c : e.centroid) w.put(c);
+  for (double a : e.axes) w.put(a);
+  const ShapeDescriptor& d = e.descriptor;
+  w.put(d.rms_radius);
+  w.put(d.area);
+  w.put(d.moment_ratios[0]);
+  w.put(d.moment_ratios[1]);
+  w.put(d.compactness);
+  w.floats(d.d2);
+  w.floats(d.d1);
+  w.floats(d.a3);
+  w.put<std::uint32_t>(static_cast<std::uint32_t>(e.sample.points.size()));
+  for (const Vec3f& p : e.sample.points) w.raw(p.data(), 12);
+  for (const Vec3f& n : e.sample.normals) w.raw(n.data(), 12);
+}
+
+SignatureEntry read_entry(Reader& r, const DescriptorParams& params) {
+  SignatureEntry e;
+  e.id = r.str();
+  e.label = r.str();
+  e.cls = r.str();
+  e.severity = r.str();
+  e.hash.lo = r.get<std::uint64_t>();
+  e.hash.hi = r.get<std::uint64_t>();
+  e.triangles = r.get<std::uint32_t>();
+  e.bodies = r.get<std::uint32_t>();
+  for (double& c : e.centroid) c = r.get<double>();
+  for (double& a : e.axes) a = r.get<double>();
+  ShapeDescriptor& d = e.descriptor;
+  d.rms_radius = r.get<double>();
+  d.area = r.get<double>();
+  d.moment_ratios[0] = r.get<float>();
+  d.moment_ratios[1] = r.get<float>();
+  d.compactness = r.get<float>();
+  d.d2 = r.floats(params.d2_bins);
+  d.d1 = r.floats(params.d1_bins);
+  d.a3 = r.floats(params.a3_bins);
+  const auto n = r.get<std::uint32_t>();
+  if (n > kMaxSignaturePoints) r.fail("point sample of " + std::to_string(n) + " points over the cap");
+  if (!r.ok()) return e;
+  e.sample.points.resize(n);
+  e.sample.normals.resize(n);
+  for (auto& p : e.sample.points) r.raw(p.data(), 12);
+  for (auto& q : e.sample.normals) r.raw(q.data(), 12);
+  if (e.id.empty()) r.fail("entry with an empty id");
+  if (!(d.rms_radius > 0) || !std::isfinite(d.rms_radius)) r.fail("entry '" + e.id + "' has no size");
+  return e;
+}
+
+}  // namespace
+
+std::vector<std::byte> serialize_signature_set(SignatureSet& set) {
+  Writer body;
+  body.str(set.name);
+  body.str(set.created);
+  body.str(set.engine_version);
+  const DescriptorParams& p = set.params;
+  for (std::uint32_t v : {p.version, p.samples, p.d2_bins, p.d1_bins, p.a3_bins, p.seed}) body.put(v);
+  body.put<std::uint32_t>(static_cast<std::uint32_t>(set.entries.size()));
+  for (const auto& e : set.entries) write_entry(body, e);
+
+  Writer w;
+  w.raw(kMagic, 8);
+  w.put<std::uint32_t>(kSignatureFormatVersion);
+  w.put<std::uint64_t>(body.out.size());
+  w.raw(body.out.data(), body.out.size());
+  const auto digest = sha256(w.out);
+  w.raw(digest.data(), digest.size());
+  set.checksum = to_hex(digest);
+  return std::move(w.out);
+}
+
+Result<SignatureSet> parse_signature_set(std::span<const std::byte> b) {
+  auto corrupt = [](const std::string& why) { return make_error(ErrorCode::corrupt, "signature file: " + why); };
+  if (b.size() < kHeader + 32) return corrupt("too short (" + std::to_string(b.size()) + " bytes)");
+  if (std::memcmp(b.data(), kMagic, 8) != 0) return corrupt("not a meshsentry signature file (bad magic)");
+  std::uint32_t version = 0;
+  std::uint64_t length = 0;
+  std::memcpy(&version, b.data() + 8, 4);
+  std::memcpy(&length, b.data() + 12, 8);
+  if (version != kSignatureFormatVersion)
+    return corrupt("format version " + std::to_string(version) + " is not supported (this engine reads " +
+                   std::to_string(kSignatureFormatVersion) + ")");
+  if (length != b.size() - kHeader - 32) return corrupt("length field disagrees with file size (truncated?)");
+  const auto digest = sha256(b.first(b.size() - 32));
+  if (std::memcmp(digest.data(), b.data() + b.size() - 32, 32) != 0) return corrupt("checksum mismatch");
+
+  Reader r(b.subspan(kHeader, length));
+  SignatureSet set;
+  set.name = r.str();
+  set.created = r.str();
+  set.engine_version = r.str();
+  DescriptorParams& p = set.params;
+  for (std::uint32_t* v : {&p.version, &p.samples, &p.d2_bins, &p.d1_bins, &p.a3_bins, &p.seed}) *v = r.get<std::uint32_t>();
+  if (p.d2_bins == 0 || p.d1_bins == 0 || p.a3_bins == 0 || p.d2_bins > kMaxBins || p.d1_bins > kMaxBins ||
+      p.a3_bins > kMaxBins)
+    r.fail("bad descriptor parameters");
+  const auto count = r.get<std::uint32_t>();
+  if (count > kMaxEntries) r.fail("too many entries");
+  std::set<std::string> ids;
+  for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
+    set.entries.push_back(read_entry(r, p));
+    if (r.ok() && !ids.insert(set.entries.back().id).second) r.fail("duplicate id '" + set.entries.back().id + "'");
+  }
+  if (r.ok() && r.left() != 0) r.fail("trailing bytes after the last entry");
+  if (!r.ok()) return corrupt(r.why());
+  set.checksum = to_hex(digest);
+  return set;
+}
+
+Status write_signature_set(SignatureSet& set, const std::string& path) {
+  const auto bytes = serialize_signature_set(set);
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) return make_error(ErrorCode::io, "cannot write " + path);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!f) return make_error(ErrorCode::io, "write failed: " + path);
+  return {};
+}
+
+Result<SignatureSet> read_signature_set(const std::string& path) {
+  auto file = MappedFile::open(path, 1ull << 32);
+  if (!file) return make_error(file.status().code, path + ": " + file.status().message);
+  return parse_signature_set(file->bytes());
+}
+
+}  // namespace meshsentry
