@@ -6,6 +6,7 @@
 #   models/src/refs/NAME.scad    -> models/refs/NAME.stl
 #   models/src/benign/NAME.scad  -> models/benign/NAME.stl
 #   models/src/test/NAME.scad    -> models/test/NAME.stl
+#   models/src/hard/NAME.scad    -> models/hard/NAME.stl   (hard negatives)
 #
 # OpenSCAD 2021.01 writes ASCII STL; each file is converted to binary STL by the
 # small python3 (stdlib only) converter embedded below. Vertex coordinates are
@@ -32,7 +33,7 @@ export LC_ALL
 here=$(cd "$(dirname "$0")" && pwd)
 OPENSCAD=${OPENSCAD:-openscad}
 PYTHON3=${PYTHON3:-python3}
-groups="refs benign test"
+groups="refs benign test hard"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/meshsentry-render.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -197,20 +198,20 @@ def main(argv):
         return 0
     if argv[1] == "check":
         bad = 0
-        print("%-36s %6s %6s %8s %6s %22s %10s" %
+        print("%-44s %6s %6s %8s %6s %22s %10s" %
               ("name", "tris", "closed", "oriented", "parts", "bbox mm (x y z)", "volume"))
         for path in argv[2:]:
             name = os.path.relpath(path, os.path.dirname(os.path.dirname(path)))
             try:
                 r = analyse(read_binary(path))
             except (OSError, ValueError, struct.error) as e:
-                print("%-36s ERROR %s" % (name, e))
+                print("%-44s ERROR %s" % (name, e))
                 bad += 1
                 continue
             ok = r["closed"] and r["oriented"] and r["volume"] > 0
             if not ok:
                 bad += 1
-            print("%-36s %6d %6s %8s %6d %22s %10.1f%s" % (
+            print("%-44s %6d %6s %8s %6d %22s %10.1f%s" % (
                 name, r["tris"], "yes" if r["closed"] else "NO",
                 "yes" if r["oriented"] else "NO", r["parts"],
                 "%.1f x %.1f x %.1f" % tuple(r["bbox"]), r["volume"],

@@ -54,6 +54,7 @@ struct ShapeDescriptor {
 struct SurfaceSample {
   std::vector<Vec3f> points;
   std::vector<Vec3f> normals;
+  std::vector<std::uint32_t> faces;  // triangle each point lies on (not stored in signatures)
 };
 
 SurfaceSample sample_surface(const Mesh& mesh, const std::vector<std::uint32_t>& subset,

@@ -9,6 +9,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "meshsentry/describe.hpp"
@@ -26,10 +27,11 @@ const char* to_string(Verdict verdict) noexcept;
 
 struct ScanOptions {
   int threads = 0;                  // files scanned in parallel; 0: OpenMP default
-  double match_threshold = 0.80;    // score >= this: verdict "match"
+  double match_threshold = 0.90;    // score >= this: verdict "match"
   std::uint32_t candidates = 3;     // near misses reported below the threshold
   bool timing = true;               // report elapsed_ms (off: byte-identical output)
   bool follow_symlinks = false;     // never leave the scanned tree by default
+  bool skip_unrecognised = true;    // in folder walks, skip non-3D files (see has_scannable_extension)
   std::uint32_t max_archive_depth = 3;
   LoadLimits load;
   ArchiveLimits archive;
@@ -39,12 +41,17 @@ struct ScanOptions {
 struct Match {
   std::string signature;    // entry id
   std::string label, cls, severity;
-  double score = 0;         // in [0, 1]; 1 is an exact geometry hit
-  std::string method;       // "exact" (geometry hash) or "global" (descriptor)
+  // In [0, 1]. "exact": 1, the geometry hash matched. "verified": the share
+  // of the signature's surface found within 3% of its RMS radius of the
+  // scanned surface after alignment. "global": descriptor similarity scaled
+  // under 0.5 (not verified, never a match).
+  double score = 0;
+  std::string method;
+  double coverage = 0;      // share found within 1% of the RMS radius (verified matches)
   double scale = 1;         // scanned size / reference size
   bool mirrored = false;    // best alignment needs a reflection
   int body = -1;            // body index in the scanned file; -1: the whole file
-  double fit = 0;           // RMS alignment residual / reference RMS radius
+  double fit = 0;           // RMS distance of the signature's points to the surface / RMS radius
   std::array<double, 16> transform{};  // reference -> file coordinates, row-major
 };
 
@@ -96,8 +103,19 @@ class Engine {
 
 // Files under `paths` in the order scan_paths scans them (sorted), skipping
 // symlinks (unless followed), devices, FIFOs and sockets. Unreadable entries
-// are returned with an error in the second member.
-std::vector<std::pair<std::string, std::string>> collect_files(
-    const std::vector<std::string>& paths, bool follow_symlinks);
+// carry an error.
+struct FoundFile {
+  std::string path;
+  std::string error;       // why it cannot be scanned; empty when it can
+  bool from_walk = false;  // found inside a folder rather than named
+  auto operator<=>(const FoundFile&) const = default;
+};
+std::vector<FoundFile> collect_files(const std::vector<std::string>& paths, bool follow_symlinks);
+
+// Whether a file name ends in an extension of a format meshsentry recognises
+// (meshes, archives, G-code, CAD). Folder walks skip other files whose content
+// is not recognised either: a scan of a drive reports its 3D files, not every
+// document on it as an error.
+bool has_scannable_extension(std::string_view path);
 
 }  // namespace meshsentry

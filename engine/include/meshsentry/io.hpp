@@ -55,6 +55,11 @@ Format sniff(std::span<const std::byte> bytes, std::string_view name_hint = {});
 struct LoadLimits {
   std::uint64_t max_file_bytes = 1ull << 30;     // 1 GiB
   std::uint64_t max_triangles = 50'000'000;
+  // Assimp-backed formats are parsed in a forked child (see
+  // read_with_assimp_isolated) with these limits; STL never is.
+  bool isolate = true;
+  unsigned max_seconds = 60;                        // wall and CPU time per file
+  std::uint64_t isolation_max_bytes = 8ull << 30;   // child address space
 };
 
 struct LoadedMesh {
@@ -74,6 +79,12 @@ Result<LoadedMesh> read_with_assimp(std::span<const std::byte> bytes, Format for
                                     const LoadLimits& limits = {});
 Result<LoadedMesh> read_file_with_assimp(const std::string& path, Format format,
                                          const LoadLimits& limits = {});
+
+// The same in a forked child with an address-space and CPU-time limit: a
+// crash, hang or memory blow-up of the parser is returned as an error. Use
+// `path` to read from disk (side files resolve), else `bytes`.
+Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, Format format,
+                                             const LoadLimits& limits, const std::string& path = {});
 
 // Sniff, then dispatch to the right reader. Archives are not meshes: use
 // list_archive for them. `path` (may be empty) lets Assimp resolve side files.

@@ -42,7 +42,7 @@ ShapeDescriptor describe_shape(const Mesh& mesh, const std::vector<std::uint32_t
   const double r = d.rms_radius > 0 ? d.rms_radius : 1.0;
   d.d2 = d2_histogram(s.points, r, kD2Range, params.d2_bins);
   d.d1 = d1_histogram(s.points, mass.area_centroid, r, kD1Range, params.d1_bins);
-  d.a3 = a3_histogram(s.points, 4 * params.samples, params.a3_bins, params.seed);
+  d.a3 = a3_histogram(s.points, 16 * params.samples, params.a3_bins, params.seed);
   if (sample) *sample = std::move(s);
   return d;
 }

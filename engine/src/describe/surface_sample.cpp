@@ -28,6 +28,7 @@ SurfaceSample sample_surface(const Mesh& mesh, const std::vector<std::uint32_t>&
   if (n == 0 || !(total > 0)) return s;
   s.points.reserve(count);
   s.normals.reserve(count);
+  s.faces.reserve(count);
   Rng rng(seed);
   for (std::uint32_t i = 0; i < count; ++i) {
     const double u = (i + rng.uniform()) / count * total;
@@ -43,6 +44,7 @@ SurfaceSample sample_surface(const Mesh& mesh, const std::vector<std::uint32_t>&
     nrm = len > 0 ? mul(nrm, 1.0 / len) : Vec3d{0, 0, 1};
     s.points.push_back({float(p[0]), float(p[1]), float(p[2])});
     s.normals.push_back({float(nrm[0]), float(nrm[1]), float(nrm[2])});
+    s.faces.push_back(subset.empty() ? static_cast<std::uint32_t>(k) : subset[k]);
   }
   return s;
 }

@@ -63,12 +63,35 @@ bool starts_with(std::span<const std::byte> b, const char* magic, std::size_t at
   return b.size() >= at + n && std::memcmp(b.data() + at, magic, n) == 0;
 }
 
-bool contains(std::span<const std::byte> b, const char* needle, std::size_t limit) {
-  const std::size_t n = std::strlen(needle);
-  const std::size_t len = std::min(b.size(), limit);
-  if (len < n) return false;
-  const char* p = reinterpret_cast<const char*>(b.data());
-  return std::search(p, p + len, needle, needle + n) != p + len;
+std::uint32_t le(std::span<const std::byte> b, std::size_t at, int n) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < n; ++i) v |= static_cast<std::uint32_t>(b[at + i]) << (8 * i);
+  return v;
+}
+
+// Whether the zip's own central directory names a 3MF model part
+// ("3D/3dmodel.model", any case). Looking at the directory rather than for
+// the string anywhere keeps a zip that merely contains a .3mf a zip.
+bool zip_is_3mf(std::span<const std::byte> b) {
+  if (b.size() < 22) return false;
+  const std::size_t lowest = b.size() > 22 + 65535 ? b.size() - 22 - 65535 : 0;
+  for (std::size_t e = b.size() - 22 + 1; e-- > lowest;) {
+    if (le(b, e, 4) != 0x06054b50u) continue;
+    const std::size_t entries = le(b, e + 10, 2), cd_size = le(b, e + 12, 4), cd_at = le(b, e + 16, 4);
+    if (cd_at > b.size() || cd_size > b.size() - cd_at) return false;
+    std::size_t p = cd_at;
+    for (std::size_t i = 0; i < entries && p + 46 <= cd_at + cd_size; ++i) {
+      if (le(b, p, 4) != 0x02014b50u) return false;
+      const std::size_t name_len = le(b, p + 28, 2), extra = le(b, p + 30, 2), comment = le(b, p + 32, 2);
+      if (p + 46 + name_len > b.size()) return false;
+      std::string name(reinterpret_cast<const char*>(b.data() + p + 46), name_len);
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (name == "3d/3dmodel.model" || name == "/3d/3dmodel.model") return true;
+      p += 46 + name_len + extra + comment;
+    }
+    return false;
+  }
+  return false;
 }
 
 std::string lower_ext(std::string_view name) {
@@ -157,8 +180,7 @@ Format sniff(std::span<const std::byte> b, std::string_view name_hint) {
 
   if (starts_with(b, "PK\x03\x04") || starts_with(b, "PK\x05\x06")) {
     // 3MF is a zip whose package holds a 3D model part: a mesh, not an archive.
-    if (contains(b, "3D/3dmodel.model", b.size()) || contains(b, "3dmodel.model", b.size()))
-      return Format::threemf;
+    if (zip_is_3mf(b)) return Format::threemf;
     return Format::zip;
   }
   if (starts_with(b, "\x1f\x8b")) return Format::gzip;

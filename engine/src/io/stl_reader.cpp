@@ -96,7 +96,7 @@ class AsciiParser {
         in_facet = -1;
       } else if (tok == "solid") {
         ++solids;
-        skip_line();  // the name may be anything, including keywords
+        skip_name();
       } else if (tok == "endsolid") {
         if (in_facet >= 0) return error("endsolid inside a facet");
         skip_line();
@@ -129,6 +129,16 @@ class AsciiParser {
 
   void skip_line() {
     while (p_ < end_ && *p_ != '\n') ++p_;
+  }
+
+  // The name runs to the end of the line; a file written on one line has its
+  // first facet on it too, so stop early at the keyword.
+  void skip_name() {
+    while (p_ < end_ && *p_ != '\n') {
+      while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r')) ++p_;
+      if (end_ - p_ >= 6 && std::memcmp(p_, "facet", 5) == 0 && space(p_[5])) return;
+      while (p_ < end_ && !space(*p_)) ++p_;
+    }
   }
 
   static bool parse_float(std::string_view s, float& out) {

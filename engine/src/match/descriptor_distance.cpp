@@ -2,7 +2,7 @@
 // Descriptor metric. D1 and D2 are compared by the 1-D earth mover's distance
 // (L1 between cumulative histograms, in units of the histogram range): a
 // slightly shifted histogram (decimation shrinks a part a little) costs a
-// little, not everything. A3 by half the L1 distance. Scalars by absolute
+// little, not everything. A3 the same way. Scalars by absolute
 // difference. Weights bring each component to a similar spread over unrelated
 // shapes; see bench/README.md for how they were measured.
 #include <cmath>
@@ -23,13 +23,6 @@ double emd(const std::vector<float>& a, const std::vector<float>& b) {
   return s / a.size();
 }
 
-double half_l1(const std::vector<float>& a, const std::vector<float>& b) {
-  if (a.size() != b.size() || a.empty()) return 1.0;
-  double s = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += std::abs(a[i] - b[i]);
-  return 0.5 * s;
-}
-
 constexpr double kWeightD2 = 4.0;
 constexpr double kWeightD1 = 2.0;
 constexpr double kWeightA3 = 1.0;
@@ -43,7 +36,7 @@ DescriptorDistance descriptor_distance(const ShapeDescriptor& a, const ShapeDesc
   DescriptorDistance d;
   d.d2 = emd(a.d2, b.d2);
   d.d1 = emd(a.d1, b.d1);
-  d.a3 = half_l1(a.a3, b.a3);
+  d.a3 = emd(a.a3, b.a3);
   d.moments = std::abs(a.moment_ratios[0] - b.moment_ratios[0]) +
               std::abs(a.moment_ratios[1] - b.moment_ratios[1]);
   d.compactness = std::abs(a.compactness - b.compactness);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 
 #include "describe/principal_frame.hpp"
 #include "meshsentry/describe.hpp"
@@ -27,9 +28,18 @@ struct PoseEstimate {
   std::array<double, 16> transform{};  // reference -> file, row-major
   double scale = 1;
   bool mirrored = false;
-  double fit = 0;  // RMS residual / file RMS radius
+  double coverage = 0;        // share of signature points within 1% of the RMS radius of the surface
+  double coverage_loose = 0;  // the same within 3%
+  double fit = 1;       // RMS distance of signature points to the surface (capped at 4%) / RMS radius
 };
-PoseEstimate estimate_pose(const SignatureEntry& sig, const SurfaceSample& file_points,
-                           const PrincipalFrame& file_frame, double file_rms_radius);
+// `file_points` (the descriptor sample) drives the alignment; `dense` (a
+// denser sample of the same surface of `mesh`, with faces) refines it and
+// finds the triangles the residuals are measured against.
+PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& file_points,
+                           const SurfaceSample& dense, const PrincipalFrame& file_frame,
+                           double file_rms_radius);
+
+// Points of the dense verification sample.
+inline constexpr std::uint32_t kDenseSamples = 8192;
 
 }  // namespace meshsentry

@@ -2,8 +2,8 @@
 // Coarse-to-fine pose: principal-axis frames give 8 starting poses (one per
 // choice of axis signs; four of them are reflections, which is how a mirrored
 // copy is told apart). Where two principal variances are nearly equal the
-// frame can spin about the third axis, so starts at 12 angles about it are
-// added. Each start is scored by the RMS nearest-neighbour distance of a
+// frame can spin about the third axis, so starts at more angles about it are
+// added (24, 15 degrees apart). Each start is scored by the RMS nearest-neighbour distance of a
 // subsample; the best two are refined by point-to-point ICP (Besl & McKay
 // 1992) with Umeyama's closed form (1991) and the scale fixed by the ratio of
 // RMS radii. Cost: O(starts * 128 log m + iterations * 512 log m).
@@ -29,6 +29,9 @@ struct Cloud {
 using Tree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<float, Cloud>, Cloud, 3>;
 
 using Mat3 = Eigen::Matrix3d;
+// A signature point is "found" within this fraction of the RMS radius.
+constexpr double kCoverageTolerance = 0.01;
+constexpr double kLooseTolerance = 0.03;
 using Vec3 = Eigen::Vector3d;
 
 Mat3 to_mat(const std::array<double, 9>& a) {
@@ -84,10 +87,109 @@ void refine(Pose& pose, const std::vector<Vec3>& src, const std::vector<Vec3f>& 
   (void)scale;
 }
 
+// Point-to-plane ICP (Chen & Medioni 1992) against the dense sample, with the
+// usual small-angle linearisation; pairs farther than `max_dist` are left
+// out, so material that is not part of the signature does not pull the pose.
+void refine_point_to_plane(Pose& pose, const std::vector<Vec3>& src, const SurfaceSample& dst,
+                           const Tree& tree, double max_dist, int iterations) {
+  using Mat6 = Eigen::Matrix<double, 6, 6>;
+  using Vec6 = Eigen::Matrix<double, 6, 1>;
+  for (int it = 0; it < iterations; ++it) {
+    std::vector<Vec3> xs(src.size());
+    Vec3 c = Vec3::Zero();
+    for (std::size_t i = 0; i < src.size(); ++i) {
+      xs[i] = pose.linear * src[i] + pose.shift;
+      c += xs[i];
+    }
+    c /= double(std::max<std::size_t>(1, src.size()));
+    Mat6 a = Mat6::Zero();
+    Vec6 b = Vec6::Zero();
+    std::size_t used = 0;
+    for (const Vec3& x : xs) {
+      const float q[3] = {float(x(0)), float(x(1)), float(x(2))};
+      unsigned idx;
+      float d2;
+      tree.knnSearch(q, 1, &idx, &d2);
+      if (std::sqrt(double(d2)) > max_dist) continue;
+      const Vec3 p(dst.points[idx][0], dst.points[idx][1], dst.points[idx][2]);
+      const Vec3 n(dst.normals[idx][0], dst.normals[idx][1], dst.normals[idx][2]);
+      Vec6 j;
+      j << (x - c).cross(n), n;
+      a += j * j.transpose();
+      b += j * (x - p).dot(n);
+      ++used;
+    }
+    if (used < 12) return;
+    const Vec6 step = a.ldlt().solve(-b);
+    if (!step.allFinite()) return;
+    const Vec3 w = step.head<3>();
+    const double angle = w.norm();
+    const Mat3 r = angle > 0 ? Eigen::AngleAxisd(angle, w / angle).toRotationMatrix() : Mat3::Identity();
+    pose.linear = r * pose.linear;
+    pose.shift = r * (pose.shift - c) + c + step.tail<3>();
+    if (angle < 1e-6 && step.tail<3>().norm() < 1e-6 * max_dist) return;
+  }
+}
+
+// Closest point on triangle abc to p (Ericson, Real-Time Collision
+// Detection, 5.1.5).
+Vec3 closest_on_triangle(const Vec3& p, const Vec3& a, const Vec3& b, const Vec3& c) {
+  const Vec3 ab = b - a, ac = c - a, ap = p - a;
+  const double d1 = ab.dot(ap), d2 = ac.dot(ap);
+  if (d1 <= 0 && d2 <= 0) return a;
+  const Vec3 bp = p - b;
+  const double d3 = ab.dot(bp), d4 = ac.dot(bp);
+  if (d3 >= 0 && d4 <= d3) return b;
+  const double vc = d1 * d4 - d3 * d2;
+  if (vc <= 0 && d1 >= 0 && d3 <= 0) return a + ab * (d1 / (d1 - d3));
+  const Vec3 cp = p - c;
+  const double d5 = ab.dot(cp), d6 = ac.dot(cp);
+  if (d6 >= 0 && d5 <= d6) return c;
+  const double vb = d5 * d2 - d1 * d6;
+  if (vb <= 0 && d2 >= 0 && d6 <= 0) return a + ac * (d2 / (d2 - d6));
+  const double va = d3 * d6 - d5 * d4;
+  if (va <= 0 && (d4 - d3) >= 0 && (d5 - d6) >= 0) return b + (c - b) * ((d4 - d3) / ((d4 - d3) + (d5 - d6)));
+  const double denom = 1 / (va + vb + vc);
+  return a + ab * (vb * denom) + ac * (vc * denom);
+}
+
+// Residual of each signature point: its distance to the scanned surface,
+// taken exactly against the triangles under its 8 nearest dense samples, and
+// capped at 4 tolerances so one far point cannot dominate the RMS.
+void measure_fit(const Pose& pose, const std::vector<Vec3>& src, const Mesh& mesh, const SurfaceSample& dst,
+                 const Tree& tree, double file_r, PoseEstimate& out) {
+  const double tol = kCoverageTolerance * file_r;
+  const double loose = kLooseTolerance * file_r;
+  const double far = 2 * loose;
+  std::size_t covered = 0, covered_loose = 0;
+  double sum2 = 0;
+  constexpr int kK = 8;
+  for (const Vec3& s : src) {
+    const Vec3 x = pose.linear * s + pose.shift;
+    const float q[3] = {float(x(0)), float(x(1)), float(x(2))};
+    unsigned idx[kK];
+    float d2[kK];
+    const std::size_t found = tree.knnSearch(q, kK, idx, d2);
+    double d = found ? std::sqrt(double(d2[0])) : far;
+    for (std::size_t k = 0; k < found; ++k) {
+      const Tri& t = mesh.triangles[dst.faces[idx[k]]];
+      auto v = [&](int c) { return Vec3(mesh.vertices[t[c]][0], mesh.vertices[t[c]][1], mesh.vertices[t[c]][2]); };
+      d = std::min(d, (closest_on_triangle(x, v(0), v(1), v(2)) - x).norm());
+    }
+    d = std::min(d, far);
+    covered += d <= tol;
+    covered_loose += d <= loose;
+    sum2 += d * d;
+  }
+  out.coverage = src.empty() ? 0 : double(covered) / src.size();
+  out.coverage_loose = src.empty() ? 0 : double(covered_loose) / src.size();
+  out.fit = src.empty() ? 1 : std::sqrt(sum2 / src.size()) / file_r;
+}
+
 }  // namespace
 
-PoseEstimate estimate_pose(const SignatureEntry& sig, const SurfaceSample& file_points,
-                           const PrincipalFrame& ff, double file_r) {
+PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& file_points,
+                           const SurfaceSample& dense, const PrincipalFrame& ff, double file_r) {
   PoseEstimate out;
   const double sig_r = sig.descriptor.rms_radius;
   if (file_points.points.size() < 4 || sig.sample.points.size() < 4 || !(sig_r > 0) || !(file_r > 0))
@@ -111,7 +213,7 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const SurfaceSample& file_
   const auto& fv = ff.variances;
   // Spin about an axis whose two companions have nearly equal variance.
   std::vector<int> spin_axes;
-  auto close = [](double x, double y) { return std::abs(x - y) <= 0.05 * std::max(x, y); };
+  auto close = [](double x, double y) { return std::abs(x - y) <= 0.15 * std::max(x, y); };
   if (close(fv[0], fv[1])) spin_axes.push_back(2);
   if (close(fv[1], fv[2])) spin_axes.push_back(0);
 
@@ -120,8 +222,8 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const SurfaceSample& file_
     const Vec3 s((signs & 1) ? -1 : 1, (signs & 2) ? -1 : 1, (signs & 4) ? -1 : 1);
     std::vector<Mat3> spins{Mat3::Identity()};
     for (int axis : spin_axes)
-      for (int k = 1; k < 12; ++k)
-        spins.push_back(Eigen::AngleAxisd(k * std::numbers::pi / 6, Vec3::Unit(axis)).toRotationMatrix());
+      for (int k = 1; k < 24; ++k)
+        spins.push_back(Eigen::AngleAxisd(k * std::numbers::pi / 12, Vec3::Unit(axis)).toRotationMatrix());
     for (const Mat3& spin : spins) {
       Pose p;
       p.linear = scale * af * spin * s.asDiagonal() * as.transpose();
@@ -134,12 +236,38 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const SurfaceSample& file_
   std::vector<Vec3> fine;
   const std::size_t fstride = std::max<std::size_t>(1, src.size() / 512);
   for (std::size_t i = 0; i < src.size(); i += fstride) fine.push_back(src[i]);
-  Pose best;
-  for (std::size_t k = 0; k < std::min<std::size_t>(2, starts.size()); ++k) {
-    Pose p = starts[k];
+  // Refine the best three proper and the best three improper starts. A symmetric
+  // part fits its mirror image as well as itself: call it mirrored only when
+  // the reflection fits clearly better.
+  Pose best_proper, best_improper;
+  int proper = 0, improper = 0;
+  for (const Pose& start : starts) {
+    const bool is_mirror = start.linear.determinant() < 0;
+    int& used = is_mirror ? improper : proper;
+    if (used >= 3) continue;
+    ++used;
+    Pose p = start;
     refine(p, fine, file_points.points, tree, scale, 12);
-    if (p.rms < best.rms) best = p;
+    Pose& slot = is_mirror ? best_improper : best_proper;
+    if (p.rms < slot.rms) slot = p;
   }
+  // Finish both handednesses on the dense sample and keep the better; a
+  // symmetric part fits its mirror image as well as itself, so a reflection
+  // must cover clearly more to be reported.
+  Cloud dense_cloud{&dense.points};
+  Tree dense_tree(3, dense_cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
+  dense_tree.buildIndex();
+  auto finish = [&](Pose& p, PoseEstimate& e) {
+    refine_point_to_plane(p, fine, dense, dense_tree, 0.10 * file_r, 10);
+    refine_point_to_plane(p, fine, dense, dense_tree, 0.03 * file_r, 10);
+    measure_fit(p, src, mesh, dense, dense_tree, file_r, e);
+  };
+  PoseEstimate proper_est, improper_est;
+  finish(best_proper, proper_est);
+  finish(best_improper, improper_est);
+  const bool use_mirror = improper_est.coverage > proper_est.coverage + 0.05;
+  const Pose& best = use_mirror ? best_improper : best_proper;
+  out = use_mirror ? improper_est : proper_est;
   // transform(x) = linear * (x - cs) + shift
   const Vec3 t = best.shift - best.linear * cs;
   for (int i = 0; i < 3; ++i) {
@@ -149,7 +277,6 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const SurfaceSample& file_
   out.transform[15] = 1;
   out.scale = scale;
   out.mirrored = best.linear.determinant() < 0;
-  out.fit = best.rms / file_r;
   return out;
 }
 

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+// Assimp in a forked child. Assimp has a long record of memory-safety bugs
+// on malformed files (a 3DS file of the public corpus makes it double-free),
+// so its formats are parsed in a child process with an address-space and CPU
+// limit; the mesh comes back through a pipe. A crash, a hang or a blow-up
+// becomes a per-file error and the scan goes on. The native STL path never
+// comes here.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <string>
+
+#include "meshsentry/io.hpp"
+
+namespace meshsentry {
+namespace {
+
+bool write_all(int fd, const void* p, std::size_t n) {
+  const char* c = static_cast<const char*>(p);
+  while (n > 0) {
+    ssize_t w = ::write(fd, c, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    c += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+template <class T>
+bool write_vec(int fd, const std::vector<T>& v) {
+  const std::uint64_t n = v.size();
+  return write_all(fd, &n, 8) && write_all(fd, v.data(), n * sizeof(T));
+}
+
+[[noreturn]] void child_main(int fd, std::span<const std::byte> bytes, Format format, const LoadLimits& limits,
+                             const std::string& path) {
+  rlimit as{limits.isolation_max_bytes, limits.isolation_max_bytes};
+  setrlimit(RLIMIT_AS, &as);
+  rlimit cpu{limits.max_seconds, limits.max_seconds + 1};
+  setrlimit(RLIMIT_CPU, &cpu);
+  auto r = path.empty() ? read_with_assimp(bytes, format, limits) : read_file_with_assimp(path, format, limits);
+  std::uint32_t code = r.ok() ? 0 : static_cast<std::uint32_t>(r.status().code);
+  bool ok = write_all(fd, &code, 4);
+  if (r.ok()) {
+    const auto sm = r->source_meshes;
+    ok = ok && write_all(fd, &sm, 4) && write_vec(fd, r->mesh.vertices) && write_vec(fd, r->mesh.triangles) &&
+         write_vec(fd, r->mesh.source_mesh);
+  } else {
+    const std::string& m = r.status().message;
+    const std::uint64_t n = m.size();
+    ok = ok && write_all(fd, &n, 8) && write_all(fd, m.data(), n);
+  }
+  ::close(fd);
+  _exit(ok ? 0 : 3);
+}
+
+// Reads everything the child writes, giving up at the deadline.
+bool read_until(int fd, std::string& out, std::chrono::steady_clock::time_point deadline, std::uint64_t cap) {
+  char buf[1 << 16];
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    int pr = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1000)));
+    if (pr < 0 && errno == EINTR) continue;
+    if (pr == 0) continue;
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return true;  // EOF (or error: the parse below will say)
+    if (out.size() + static_cast<std::size_t>(n) > cap) return false;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+class Cursor {
+ public:
+  explicit Cursor(const std::string& s) : s_(s) {}
+  bool get(void* p, std::size_t n) {
+    if (n > s_.size() - pos_) return false;
+    std::memcpy(p, s_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
+  template <class T>
+  bool vec(std::vector<T>& v) {
+    std::uint64_t n = 0;
+    if (!get(&n, 8) || n > (s_.size() - pos_) / sizeof(T)) return false;
+    v.resize(n);
+    return get(v.data(), n * sizeof(T));
+  }
+
+ private:
+  const std::string& s_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, Format format,
+                                             const LoadLimits& limits, const std::string& path) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return make_error(ErrorCode::io, "isolation: pipe failed");
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return make_error(ErrorCode::io, "isolation: fork failed");
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    child_main(fds[1], bytes, format, limits, path);
+  }
+  ::close(fds[1]);
+  std::string data;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits.max_seconds);
+  // Room for the largest mesh the limits allow: 3 vertices and 1 index triple per triangle.
+  const std::uint64_t cap = 64 + limits.max_triangles * (36 + 12 + 4) + 16;
+  const bool complete = read_until(fds[0], data, deadline, cap);
+  ::close(fds[0]);
+  if (!complete) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!complete)
+    return make_error(ErrorCode::limit, "limit: loader ran past " + std::to_string(limits.max_seconds) + " s or its output cap");
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    if (sig == SIGXCPU || sig == SIGKILL)
+      return make_error(ErrorCode::limit, "limit: loader ran past its CPU time");
+    return make_error(ErrorCode::format, std::string("assimp crashed on this file (signal ") + std::to_string(sig) +
+                                             " " + ::strsignal(sig) + ")");
+  }
+  Cursor c(data);
+  std::uint32_t code = 0;
+  if (!c.get(&code, 4)) {
+    return make_error(ErrorCode::limit, "assimp failed without an answer (out of memory under the " +
+                                            std::to_string(limits.isolation_max_bytes >> 20) + " MiB limit?)");
+  }
+  if (code != 0) {
+    std::string msg;
+    std::uint64_t n = 0;
+    if (c.get(&n, 8) && n < 4096) {
+      msg.resize(n);
+      c.get(msg.data(), n);
+    }
+    return make_error(static_cast<ErrorCode>(code), msg.empty() ? "assimp: unreadable" : msg);
+  }
+  LoadedMesh out;
+  out.format = format;
+  if (!c.get(&out.source_meshes, 4) || !c.vec(out.mesh.vertices) || !c.vec(out.mesh.triangles) ||
+      !c.vec(out.mesh.source_mesh))
+    return make_error(ErrorCode::format, "isolation: truncated answer from the loader");
+  return out;
+}
+
+}  // namespace meshsentry

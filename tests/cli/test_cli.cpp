@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+// The meshsentry command end to end: exit codes, JSONL fields of
+// EVAL-FORMAT.md, identical output across thread counts.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/fixtures.hpp"
+
+using namespace fixtures;
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out;
+};
+
+Run run(const std::string& args) {
+  const std::string cmd = std::string(MESHSENTRY_CLI) + " " + args + " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::vector<nlohmann::json> lines(const std::string& out) {
+  std::vector<nlohmann::json> v;
+  std::istringstream ss(out);
+  std::string l;
+  while (std::getline(ss, l)) v.push_back(nlohmann::json::parse(l));
+  return v;
+}
+
+std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+}  // namespace
+
+TEST_CASE("scan exit codes follow ClamAV", "[cli]") {
+  TempDir d;
+  const auto sigs = q(source_dir() / "signatures/demo.msig");
+  CHECK(run("scan --signatures " + sigs + " " + q(source_dir() / "models/benign")).code == 0);
+  CHECK(run("scan --signatures " + sigs + " " + q(source_dir() / "models/refs")).code == 1);
+  write_bytes(d.path / "broken.stl", "solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0");
+  CHECK(run("scan --signatures " + sigs + " " + q(d.path / "broken.stl")).code == 2);
+  // An error beside a match: the match decides.
+  std::filesystem::copy_file(source_dir() / "models/refs/gear_rack_m2.stl", d.path / "rack.stl");
+  CHECK(run("scan --signatures " + sigs + " " + q(d.path)).code == 1);
+  CHECK(run("scan --bogus-flag x").code == 2);
+  CHECK(run("scan --signatures " + q(d.path / "broken.stl") + " " + q(d.path)).code == 2);
+  CHECK(run("").code == 2);
+}
+
+TEST_CASE("scan --format jsonl has the contract's fields", "[cli]") {
+  const auto r = run("scan --format jsonl " + q(source_dir() / "models/refs") + " " + q(source_dir() / "models/benign"));
+  REQUIRE(r.code == 1);
+  const auto v = lines(r.out);
+  REQUIRE(v.size() == 18);
+  std::size_t matched = 0;
+  for (const auto& j : v) {
+    INFO(j.dump());
+    REQUIRE(j["path"].is_string());
+    const std::string verdict = j["verdict"];
+    CHECK((verdict == "match" || verdict == "clean"));
+    REQUIRE(j["matches"].is_array());
+    REQUIRE(j["candidates"].is_array());
+    CHECK(j["sha256"].get<std::string>().size() == 64);
+    CHECK(j["format"] == "stl");
+    CHECK(j["triangles"].get<int>() > 0);
+    CHECK(j["bodies"].get<int>() >= 1);
+    CHECK(j.contains("elapsed_ms"));
+    CHECK_FALSE(j.contains("error"));
+    if (verdict == "match") {
+      ++matched;
+      const auto& m = j["matches"][0];
+      for (const char* k : {"signature", "score", "label", "class", "scale", "mirrored", "body", "transform"})
+        CHECK(m.contains(k));
+      CHECK(m["score"].get<double>() <= 1.0);
+      CHECK(j["path"].get<std::string>().find(m["signature"].get<std::string>()) != std::string::npos);
+    } else {
+      CHECK(j["matches"].empty());
+      CHECK(j["candidates"].size() == 3);
+    }
+  }
+  CHECK(matched == 8);
+}
+
+TEST_CASE("output is identical with 1 and 2 threads", "[cli]") {
+  const std::string args = "scan --format jsonl --no-timing " + q(source_dir() / "models");
+  const auto a = run(args + " --threads 1");
+  const auto b = run(args + " --threads 2");
+  CHECK(a.code == 1);
+  CHECK(a.out == b.out);
+  CHECK(a.out.find("elapsed_ms") == std::string::npos);
+}
+
+TEST_CASE("sig build, info and verify", "[cli]") {
+  TempDir d;
+  const auto out = q(d.path / "s.msig");
+  REQUIRE(run("sig build --manifest " + q(source_dir() / "signatures/demo.tsv") + " --out " + out).code == 0);
+  const auto info = run("sig info " + out);
+  CHECK(info.code == 0);
+  CHECK(info.out.find("flange_3hole") != std::string::npos);
+  CHECK(run("sig verify " + out).code == 0);
+  std::string bytes = read_bytes(d.path / "s.msig");
+  bytes[bytes.size() / 2] ^= 0x40;
+  write_bytes(d.path / "bad.msig", bytes);
+  CHECK(run("sig verify " + q(d.path / "bad.msig")).code == 2);
+  CHECK(run("sig build --manifest " + q(d.path / "nope.tsv") + " --out " + out).code == 2);
+}
+
+TEST_CASE("text and json formats", "[cli]") {
+  const auto t = run("scan " + q(source_dir() / "models/refs/star_knob_5lobe.stl"));
+  CHECK(t.code == 1);
+  CHECK(t.out.find("MATCH star_knob_5lobe") != std::string::npos);
+  const auto j = run("scan --format json " + q(source_dir() / "models/test"));
+  CHECK(j.code == 0);
+  const auto doc = nlohmann::json::parse(j.out);
+  CHECK(doc["signatures"]["name"] == "demo");
+  CHECK(doc["summary"]["files"] == 3);
+  CHECK(doc["files"].size() == 3);
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+// Detection over the stand-in models: every reference, moved, scaled,
+// mirrored and re-encoded, is found with its own signature and a transform
+// that lays the signature's points onto it; the benign look-alikes are not
+// flagged by the demo set.
+#include <catch2/catch.hpp>
+#include <random>
+
+#include "meshsentry/engine.hpp"
+#include "support/fixtures.hpp"
+
+using namespace meshsentry;
+using namespace fixtures;
+
+namespace {
+
+const Engine& demo_engine() {
+  static const Engine engine = [] {
+    auto e = Engine::open((source_dir() / "signatures/demo.msig").string());
+    REQUIRE(e.ok());
+    return std::move(e.value());
+  }();
+  return engine;
+}
+
+ScanResult scan_mesh(const Mesh& m) {
+  TempDir d;
+  write_binary_stl(m, d.path / "x.stl");
+  ScanOptions opt;
+  opt.timing = false;
+  auto r = demo_engine().scan_file((d.path / "x.stl").string(), opt);
+  REQUIRE(r.size() == 1);
+  return r[0];
+}
+
+}  // namespace
+
+TEST_CASE("every demo reference is found however it is moved, scaled or mirrored", "[match]") {
+  std::mt19937_64 rng(31);
+  for (const SignatureEntry& e : demo_engine().signatures().entries) {
+    const Mesh ref = load_or_die((source_dir() / ("models/refs/" + e.id + ".stl")).string());
+    for (int trial = 0; trial < 3; ++trial) {
+      const double s = trial == 0 ? 25.4 : trial == 1 ? 0.37 : 1.0;
+      auto r = random_rotation(rng());
+      const bool mirror = trial == 2;
+      if (mirror)
+        for (int k = 0; k < 3; ++k) r[3 * k + 1] = -r[3 * k + 1];
+      for (double& x : r) x *= s;
+      const std::array<double, 3> t{13.0, -2.0, 40.0};
+      const ScanResult res = scan_mesh(shuffled(transformed(ref, r, t), rng()));
+      INFO(e.id << " trial " << trial);
+      REQUIRE(res.verdict == Verdict::match);
+      REQUIRE_FALSE(res.matches.empty());
+      const Match& m = res.matches[0];
+      CHECK(m.signature == e.id);
+      CHECK(m.scale == Approx(s).epsilon(0.02));
+      // The reported transform maps the reference's points onto the file:
+      // compare with the transform we applied, on the reference's vertices.
+      double worst = 0;
+      for (const Vec3f& v : ref.vertices) {
+        for (int i = 0; i < 3; ++i) {
+          const double got = m.transform[4 * i] * v[0] + m.transform[4 * i + 1] * v[1] +
+                             m.transform[4 * i + 2] * v[2] + m.transform[4 * i + 3];
+          const double want = r[3 * i] * v[0] + r[3 * i + 1] * v[1] + r[3 * i + 2] * v[2] + t[i];
+          worst = std::max(worst, std::abs(got - want));
+        }
+      }
+      // Symmetric parts have several right answers; the fit must still be tight.
+      CHECK(m.fit < 0.05);
+      if (worst > 0.05 * s * e.descriptor.rms_radius) WARN(e.id << ": a symmetric pose was chosen");
+    }
+  }
+}
+
+TEST_CASE("benign look-alikes and test meshes are not flagged by the demo set", "[match]") {
+  for (const char* dir : {"models/benign", "models/test"})
+    for (const auto& f : std::filesystem::directory_iterator(source_dir() / dir)) {
+      if (f.path().extension() != ".stl") continue;
+      ScanOptions opt;
+      opt.timing = false;
+      auto r = demo_engine().scan_file(f.path().string(), opt);
+      REQUIRE(r.size() == 1);
+      INFO(f.path().filename() << " nearest " << (r[0].candidates.empty() ? "-" : r[0].candidates[0].signature));
+      CHECK(r[0].verdict == Verdict::clean);
+      CHECK(r[0].candidates.size() == 3);  // near misses are always reported
+    }
+}
+
+TEST_CASE("an exact copy is an exact hit with the identity transform", "[match]") {
+  ScanOptions opt;
+  opt.timing = false;
+  auto r = demo_engine().scan_file((source_dir() / "models/refs/flange_3hole.stl").string(), opt);
+  REQUIRE(r.size() == 1);
+  REQUIRE(r[0].verdict == Verdict::match);
+  CHECK(r[0].matches[0].method == "exact");
+  CHECK(r[0].matches[0].score == 1.0);
+  CHECK(r[0].matches[0].transform[0] == 1.0);
+  CHECK_FALSE(r[0].matches[0].mirrored);
+}
+
+TEST_CASE("parallel scans equal serial scans", "[match]") {
+  ScanOptions one, two;
+  one.timing = two.timing = false;
+  one.threads = 1;
+  two.threads = 2;
+  const std::vector<std::string> paths{(source_dir() / "models").string()};
+  const auto a = demo_engine().scan_paths(paths, one);
+  const auto b = demo_engine().scan_paths(paths, two);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].path == b[i].path);
+    CHECK(a[i].hash == b[i].hash);
+    REQUIRE(a[i].candidates.size() == b[i].candidates.size());
+    for (std::size_t k = 0; k < a[i].candidates.size(); ++k) CHECK(a[i].candidates[k].score == b[i].candidates[k].score);
+  }
+}

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+#include <catch2/catch.hpp>
+
+#include "mesh/mesh_ops.hpp"
+#include "meshsentry/mesh.hpp"
+#include "support/fixtures.hpp"
+
+using namespace meshsentry;
+using namespace fixtures;
+
+namespace {
+
+Mesh soup(const Mesh& m) {  // what an STL file gives: 3 fresh vertices per triangle
+  Mesh s;
+  for (const auto& t : m.triangles) {
+    const auto base = static_cast<std::uint32_t>(s.vertices.size());
+    for (auto c : t) s.vertices.push_back(m.vertices[c]);
+    s.triangles.push_back({base, base + 1, base + 2});
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a cube soup welds to 8 vertices, one closed body, exact integrals", "[mesh]") {
+  auto pm = prepare(soup(cube(10)));
+  REQUIRE(pm.ok());
+  CHECK(pm->mesh.vertices.size() == 8);
+  CHECK(pm->mesh.triangles.size() == 12);
+  REQUIRE(pm->bodies.size() == 1);
+  const Body& b = pm->bodies[0];
+  CHECK(b.boundary_edges == 0);
+  CHECK(b.nonmanifold_edges == 0);
+  CHECK(b.euler_characteristic == 2);
+  CHECK(pm->mass.area == Approx(600));
+  CHECK(pm->mass.signed_volume == Approx(1000));
+  CHECK(pm->mass.abs_volume == Approx(1000));
+  for (int k = 0; k < 3; ++k) {
+    CHECK(pm->mass.volume_centroid[k] == Approx(5));
+    CHECK(pm->mass.area_centroid[k] == Approx(5));
+  }
+  // Solid cube of side a, unit density: I = m a^2 / 6 on the diagonal.
+  CHECK(pm->mass.inertia[0] == Approx(1000.0 * 100 / 6));
+  CHECK(pm->mass.inertia[4] == Approx(1000.0 * 100 / 6));
+  CHECK(pm->mass.inertia[1] == Approx(0).margin(1e-6));
+  CHECK(pm->bounds.diagonal() == Approx(std::sqrt(300.0)));
+}
+
+TEST_CASE("flipped and mixed winding give the same volume", "[mesh]") {
+  Mesh all_flipped = cube(2);
+  for (auto& t : all_flipped.triangles) std::swap(t[1], t[2]);
+  Mesh mixed = shuffled(cube(2), 7);
+  for (std::size_t i = 0; i < mixed.triangles.size(); i += 2) std::swap(mixed.triangles[i][0], mixed.triangles[i][1]);
+  for (const Mesh& m : {all_flipped, mixed}) {
+    auto pm = prepare(m);
+    REQUIRE(pm.ok());
+    CHECK(pm->mass.signed_volume == Approx(8));
+    CHECK(pm->bodies[0].mass.signed_volume == Approx(8));
+  }
+}
+
+TEST_CASE("disjoint parts become bodies, largest first", "[mesh]") {
+  Mesh m = cube(1);
+  const Mesh big = transformed(cube(3), {1, 0, 0, 0, 1, 0, 0, 0, 1}, {10, 0, 0});
+  const auto base = static_cast<std::uint32_t>(m.vertices.size());
+  m.vertices.insert(m.vertices.end(), big.vertices.begin(), big.vertices.end());
+  for (auto t : big.triangles) m.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
+  auto pm = prepare(m);
+  REQUIRE(pm.ok());
+  REQUIRE(pm->bodies.size() == 2);
+  CHECK(pm->bodies[0].mass.abs_volume == Approx(27));
+  CHECK(pm->bodies[1].mass.abs_volume == Approx(1));
+  CHECK(pm->mass.abs_volume == Approx(28));
+
+  auto two = prepare(load_or_die((source_dir() / "models/test/two_bodies.stl").string()));
+  REQUIRE(two.ok());
+  CHECK(two->bodies.size() == 2);
+}
+
+TEST_CASE("degenerate triangles are dropped, near-duplicate vertices welded", "[mesh]") {
+  Mesh m = soup(cube(10));
+  m.vertices[1][0] += 1e-6f;  // well under the weld tolerance
+  m.triangles.push_back({0, 0, 1});
+  auto pm = prepare(m);
+  REQUIRE(pm.ok());
+  CHECK(pm->dropped_degenerate == 1);
+  CHECK(pm->mesh.vertices.size() == 8);
+  CHECK(pm->bodies[0].boundary_edges == 0);
+}
+
+TEST_CASE("an open surface reports its boundary; empty input is an error", "[mesh]") {
+  Mesh m = cube(1);
+  m.triangles.pop_back();
+  auto pm = prepare(m);
+  REQUIRE(pm.ok());
+  CHECK(pm->bodies[0].boundary_edges == 3);
+  CHECK(prepare(Mesh{}).status().code == ErrorCode::empty);
+  Mesh flat;
+  flat.vertices = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+  flat.triangles = {{0, 1, 2}};
+  CHECK_FALSE(prepare(flat).ok());
+}
+
+TEST_CASE("radix sort orders pairs by key, stably", "[mesh]") {
+  std::vector<std::uint64_t> keys{5, 3, 5, 1, 1ull << 40, 3};
+  std::vector<std::uint32_t> pay{0, 1, 2, 3, 4, 5};
+  radix_sort_pairs(keys, pay, 41);
+  CHECK(keys == std::vector<std::uint64_t>{1, 3, 3, 5, 5, 1ull << 40});
+  CHECK(pay == std::vector<std::uint32_t>{3, 1, 5, 0, 2, 4});
+}

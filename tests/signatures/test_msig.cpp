@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+#include <catch2/catch.hpp>
+
+#include "meshsentry/signatures.hpp"
+#include "support/fixtures.hpp"
+
+using namespace meshsentry;
+using namespace fixtures;
+
+namespace {
+
+const std::string kDemoManifest = (source_dir() / "signatures/demo.tsv").string();
+const std::string kDemoSet = (source_dir() / "signatures/demo.msig").string();
+
+void check_same_entries(const SignatureSet& a, const SignatureSet& b) {
+  REQUIRE(a.entries.size() == b.entries.size());
+  CHECK(a.params == b.params);
+  for (std::size_t i = 0; i < a.entries.size(); ++i) {
+    const auto &x = a.entries[i], &y = b.entries[i];
+    INFO(x.id);
+    CHECK(x.id == y.id);
+    CHECK(x.label == y.label);
+    CHECK(x.cls == y.cls);
+    CHECK(x.severity == y.severity);
+    CHECK(x.hash == y.hash);
+    CHECK(x.descriptor.d2 == y.descriptor.d2);
+    CHECK(x.descriptor.d1 == y.descriptor.d1);
+    CHECK(x.descriptor.a3 == y.descriptor.a3);
+    CHECK(x.descriptor.rms_radius == y.descriptor.rms_radius);
+    CHECK(x.sample.points == y.sample.points);
+    CHECK(x.axes == y.axes);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a signature set survives a write/read round trip", "[signatures]") {
+  auto built = build_signature_set(kDemoManifest);
+  REQUIRE(built.ok());
+  TempDir d;
+  const std::string path = (d.path / "s.msig").string();
+  REQUIRE(write_signature_set(*built, path).ok());
+  auto read = read_signature_set(path);
+  REQUIRE(read.ok());
+  CHECK(read->name == "demo");
+  CHECK(read->checksum == built->checksum);
+  check_same_entries(*built, *read);
+  for (const auto& e : read->entries) CHECK(e.sample.points.size() <= kMaxSignaturePoints);
+}
+
+TEST_CASE("rebuilding the demo set gives the committed entries", "[signatures]") {
+  auto committed = read_signature_set(kDemoSet);
+  REQUIRE(committed.ok());
+  BuildOptions opt;
+  opt.created = committed->created;
+  auto rebuilt = build_signature_set(kDemoManifest, opt);
+  REQUIRE(rebuilt.ok());
+  check_same_entries(*committed, *rebuilt);
+  // Same creation time: byte-identical file.
+  CHECK(serialize_signature_set(*rebuilt) == serialize_signature_set(*committed));
+}
+
+TEST_CASE("corrupted or truncated signature files are rejected with a reason", "[signatures]") {
+  const std::string good = read_bytes(kDemoSet);
+  REQUIRE(good.size() > 100);
+  auto parse = [](const std::string& s) {
+    return parse_signature_set({reinterpret_cast<const std::byte*>(s.data()), s.size()});
+  };
+  REQUIRE(parse(good).ok());
+  std::uint64_t x = 77;
+  for (int i = 0; i < 300; ++i) {
+    std::string bad = good;
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const std::size_t at = (x >> 17) % bad.size();
+    bad[at] = static_cast<char>(bad[at] ^ (1 + (x >> 59)));
+    auto r = parse(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code == ErrorCode::corrupt);
+  }
+  for (std::size_t len : {std::size_t{0}, std::size_t{7}, std::size_t{40}, good.size() / 2, good.size() - 1}) {
+    auto r = parse(good.substr(0, len));
+    REQUIRE_FALSE(r.ok());
+    CHECK_FALSE(r.status().message.empty());
+  }
+  auto r = parse("PK\x03\x04 not a signature file at all, no no no........................");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message, Catch::Contains("magic"));
+}
+
+TEST_CASE("bad manifests are refused with the line", "[signatures]") {
+  TempDir d;
+  write_bytes(d.path / "dup.tsv", "id\tlabel\tclass\tpath\na\tA\tc\tx.stl\na\tB\tc\ty.stl\n");
+  auto r = read_manifest((d.path / "dup.tsv").string());
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message, Catch::Contains("duplicate id"));
+  write_bytes(d.path / "missing.tsv", "id\tlabel\tclass\tpath\na\tA\tc\tnope.stl\n");
+  auto b = build_signature_set((d.path / "missing.tsv").string());
+  REQUIRE_FALSE(b.ok());
+  CHECK_THAT(b.status().message, Catch::Contains("nope.stl"));
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+#include "support/fixtures.hpp"
+
+#include <catch2/catch.hpp>
+#include <atomic>
+#include <cmath>
+#include <unistd.h>
+#include <cstdio>
+#include <fstream>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+#include "meshsentry/io.hpp"
+
+namespace fixtures {
+
+namespace fs = std::filesystem;
+
+fs::path source_dir() { return MESHSENTRY_SOURCE_DIR; }
+
+fs::path shared_dir() {
+  const fs::path p = source_dir().parent_path() / "shared";
+  return fs::is_directory(p) ? p : fs::path();
+}
+
+TempDir::TempDir() {
+  static std::atomic<int> counter{0};
+  path = fs::temp_directory_path() /
+         ("meshsentry-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  fs::create_directories(path);
+}
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+}
+
+Mesh cube(float s) {
+  Mesh m;
+  for (int i = 0; i < 8; ++i) m.vertices.push_back({(i & 1) * s, ((i >> 1) & 1) * s, ((i >> 2) & 1) * s});
+  // Two triangles per face, counter-clockwise seen from outside.
+  m.triangles = {{0, 2, 1}, {1, 2, 3}, {4, 5, 6}, {5, 7, 6}, {0, 1, 4}, {1, 5, 4},
+                 {2, 6, 3}, {3, 6, 7}, {0, 4, 2}, {2, 4, 6}, {1, 3, 5}, {3, 7, 5}};
+  return m;
+}
+
+Mesh load_or_die(const std::string& path) {
+  auto r = meshsentry::load_mesh_file(path);
+  INFO(path << ": " << (r ? "" : r.status().message));
+  REQUIRE(r.ok());
+  return std::move(r->mesh);
+}
+
+Mesh transformed(const Mesh& m, const std::array<double, 9>& a, const std::array<double, 3>& t) {
+  Mesh out = m;
+  for (auto& v : out.vertices) {
+    const double x = v[0], y = v[1], z = v[2];
+    for (int i = 0; i < 3; ++i) v[i] = float(a[3 * i] * x + a[3 * i + 1] * y + a[3 * i + 2] * z + t[i]);
+  }
+  return out;
+}
+
+std::array<double, 9> random_rotation(std::uint64_t seed) {
+  // Uniform quaternion (Shoemake).
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  const double u1 = u(rng), u2 = u(rng) * 2 * M_PI, u3 = u(rng) * 2 * M_PI;
+  const double w = std::sqrt(1 - u1) * std::sin(u2), x = std::sqrt(1 - u1) * std::cos(u2);
+  const double y = std::sqrt(u1) * std::sin(u3), z = std::sqrt(u1) * std::cos(u3);
+  return {1 - 2 * (y * y + z * z), 2 * (x * y - z * w),     2 * (x * z + y * w),
+          2 * (x * y + z * w),     1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
+          2 * (x * z - y * w),     2 * (y * z + x * w),     1 - 2 * (x * x + y * y)};
+}
+
+Mesh shuffled(const Mesh& m, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::uint32_t> perm(m.vertices.size());
+  std::iota(perm.begin(), perm.end(), 0u);
+  std::shuffle(perm.begin(), perm.end(), rng);
+  Mesh out;
+  out.vertices.resize(m.vertices.size());
+  for (std::size_t i = 0; i < perm.size(); ++i) out.vertices[perm[i]] = m.vertices[i];
+  out.triangles = m.triangles;
+  for (auto& t : out.triangles) {
+    for (auto& c : t) c = perm[c];
+    std::rotate(t.begin(), t.begin() + rng() % 3, t.end());
+    if (rng() % 10 == 0) std::swap(t[1], t[2]);  // flipped winding
+  }
+  std::shuffle(out.triangles.begin(), out.triangles.end(), rng);
+  return out;
+}
+
+void write_bytes(const fs::path& p, const std::string& bytes) {
+  std::ofstream f(p, std::ios::binary);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  REQUIRE(f.good());
+}
+
+std::string read_bytes(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void write_binary_stl(const Mesh& m, const fs::path& p, const std::string& header) {
+  std::string b(80, ' ');
+  b.replace(0, std::min<std::size_t>(80, header.size()), header.substr(0, 80));
+  const auto n = static_cast<std::uint32_t>(m.triangles.size());
+  b.append(reinterpret_cast<const char*>(&n), 4);
+  for (const auto& t : m.triangles) {
+    const float normal[3] = {0, 0, 0};
+    b.append(reinterpret_cast<const char*>(normal), 12);
+    for (auto c : t) b.append(reinterpret_cast<const char*>(m.vertices[c].data()), 12);
+    b.append(2, '\0');
+  }
+  write_bytes(p, b);
+}
+
+void write_ascii_stl(const Mesh& m, const fs::path& p, const char* ff) {
+  std::string s = "solid fixture\n";
+  char buf[128];
+  for (const auto& t : m.triangles) {
+    s += "  facet normal 0 0 0\n    outer loop\n";
+    for (auto c : t) {
+      const std::string fmt = std::string("      vertex ") + ff + " " + ff + " " + ff + "\n";
+      std::snprintf(buf, sizeof buf, fmt.c_str(), m.vertices[c][0], m.vertices[c][1], m.vertices[c][2]);
+      s += buf;
+    }
+    s += "    endloop\n  endfacet\n";
+  }
+  s += "endsolid fixture\n";
+  write_bytes(p, s);
+}
+
+void write_obj(const Mesh& m, const fs::path& p) {
+  std::string s = "# fixture\n";
+  char buf[128];
+  for (const auto& v : m.vertices) {
+    std::snprintf(buf, sizeof buf, "v %.9g %.9g %.9g\n", v[0], v[1], v[2]);
+    s += buf;
+  }
+  for (const auto& t : m.triangles) s += "f " + std::to_string(t[0] + 1) + " " + std::to_string(t[1] + 1) + " " + std::to_string(t[2] + 1) + "\n";
+  write_bytes(p, s);
+}
+
+void write_off(const Mesh& m, const fs::path& p) {
+  std::string s = "OFF\n" + std::to_string(m.vertices.size()) + " " + std::to_string(m.triangles.size()) + " 0\n";
+  char buf[128];
+  for (const auto& v : m.vertices) {
+    std::snprintf(buf, sizeof buf, "%.9g %.9g %.9g\n", v[0], v[1], v[2]);
+    s += buf;
+  }
+  for (const auto& t : m.triangles) s += "3 " + std::to_string(t[0]) + " " + std::to_string(t[1]) + " " + std::to_string(t[2]) + "\n";
+  write_bytes(p, s);
+}
+
+void write_ply_binary(const Mesh& m, const fs::path& p) {
+  std::string s = "ply\nformat binary_little_endian 1.0\nelement vertex " + std::to_string(m.vertices.size()) +
+                  "\nproperty float x\nproperty float y\nproperty float z\nelement face " +
+                  std::to_string(m.triangles.size()) + "\nproperty list uchar int vertex_indices\nend_header\n";
+  for (const auto& v : m.vertices) s.append(reinterpret_cast<const char*>(v.data()), 12);
+  for (const auto& t : m.triangles) {
+    s.push_back(3);
+    for (auto c : t) {
+      const auto i = static_cast<std::int32_t>(c);
+      s.append(reinterpret_cast<const char*>(&i), 4);
+    }
+  }
+  write_bytes(p, s);
+}
+
+}  // namespace fixtures

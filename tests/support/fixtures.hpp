@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// Test helpers: small meshes made in code, writers for the formats the tests
+// round-trip, rigid/scale/mirror transforms, temp folders and repo paths.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "meshsentry/mesh.hpp"
+
+namespace fixtures {
+
+using meshsentry::Mesh;
+
+std::filesystem::path source_dir();
+// ../shared beside the checkout, or empty when absent.
+std::filesystem::path shared_dir();
+// A fresh empty folder under the system temp dir, removed by the destructor.
+struct TempDir {
+  TempDir();
+  ~TempDir();
+  std::filesystem::path path;
+};
+
+Mesh cube(float size = 10.0f);            // 8 vertices, 12 triangles, outward
+Mesh load_or_die(const std::string& path);  // REQUIREs success
+
+// Row-major 3x3 linear part and translation applied to every vertex.
+Mesh transformed(const Mesh& m, const std::array<double, 9>& linear, const std::array<double, 3>& shift);
+std::array<double, 9> random_rotation(std::uint64_t seed);
+// Permute vertices and triangles, rotate corners, flip the winding of some.
+Mesh shuffled(const Mesh& m, std::uint64_t seed);
+
+void write_binary_stl(const Mesh& m, const std::filesystem::path& p, const std::string& header = "fixture");
+void write_ascii_stl(const Mesh& m, const std::filesystem::path& p, const char* float_format = "%.9g");
+void write_obj(const Mesh& m, const std::filesystem::path& p);
+void write_off(const Mesh& m, const std::filesystem::path& p);
+void write_ply_binary(const Mesh& m, const std::filesystem::path& p);
+void write_bytes(const std::filesystem::path& p, const std::string& bytes);
+std::string read_bytes(const std::filesystem::path& p);
+
+}  // namespace fixtures
