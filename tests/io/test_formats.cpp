@@ -95,8 +95,8 @@ TEST_CASE("every supported format round-trips a known mesh", "[io][formats]") {
   cases.push_back({"g.glb", Format::glb, true});
   export_with_assimp(welded, "gltf2", d.path / "h.gltf");
   cases.push_back({"h.gltf", Format::gltf, true});
-  export_with_assimp(welded, "3mf", d.path / "i.3mf");
-  cases.push_back({"i.3mf", Format::threemf, false});
+  write_3mf(welded, d.path / "i.3mf");
+  cases.push_back({"i.3mf", Format::threemf, true});
   export_with_assimp(welded, "collada", d.path / "j.dae");
   cases.push_back({"j.dae", Format::collada, false});
   export_with_assimp(welded, "x3d", d.path / "k.x3d");
@@ -158,30 +158,8 @@ TEST_CASE("zip archives are expanded in memory and members scanned", "[io][archi
   TempDir d;
   write_binary_stl(cube(), d.path / "one.stl");
   const std::string data = read_bytes(d.path / "one.stl");
-  auto crc32 = [](const std::string& s) {
-    std::uint32_t c = 0xffffffffu;
-    for (unsigned char ch : s) {
-      c ^= ch;
-      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-    }
-    return ~c;
-  };
-  auto le = [](std::uint32_t v, int n) {
-    std::string s;
-    for (int i = 0; i < n; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-    return s;
-  };
   const std::string name = "dir/one.stl";
-  const std::uint32_t crc = crc32(data), size = static_cast<std::uint32_t>(data.size());
-  std::string local = "PK\x03\x04" + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(crc, 4) + le(size, 4) +
-                      le(size, 4) + le(static_cast<std::uint32_t>(name.size()), 2) + le(0, 2) + name + data;
-  std::string central = "PK\x01\x02" + le(20, 2) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(crc, 4) +
-                        le(size, 4) + le(size, 4) + le(static_cast<std::uint32_t>(name.size()), 2) + le(0, 2) +
-                        le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4) + name;
-  std::string end = "PK\x05\x06" + le(0, 2) + le(0, 2) + le(1, 2) + le(1, 2) +
-                    le(static_cast<std::uint32_t>(central.size()), 4) + le(static_cast<std::uint32_t>(local.size()), 4) +
-                    le(0, 2);
-  const std::string zip = local + central + end;
+  const std::string zip = stored_zip({{name, data}});
   std::span<const std::byte> bytes{reinterpret_cast<const std::byte*>(zip.data()), zip.size()};
   CHECK(sniff(bytes) == Format::zip);
   auto members = list_archive(bytes);

@@ -170,4 +170,67 @@ void write_ply_binary(const Mesh& m, const fs::path& p) {
   write_bytes(p, s);
 }
 
+namespace {
+
+std::uint32_t crc32(const std::string& s) {
+  std::uint32_t c = 0xffffffffu;
+  for (unsigned char ch : s) {
+    c ^= ch;
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+  }
+  return ~c;
+}
+
+std::string le(std::uint32_t v, int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  return s;
+}
+
+}  // namespace
+
+std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& members) {
+  std::string local, central;
+  for (const auto& [name, data] : members) {
+    const std::uint32_t crc = crc32(data), size = static_cast<std::uint32_t>(data.size());
+    const auto offset = static_cast<std::uint32_t>(local.size());
+    const auto nlen = static_cast<std::uint32_t>(name.size());
+    local += "PK\x03\x04" + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(crc, 4) + le(size, 4) + le(size, 4) +
+             le(nlen, 2) + le(0, 2) + name + data;
+    central += "PK\x01\x02" + le(20, 2) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(crc, 4) + le(size, 4) +
+               le(size, 4) + le(nlen, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(offset, 4) + name;
+  }
+  const auto count = static_cast<std::uint32_t>(members.size());
+  return local + central + "PK\x05\x06" + le(0, 2) + le(0, 2) + le(count, 2) + le(count, 2) +
+         le(static_cast<std::uint32_t>(central.size()), 4) + le(static_cast<std::uint32_t>(local.size()), 4) + le(0, 2);
+}
+
+void write_3mf(const Mesh& m, const fs::path& p) {
+  std::string model =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<model unit=\"millimeter\" xml:lang=\"en-US\" "
+      "xmlns=\"http://schemas.microsoft.com/3dmanufacturing/core/2015/02\">\n<resources>\n<object id=\"1\" "
+      "type=\"model\">\n<mesh>\n<vertices>\n";
+  char buf[160];
+  for (const auto& v : m.vertices) {
+    std::snprintf(buf, sizeof buf, "<vertex x=\"%.9g\" y=\"%.9g\" z=\"%.9g\" />\n", v[0], v[1], v[2]);
+    model += buf;
+  }
+  model += "</vertices>\n<triangles>\n";
+  for (const auto& t : m.triangles) {
+    std::snprintf(buf, sizeof buf, "<triangle v1=\"%u\" v2=\"%u\" v3=\"%u\" />\n", t[0], t[1], t[2]);
+    model += buf;
+  }
+  model += "</triangles>\n</mesh>\n</object>\n</resources>\n<build>\n<item objectid=\"1\" />\n</build>\n</model>\n";
+  const std::string types =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
+      "content-types\"><Default Extension=\"rels\" ContentType=\"application/"
+      "vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"model\" "
+      "ContentType=\"application/vnd.ms-package.3dmanufacturing-3dmodel+xml\"/></Types>\n";
+  const std::string rels =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/"
+      "2006/relationships\"><Relationship Target=\"/3D/3dmodel.model\" Id=\"rel0\" "
+      "Type=\"http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel\"/></Relationships>\n";
+  write_bytes(p, stored_zip({{"[Content_Types].xml", types}, {"_rels/.rels", rels}, {"3D/3dmodel.model", model}}));
+}
+
 }  // namespace fixtures

@@ -39,6 +39,9 @@ void write_ascii_stl(const Mesh& m, const std::filesystem::path& p, const char* 
 void write_obj(const Mesh& m, const std::filesystem::path& p);
 void write_off(const Mesh& m, const std::filesystem::path& p);
 void write_ply_binary(const Mesh& m, const std::filesystem::path& p);
+// A zip with stored (uncompressed) members, as (name, bytes) pairs.
+std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& members);
+void write_3mf(const Mesh& m, const std::filesystem::path& p);
 void write_bytes(const std::filesystem::path& p, const std::string& bytes);
 std::string read_bytes(const std::filesystem::path& p);
 

@@ -28,7 +28,7 @@ GeometryHash geometry_hash(const Mesh& mesh, const std::vector<std::uint32_t>& s
 // them; scanning with other values is refused.
 struct DescriptorParams {
   std::uint32_t version = 1;
-  std::uint32_t samples = 2048;      // surface points per shape
+  std::uint32_t samples = 4096;      // surface points per shape
   std::uint32_t d2_bins = 64;        // pair distance / RMS radius over [0, 4)
   std::uint32_t d1_bins = 32;        // distance to centroid / RMS radius over [0, 3)
   std::uint32_t a3_bins = 32;        // angle of point triples over [0, pi]

@@ -37,6 +37,33 @@ const char* assimp_hint(Format f) {
 
 constexpr unsigned kFlags = aiProcess_Triangulate;
 
+// Appends one mesh placed by `xf`; points and lines are skipped.
+Status append_mesh(const aiMesh& mesh, unsigned mi, const aiMatrix4x4& xf, const LoadLimits& limits,
+                   std::uint64_t& total, Mesh& m) {
+  total += mesh.mNumFaces;
+  if (total > limits.max_triangles)
+    return make_error(ErrorCode::limit, "limit: more than " + std::to_string(limits.max_triangles) + " triangles");
+  const auto base = static_cast<std::uint32_t>(m.vertices.size());
+  for (unsigned v = 0; v < mesh.mNumVertices; ++v) {
+    aiVector3D p = xf * mesh.mVertices[v];
+    if (!std::isfinite(p.x) || !std::isfinite(p.y) || !std::isfinite(p.z))
+      return make_error(ErrorCode::format, "non-finite coordinate (NaN or inf)");
+    m.vertices.push_back({p.x, p.y, p.z});
+  }
+  for (unsigned f = 0; f < mesh.mNumFaces; ++f) {
+    const aiFace& face = mesh.mFaces[f];
+    if (face.mNumIndices != 3 || !face.mIndices) continue;
+    Tri t;
+    for (int c = 0; c < 3; ++c) {
+      if (face.mIndices[c] >= mesh.mNumVertices) return make_error(ErrorCode::format, "face index out of range");
+      t[c] = base + face.mIndices[c];
+    }
+    m.triangles.push_back(t);
+    m.source_mesh.push_back(mi);
+  }
+  return {};
+}
+
 Result<LoadedMesh> convert(const aiScene* scene, Format format, const LoadLimits& limits) {
   if (!scene || !scene->mRootNode)
     return make_error(ErrorCode::format, "no scene");
@@ -62,29 +89,16 @@ Result<LoadedMesh> convert(const aiScene* scene, Format format, const LoadLimits
       if (mi >= scene->mNumMeshes || !scene->mMeshes[mi]) continue;
       const aiMesh* mesh = scene->mMeshes[mi];
       if (!(mesh->mPrimitiveTypes & aiPrimitiveType_TRIANGLE) || !mesh->mVertices) continue;
-      total += mesh->mNumFaces;
-      if (total > limits.max_triangles)
-        return make_error(ErrorCode::limit, "limit: more than " + std::to_string(limits.max_triangles) + " triangles");
-      const auto base = static_cast<std::uint32_t>(m.vertices.size());
-      for (unsigned v = 0; v < mesh->mNumVertices; ++v) {
-        aiVector3D p = xf * mesh->mVertices[v];
-        if (!std::isfinite(p.x) || !std::isfinite(p.y) || !std::isfinite(p.z))
-          return make_error(ErrorCode::format, "non-finite coordinate (NaN or inf)");
-        m.vertices.push_back({p.x, p.y, p.z});
-      }
-      for (unsigned f = 0; f < mesh->mNumFaces; ++f) {
-        const aiFace& face = mesh->mFaces[f];
-        if (face.mNumIndices != 3 || !face.mIndices) continue;  // points and lines
-        Tri t;
-        bool ok = true;
-        for (int c = 0; c < 3; ++c) {
-          ok &= face.mIndices[c] < mesh->mNumVertices;
-          t[c] = base + face.mIndices[c];
-        }
-        if (!ok) return make_error(ErrorCode::format, "face index out of range");
-        m.triangles.push_back(t);
-        m.source_mesh.push_back(mi);
-      }
+      if (Status s = append_mesh(*mesh, mi, xf, limits, total, m); !s.ok()) return s;
+    }
+  }
+  // Some importers (3MF among them) can leave meshes that no node places:
+  // take them as they are rather than report an empty scene.
+  if (m.triangles.empty()) {
+    for (unsigned mi = 0; mi < scene->mNumMeshes; ++mi) {
+      const aiMesh* mesh = scene->mMeshes[mi];
+      if (!mesh || !mesh->mVertices || !(mesh->mPrimitiveTypes & aiPrimitiveType_TRIANGLE)) continue;
+      if (Status s = append_mesh(*mesh, mi, aiMatrix4x4(), limits, total, m); !s.ok()) return s;
     }
   }
   if (m.triangles.empty()) return make_error(ErrorCode::empty, "no triangles in the scene");

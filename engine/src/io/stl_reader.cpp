@@ -135,7 +135,7 @@ class AsciiParser {
   // first facet on it too, so stop early at the keyword.
   void skip_name() {
     while (p_ < end_ && *p_ != '\n') {
-      while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r')) ++p_;
+      while (p_ < end_ && *p_ != '\n' && space(*p_)) ++p_;
       if (end_ - p_ >= 6 && std::memcmp(p_, "facet", 5) == 0 && space(p_[5])) return;
       while (p_ < end_ && !space(*p_)) ++p_;
     }
