@@ -10,6 +10,8 @@
 namespace meshsentry {
 namespace {
 
+constexpr std::size_t kMaxD2Points = 2048;  // 2.1 million pairs
+
 // Adds weight 1 at position x (in bin units) split between neighbouring bins.
 inline void soft_add(double* h, std::uint32_t bins, double x) {
   x -= 0.5;  // bin centres at i + 0.5
@@ -42,11 +44,16 @@ std::vector<float> d2_histogram(const std::vector<Vec3f>& p, double scale, doubl
                                 std::uint32_t bins) {
   std::vector<double> h(bins, 0.0);
   const double k = bins / (range * scale);
-  const std::size_t m = p.size();
+  // Every pair of at most kMaxD2Points points, taken with a stride so they
+  // still cover the whole surface (the sample is ordered along it).
+  const std::size_t stride = (p.size() + kMaxD2Points - 1) / kMaxD2Points;
+  std::vector<Vec3f> q;
+  for (std::size_t i = 0; i < p.size(); i += std::max<std::size_t>(1, stride)) q.push_back(p[i]);
+  const std::size_t m = q.size();
   for (std::size_t i = 0; i < m; ++i) {
-    const float xi = p[i][0], yi = p[i][1], zi = p[i][2];
+    const float xi = q[i][0], yi = q[i][1], zi = q[i][2];
     for (std::size_t j = i + 1; j < m; ++j) {
-      const float dx = p[j][0] - xi, dy = p[j][1] - yi, dz = p[j][2] - zi;
+      const float dx = q[j][0] - xi, dy = q[j][1] - yi, dz = q[j][2] - zi;
       soft_add(h.data(), bins, std::sqrt(double(dx * dx + dy * dy + dz * dz)) * k);
     }
   }

@@ -14,7 +14,8 @@ namespace meshsentry {
 // is split between its two nearest bin centres, so small shifts change the
 // histogram smoothly. Every histogram is normalised to sum 1.
 
-// D2: distance of every pair of points, over [0, range). O(m^2).
+// D2: distance of every pair among (at most 2048 of) the points, over [0, range).
+// O(min(m, 2048)^2).
 std::vector<float> d2_histogram(const std::vector<Vec3f>& points, double scale, double range,
                                 std::uint32_t bins);
 // D1: distance of each point to `centre`, over [0, range). O(m).

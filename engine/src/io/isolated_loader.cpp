@@ -42,6 +42,15 @@ bool write_vec(int fd, const std::vector<T>& v) {
 
 [[noreturn]] void child_main(int fd, std::span<const std::byte> bytes, Format format, const LoadLimits& limits,
                              const std::string& path) {
+  // The child inherits copies of the parent's unflushed stdio buffers; if the
+  // parser ever flushes them (exit, abort paths), they must not reach the
+  // parent's output.
+  const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull >= 0) {
+    ::dup2(devnull, STDIN_FILENO);
+    ::dup2(devnull, STDOUT_FILENO);
+    ::dup2(devnull, STDERR_FILENO);
+  }
   rlimit as{limits.isolation_max_bytes, limits.isolation_max_bytes};
   setrlimit(RLIMIT_AS, &as);
   rlimit cpu{limits.max_seconds, limits.max_seconds + 1};

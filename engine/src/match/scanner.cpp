@@ -56,7 +56,7 @@ constexpr double kMinBodyAreaFraction = 1e-3;
 // alignment, at most kMaxVerified per file (closest first). Chosen on our own
 // training set, not the evaluation sets: see bench/README.md.
 constexpr double kVerifyGate = 0.35;
-constexpr std::size_t kMaxVerified = 4;
+constexpr std::size_t kMaxVerified = 3;
 constexpr double kUnverifiedCeiling = 0.5;
 
 struct Shape {
