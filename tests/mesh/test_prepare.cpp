@@ -102,9 +102,9 @@ TEST_CASE("an open surface reports its boundary; empty input is an error", "[mes
 }
 
 TEST_CASE("radix sort orders pairs by key, stably", "[mesh]") {
-  std::vector<std::uint64_t> keys{5, 3, 5, 1, 1ull << 40, 3};
-  std::vector<std::uint32_t> pay{0, 1, 2, 3, 4, 5};
+  BigVector<std::uint64_t> keys{5, 3, 5, 1, 1ull << 40, 3};
+  BigVector<std::uint32_t> pay{0, 1, 2, 3, 4, 5};
   radix_sort_pairs(keys, pay, 41);
-  CHECK(keys == std::vector<std::uint64_t>{1, 3, 3, 5, 5, 1ull << 40});
-  CHECK(pay == std::vector<std::uint32_t>{3, 1, 5, 0, 2, 4});
+  CHECK(keys == BigVector<std::uint64_t>{1, 3, 3, 5, 5, 1ull << 40});
+  CHECK(pay == BigVector<std::uint32_t>{3, 1, 5, 0, 2, 4});
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "meshsentry/big_buffer.hpp"
 #include "meshsentry/status.hpp"
 
 namespace meshsentry {
@@ -18,10 +19,12 @@ using Tri = std::array<std::uint32_t, 3>;
 // An indexed triangle mesh: float positions, uint32 corners.
 // `source_mesh[t]` says which mesh of the file triangle t came from (Assimp
 // scenes merge several); empty when the file had only one.
+// Arrays are BigVector: std::vector with an allocator tuned for large meshes
+// (see big_buffer.hpp); they take initializer lists and assign() as usual.
 struct Mesh {
-  std::vector<Vec3f> vertices;
-  std::vector<Tri> triangles;
-  std::vector<std::uint32_t> source_mesh;
+  BigVector<Vec3f> vertices;
+  BigVector<Tri> triangles;
+  BigVector<std::uint32_t> source_mesh;
 
   std::size_t triangle_count() const noexcept { return triangles.size(); }
 };
@@ -78,6 +81,6 @@ struct PreparedMesh {
 // edges. Fails with ErrorCode::empty when no triangle with area is left.
 Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options = {});
 
-BoundingBox bounding_box(const std::vector<Vec3f>& vertices);
+BoundingBox bounding_box(const BigVector<Vec3f>& vertices);
 
 }  // namespace meshsentry

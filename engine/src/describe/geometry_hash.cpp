@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Exact geometry hash: a multiset hash (sum mod 2^64 of strong per-triangle
-// hashes, two independent lanes) so it ignores triangle order; each triangle
+// Exact geometry hash: a multiset hash (sums mod 2^64 of a strong
+// per-triangle hash and of a remix of it) so it ignores triangle order; each triangle
 // hashes its corners sorted, so it ignores winding and corner order; corners
 // are float bit patterns, so any encoding that keeps float32 values (binary
 // STL, OBJ/PLY written with 9 digits, 3MF) gives the same hash.
@@ -33,11 +33,13 @@ Corner bits(const Vec3f& v) {
   return c;
 }
 
-std::uint64_t lane(const std::array<Corner, 3>& c, std::uint64_t seed) {
-  std::uint64_t h = seed;
-  for (const Corner& p : c)
-    for (std::uint32_t x : p) h = mix64(h ^ x) + 0x9e3779b97f4a7c15ull;
-  return mix64(h);
+// 9 words folded pairwise into 64-bit lanes, one full mix per pair.
+std::uint64_t triangle_hash(const std::array<Corner, 3>& c) {
+  std::uint32_t w[9];
+  std::memcpy(w, c.data(), sizeof w);
+  std::uint64_t h = 0x6d73686173680001ull;
+  for (int i = 0; i < 8; i += 2) h = mix64(h ^ (std::uint64_t(w[i]) << 32 | w[i + 1]));
+  return mix64(h ^ w[8]);
 }
 
 }  // namespace
@@ -49,8 +51,9 @@ GeometryHash geometry_hash(const Mesh& mesh, const std::vector<std::uint32_t>& s
     const Tri& t = mesh.triangles[subset.empty() ? i : subset[i]];
     std::array<Corner, 3> c{bits(mesh.vertices[t[0]]), bits(mesh.vertices[t[1]]), bits(mesh.vertices[t[2]])};
     std::sort(c.begin(), c.end());
-    g.lo += lane(c, 0x6d73686173680001ull);
-    g.hi += lane(c, 0x6d73686173680002ull);
+    const std::uint64_t h = triangle_hash(c);
+    g.lo += h;
+    g.hi += mix64(h ^ 0x6d73686173680002ull);
   }
   g.lo = mix64(g.lo ^ n);
   g.hi = mix64(g.hi + n);

@@ -34,10 +34,10 @@ bool write_all(int fd, const void* p, std::size_t n) {
   return true;
 }
 
-template <class T>
-bool write_vec(int fd, const std::vector<T>& v) {
+template <class V>
+bool write_vec(int fd, const V& v) {
   const std::uint64_t n = v.size();
-  return write_all(fd, &n, 8) && write_all(fd, v.data(), n * sizeof(T));
+  return write_all(fd, &n, 8) && write_all(fd, v.data(), n * sizeof(typename V::value_type));
 }
 
 [[noreturn]] void child_main(int fd, std::span<const std::byte> bytes, Format format, const LoadLimits& limits,
@@ -98,8 +98,9 @@ class Cursor {
     pos_ += n;
     return true;
   }
-  template <class T>
-  bool vec(std::vector<T>& v) {
+  template <class V>
+  bool vec(V& v) {
+    using T = typename V::value_type;
     std::uint64_t n = 0;
     if (!get(&n, 8) || n > (s_.size() - pos_) / sizeof(T)) return false;
     v.resize(n);

@@ -9,13 +9,13 @@
 
 namespace meshsentry {
 
-void radix_sort_pairs(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& payload,
+void radix_sort_pairs(BigVector<std::uint64_t>& keys, BigVector<std::uint32_t>& payload,
                       int key_bits) {
   constexpr int kDigit = 11;
   constexpr std::size_t kBuckets = std::size_t{1} << kDigit;
   const std::size_t n = keys.size();
-  std::vector<std::uint64_t> k2(n);
-  std::vector<std::uint32_t> p2(n);
+  BigVector<std::uint64_t> k2(n);
+  BigVector<std::uint32_t> p2(n);
   std::vector<std::size_t> count(kBuckets);
   for (int shift = 0; shift < key_bits; shift += kDigit) {
     std::fill(count.begin(), count.end(), 0);
@@ -36,7 +36,7 @@ void radix_sort_pairs(std::vector<std::uint64_t>& keys, std::vector<std::uint32_
   }
 }
 
-EdgeAdjacency edge_adjacency(const std::vector<Tri>& tris, std::uint32_t vertex_count) {
+EdgeAdjacency edge_adjacency(const BigVector<Tri>& tris, std::uint32_t vertex_count) {
   const std::size_t h = tris.size() * 3;
   EdgeAdjacency adj;
   adj.neighbor.assign(h, kNoNeighbor);
@@ -45,8 +45,8 @@ EdgeAdjacency edge_adjacency(const std::vector<Tri>& tris, std::uint32_t vertex_
   adj.first_of_edge.assign(h, 0);
 
   const int vbits = std::max(1, static_cast<int>(std::bit_width(vertex_count)));
-  std::vector<std::uint64_t> keys(h);
-  std::vector<std::uint32_t> half(h);
+  BigVector<std::uint64_t> keys(h);
+  BigVector<std::uint32_t> half(h);
   for (std::size_t t = 0; t < tris.size(); ++t)
     for (int k = 0; k < 3; ++k) {
       const std::uint32_t a = tris[t][k], b = tris[t][(k + 1) % 3];
@@ -79,10 +79,10 @@ EdgeAdjacency edge_adjacency(const std::vector<Tri>& tris, std::uint32_t vertex_
   return adj;
 }
 
-std::vector<std::uint32_t> connected_components(const std::vector<Tri>& tris,
+BigVector<std::uint32_t> connected_components(const BigVector<Tri>& tris,
                                                 std::uint32_t vertex_count,
                                                 std::uint32_t& count) {
-  std::vector<std::uint32_t> parent(vertex_count);
+  BigVector<std::uint32_t> parent(vertex_count);
   std::iota(parent.begin(), parent.end(), 0u);
   auto find = [&](std::uint32_t x) {
     while (parent[x] != x) {
@@ -100,8 +100,8 @@ std::vector<std::uint32_t> connected_components(const std::vector<Tri>& tris,
     unite(t[0], t[1]);
     unite(t[0], t[2]);
   }
-  std::vector<std::uint32_t> label(vertex_count, kNoNeighbor);
-  std::vector<std::uint32_t> tri_label(tris.size());
+  BigVector<std::uint32_t> label(vertex_count, kNoNeighbor);
+  BigVector<std::uint32_t> tri_label(tris.size());
   count = 0;
   for (std::size_t i = 0; i < tris.size(); ++i) {
     const std::uint32_t r = find(tris[i][0]);

@@ -12,10 +12,10 @@ namespace meshsentry {
 // Merge vertices that fall in the same cell of a grid of `cell` (file units).
 // Returns the welded positions and, per input vertex, its welded index.
 struct WeldResult {
-  std::vector<Vec3f> vertices;
-  std::vector<std::uint32_t> remap;
+  BigVector<Vec3f> vertices;
+  BigVector<std::uint32_t> remap;
 };
-WeldResult weld_vertices(const std::vector<Vec3f>& vertices, const BoundingBox& box, double cell);
+WeldResult weld_vertices(const BigVector<Vec3f>& vertices, const BoundingBox& box, double cell);
 
 // Edge structure of a triangle list: for each triangle corner k (edge from
 // corner k to k+1), the triangle across that edge, or kNoNeighbor when the
@@ -23,26 +23,26 @@ WeldResult weld_vertices(const std::vector<Vec3f>& vertices, const BoundingBox& 
 // neighbour runs the shared edge the same way (its winding disagrees).
 inline constexpr std::uint32_t kNoNeighbor = 0xffffffffu;
 struct EdgeAdjacency {
-  std::vector<std::uint32_t> neighbor;      // 3 per triangle
-  std::vector<std::uint8_t> same_direction; // 3 per triangle
-  std::vector<std::uint8_t> boundary;       // 3 per triangle: 1 boundary, 2 non-manifold
-  std::vector<std::uint8_t> first_of_edge;  // 3 per triangle: 1 on one half-edge of each distinct edge
+  BigVector<std::uint32_t> neighbor;      // 3 per triangle
+  BigVector<std::uint8_t> same_direction; // 3 per triangle
+  BigVector<std::uint8_t> boundary;       // 3 per triangle: 1 boundary, 2 non-manifold
+  BigVector<std::uint8_t> first_of_edge;  // 3 per triangle: 1 on one half-edge of each distinct edge
 };
-EdgeAdjacency edge_adjacency(const std::vector<Tri>& triangles, std::uint32_t vertex_count);
+EdgeAdjacency edge_adjacency(const BigVector<Tri>& triangles, std::uint32_t vertex_count);
 
 // Sort (key, payload) pairs by key, stable, in O(n * key_bits / 11).
-void radix_sort_pairs(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& payload,
+void radix_sort_pairs(BigVector<std::uint64_t>& keys, BigVector<std::uint32_t>& payload,
                       int key_bits);
 
 // Connected components over shared vertices; labels are 0..count-1 in order
 // of first appearance.
-std::vector<std::uint32_t> connected_components(const std::vector<Tri>& triangles,
+BigVector<std::uint32_t> connected_components(const BigVector<Tri>& triangles,
                                                 std::uint32_t vertex_count,
                                                 std::uint32_t& count);
 
 // Make the winding consistent across each edge-connected patch and outward
 // (positive volume) per patch. Flips triangles in place; returns the count flipped.
-std::size_t orient_triangles(std::vector<Tri>& triangles, const std::vector<Vec3f>& vertices,
+std::size_t orient_triangles(BigVector<Tri>& triangles, const BigVector<Vec3f>& vertices,
                              const EdgeAdjacency& adjacency);
 
 // Integrals over the triangles `subset` (all when empty).

@@ -11,7 +11,7 @@
 
 namespace meshsentry {
 
-std::size_t orient_triangles(std::vector<Tri>& tris, const std::vector<Vec3f>& vertices,
+std::size_t orient_triangles(BigVector<Tri>& tris, const BigVector<Vec3f>& vertices,
                              const EdgeAdjacency& adj) {
   const std::size_t n = tris.size();
   std::vector<std::int8_t> flip(n, -1);

@@ -41,7 +41,7 @@ Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
   orient_triangles(m.triangles, m.vertices, adj);
 
   std::uint32_t count = 0;
-  std::vector<std::uint32_t> label = connected_components(m.triangles, nv, count);
+  BigVector<std::uint32_t> label = connected_components(m.triangles, nv, count);
   std::vector<Body> bodies(count);
   for (std::uint32_t t = 0; t < m.triangles.size(); ++t) {
     Body& b = bodies[label[t]];
@@ -53,7 +53,7 @@ Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
     }
   }
   // Per-body vertex and edge counts for the Euler characteristic.
-  std::vector<std::uint32_t> seen(nv, kNoNeighbor);
+  BigVector<std::uint32_t> seen(nv, kNoNeighbor);
   for (std::uint32_t bi = 0; bi < count; ++bi) {
     Body& b = bodies[bi];
     std::uint32_t edges = 0;
@@ -87,7 +87,8 @@ Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
     return a.bounds.min < b.bounds.min;
   });
   out.bodies = std::move(bodies);
-  out.mass = mass_properties(m, {});
+  // One body (the common case) has the file's integrals already.
+  out.mass = out.bodies.size() == 1 ? out.bodies[0].mass : mass_properties(m, {});
   out.mass.abs_volume = 0;
   for (const Body& b : out.bodies) out.mass.abs_volume += b.mass.abs_volume;
   return out;

@@ -17,7 +17,7 @@ double BoundingBox::diagonal() const noexcept {
   return std::sqrt(s);
 }
 
-BoundingBox bounding_box(const std::vector<Vec3f>& v) {
+BoundingBox bounding_box(const BigVector<Vec3f>& v) {
   BoundingBox b;
   if (v.empty()) return b;
   b.min = b.max = v[0];
@@ -47,7 +47,7 @@ struct Quantizer {
 
 }  // namespace
 
-WeldResult weld_vertices(const std::vector<Vec3f>& vertices, const BoundingBox& box, double cell) {
+WeldResult weld_vertices(const BigVector<Vec3f>& vertices, const BoundingBox& box, double cell) {
   WeldResult out;
   const std::size_t n = vertices.size();
   out.remap.resize(n);
@@ -59,8 +59,8 @@ WeldResult weld_vertices(const std::vector<Vec3f>& vertices, const BoundingBox& 
 
   std::size_t cap = 16;
   while (cap < n / 2) cap <<= 1;
-  std::vector<std::uint32_t> table(cap, kNoNeighbor);
-  std::vector<std::uint64_t> welded_keys;
+  BigVector<std::uint32_t> table(cap, kNoNeighbor);
+  BigVector<std::uint64_t> welded_keys;
   out.vertices.reserve(n / 4 + 16);
   welded_keys.reserve(n / 4 + 16);
 
