@@ -15,7 +15,7 @@ const char* kUsage =
     "       [--candidates N] [--no-timing] [--follow-symlinks] [--max-file-size BYTES]\n"
     "       [--max-triangles N] PATH...\n"
     "                      scan files and folders (recursively) against a signature set\n"
-    "  sig build --manifest refs.tsv --out set.msig [--name NAME]\n"
+    "  sig build --manifest refs.tsv --out set.msig [--name NAME] [--created ISO8601]\n"
     "                      build a signature set from reference files\n"
     "  sig info FILE       show a signature set's metadata and entries\n"
     "  sig verify FILE     check a signature set's structure and checksum\n"

@@ -14,13 +14,14 @@ int sig_build(const Args& args) {
     if (take_value(args, i, "--manifest", v)) manifest = v;
     else if (take_value(args, i, "--out", v)) out = v;
     else if (take_value(args, i, "--name", v)) opt.name = v;
+    else if (take_value(args, i, "--created", v)) opt.created = v;
     else {
       std::fprintf(stderr, "meshsentry sig build: unknown or incomplete option '%s'\n", args[i].c_str());
       return kError;
     }
   }
   if (manifest.empty() || out.empty()) {
-    std::fprintf(stderr, "usage: meshsentry sig build --manifest refs.tsv --out set.msig [--name NAME]\n");
+    std::fprintf(stderr, "usage: meshsentry sig build --manifest refs.tsv --out set.msig [--name NAME] [--created ISO8601]\n");
     return kError;
   }
   auto set = build_signature_set(manifest, opt);

@@ -124,8 +124,18 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
   r.hash = shapes[0].hash;
 
   static const std::vector<std::uint32_t> kAll;
-  for (Shape& s : shapes)
-    s.descriptor = describe_shape(pm.mesh, s.subset ? *s.subset : kAll, *s.mass, set_.params, &s.sample);
+  for (Shape& s : shapes) {
+    // Bodies get samples in proportion to their share of the area (at least
+    // a quarter): a plate of 30 small parts costs about what one part does.
+    // Histograms are normalised, so fewer samples only add a little noise.
+    DescriptorParams params = set_.params;
+    if (s.subset) {
+      const double share = s.mass->area / pm.mass.area;
+      params.samples = static_cast<std::uint32_t>(
+          std::clamp(4.0 * share * set_.params.samples, set_.params.samples / 4.0, double(set_.params.samples)));
+    }
+    s.descriptor = describe_shape(pm.mesh, s.subset ? *s.subset : kAll, *s.mass, params, &s.sample);
+  }
 
   // Stage 1, every (shape, signature) pair: exact hash, else descriptor
   // distance. Each signature keeps its closest shape.
