@@ -3,7 +3,7 @@
 // choice of axis signs; four of them are reflections, which is how a mirrored
 // copy is told apart). Where two principal variances are nearly equal the
 // frame can spin about the third axis, so starts at more angles about it are
-// added (24, 15 degrees apart). Each start is scored by the RMS nearest-neighbour distance of a
+// added (48, 7.5 degrees apart). Each start is scored by the RMS nearest-neighbour distance of a
 // subsample; the best two are refined by point-to-point ICP (Besl & McKay
 // 1992) with Umeyama's closed form (1991) and the scale fixed by the ratio of
 // RMS radii. Cost: O(starts * 64 log m + iterations * 256 log m), then 20
@@ -223,8 +223,8 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
     const Vec3 s((signs & 1) ? -1 : 1, (signs & 2) ? -1 : 1, (signs & 4) ? -1 : 1);
     std::vector<Mat3> spins{Mat3::Identity()};
     for (int axis : spin_axes)
-      for (int k = 1; k < 24; ++k)
-        spins.push_back(Eigen::AngleAxisd(k * std::numbers::pi / 12, Vec3::Unit(axis)).toRotationMatrix());
+      for (int k = 1; k < 48; ++k)
+        spins.push_back(Eigen::AngleAxisd(k * std::numbers::pi / 24, Vec3::Unit(axis)).toRotationMatrix());
     for (const Mat3& spin : spins) {
       Pose p;
       p.linear = scale * af * spin * s.asDiagonal() * as.transpose();
