@@ -114,3 +114,36 @@ TEST_CASE("parallel scans equal serial scans", "[match]") {
     for (std::size_t k = 0; k < a[i].candidates.size(); ++k) CHECK(a[i].candidates[k].score == b[i].candidates[k].score);
   }
 }
+
+TEST_CASE("a part whose principal axes say nothing is still aligned", "[match]") {
+  // A 10 mm cube with a 2x3x4 mm block beside it, off every symmetry plane:
+  // all three principal variances nearly equal, yet one right pose, and
+  // chiral, so a mirrored copy must be reported as mirrored.
+  Mesh m = cube(10);
+  const Mesh small = transformed(cube(1), {2, 0, 0, 0, 3, 0, 0, 0, 4}, {10.5, 0.5, 5});
+  const auto base = static_cast<std::uint32_t>(m.vertices.size());
+  m.vertices.insert(m.vertices.end(), small.vertices.begin(), small.vertices.end());
+  for (auto t : small.triangles) m.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
+  auto entry = describe_reference(m, DescriptorParams{});
+  REQUIRE(entry.ok());
+  entry->id = "cube_with_tab";
+  SignatureSet set;
+  set.entries.push_back(entry.value());
+  const Engine engine(set);
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 4; ++trial) {
+    auto r = random_rotation(rng());
+    if (trial % 2)
+      for (int k = 0; k < 3; ++k) r[3 * k] = -r[3 * k];
+    TempDir d;
+    write_binary_stl(shuffled(transformed(m, r, {3, 4, 5}), rng()), d.path / "x.stl");
+    ScanOptions opt;
+    opt.timing = false;
+    auto res = engine.scan_file((d.path / "x.stl").string(), opt);
+    REQUIRE(res.size() == 1);
+    INFO("trial " << trial);
+    REQUIRE(res[0].verdict == Verdict::match);
+    CHECK(res[0].matches[0].coverage > 0.9);
+    CHECK(res[0].matches[0].mirrored == (trial % 2 == 1));
+  }
+}

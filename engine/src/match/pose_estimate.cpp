@@ -2,10 +2,11 @@
 // Coarse-to-fine pose: principal-axis frames give 8 starting poses (one per
 // choice of axis signs; four of them are reflections, which is how a mirrored
 // copy is told apart). Where two principal variances are nearly equal the
-// frame can spin about the third axis, so starts at more angles about it are
-// added (48, 7.5 degrees apart). Each start is scored by the RMS nearest-neighbour distance of a
-// subsample; the best two are refined by point-to-point ICP (Besl & McKay
-// 1992) with Umeyama's closed form (1991) and the scale fixed by the ratio of
+// frame can spin about the third axis, so starts at 48 angles about it (7.5
+// degrees apart) are added; where all three are alike, 256 fixed uniform
+// rotations per handedness replace them. Each start is scored by the RMS
+// nearest-neighbour distance of a subsample; the best three per handedness
+// are refined by point-to-point ICP (Besl & McKay 1992) with Umeyama's closed form (1991) and the scale fixed by the ratio of
 // RMS radii. Cost: O(starts * 64 log m + iterations * 256 log m), then 20
 // point-to-plane iterations of 512 points for each handedness.
 #include <Eigen/Geometry>
@@ -15,6 +16,7 @@
 #include <numbers>
 #include <vector>
 
+#include "common/rng.hpp"
 #include "match/match_ops.hpp"
 
 namespace meshsentry {
@@ -219,18 +221,33 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
   if (close(fv[1], fv[2])) spin_axes.push_back(0);
 
   std::vector<Pose> starts;
-  for (int signs = 0; signs < 8; ++signs) {
-    const Vec3 s((signs & 1) ? -1 : 1, (signs & 2) ? -1 : 1, (signs & 4) ? -1 : 1);
-    std::vector<Mat3> spins{Mat3::Identity()};
-    for (int axis : spin_axes)
-      for (int k = 1; k < 48; ++k)
-        spins.push_back(Eigen::AngleAxisd(k * std::numbers::pi / 24, Vec3::Unit(axis)).toRotationMatrix());
-    for (const Mat3& spin : spins) {
-      Pose p;
-      p.linear = scale * af * spin * s.asDiagonal() * as.transpose();
-      p.shift = cf;
-      p.rms = rms_distance(p, coarse, coarse.size(), tree);
-      starts.push_back(p);
+  auto add_start = [&](const Mat3& frame_rotation) {
+    Pose p;
+    p.linear = scale * af * frame_rotation * as.transpose();
+    p.shift = cf;
+    p.rms = rms_distance(p, coarse, coarse.size(), tree);
+    starts.push_back(p);
+  };
+  if (spin_axes.size() == 2) {
+    // All three variances alike (a cube, a sphere, a dodecahedral part): the
+    // axes say nothing about orientation, so try 256 fixed, uniformly drawn
+    // rotations in each handedness.
+    Rng rng(0x706f7365u);
+    for (int k = 0; k < 256; ++k) {
+      const double u1 = rng.uniform(), u2 = 2 * std::numbers::pi * rng.uniform(), u3 = 2 * std::numbers::pi * rng.uniform();
+      const Eigen::Quaterniond q(std::sqrt(1 - u1) * std::sin(u2), std::sqrt(1 - u1) * std::cos(u2),
+                                 std::sqrt(u1) * std::sin(u3), std::sqrt(u1) * std::cos(u3));
+      const Mat3 r = q.toRotationMatrix();
+      add_start(r);
+      add_start(r * Vec3(1, 1, -1).asDiagonal());
+    }
+  } else {
+    for (int signs = 0; signs < 8; ++signs) {
+      const Vec3 s((signs & 1) ? -1 : 1, (signs & 2) ? -1 : 1, (signs & 4) ? -1 : 1);
+      add_start(s.asDiagonal());
+      for (int axis : spin_axes)
+        for (int k = 1; k < 48; ++k)
+          add_start(Eigen::AngleAxisd(k * std::numbers::pi / 24, Vec3::Unit(axis)).toRotationMatrix() * s.asDiagonal());
     }
   }
   std::stable_sort(starts.begin(), starts.end(), [](const Pose& a, const Pose& b) { return a.rms < b.rms; });
