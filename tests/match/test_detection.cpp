@@ -121,9 +121,7 @@ TEST_CASE("a part whose principal axes say nothing is still aligned", "[match]")
   // chiral, so a mirrored copy must be reported as mirrored.
   Mesh m = cube(10);
   const Mesh small = transformed(cube(1), {2, 0, 0, 0, 3, 0, 0, 0, 4}, {10.5, 0.5, 5});
-  const auto base = static_cast<std::uint32_t>(m.vertices.size());
-  m.vertices.insert(m.vertices.end(), small.vertices.begin(), small.vertices.end());
-  for (auto t : small.triangles) m.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
+  append(m, small);
   auto entry = describe_reference(m, DescriptorParams{});
   REQUIRE(entry.ok());
   entry->id = "cube_with_tab";

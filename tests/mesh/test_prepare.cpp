@@ -62,9 +62,7 @@ TEST_CASE("flipped and mixed winding give the same volume", "[mesh]") {
 TEST_CASE("disjoint parts become bodies, largest first", "[mesh]") {
   Mesh m = cube(1);
   const Mesh big = transformed(cube(3), {1, 0, 0, 0, 1, 0, 0, 0, 1}, {10, 0, 0});
-  const auto base = static_cast<std::uint32_t>(m.vertices.size());
-  m.vertices.insert(m.vertices.end(), big.vertices.begin(), big.vertices.end());
-  for (auto t : big.triangles) m.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
+  append(m, big);
   auto pm = prepare(m);
   REQUIRE(pm.ok());
   REQUIRE(pm->bodies.size() == 2);

@@ -51,6 +51,12 @@ Mesh load_or_die(const std::string& path) {
   return std::move(r->mesh);
 }
 
+void append(Mesh& m, const Mesh& part) {
+  const auto base = static_cast<std::uint32_t>(m.vertices.size());
+  m.vertices.insert(m.vertices.end(), part.vertices.begin(), part.vertices.end());
+  for (auto t : part.triangles) m.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
+}
+
 Mesh transformed(const Mesh& m, const std::array<double, 9>& a, const std::array<double, 3>& t) {
   Mesh out = m;
   for (auto& v : out.vertices) {

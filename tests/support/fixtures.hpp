@@ -28,6 +28,8 @@ struct TempDir {
 Mesh cube(float size = 10.0f);            // 8 vertices, 12 triangles, outward
 Mesh load_or_die(const std::string& path);  // REQUIREs success
 
+// Adds `part`'s vertices and triangles to `m` (a second body when disjoint).
+void append(Mesh& m, const Mesh& part);
 // Row-major 3x3 linear part and translation applied to every vertex.
 Mesh transformed(const Mesh& m, const std::array<double, 9>& linear, const std::array<double, 3>& shift);
 std::array<double, 9> random_rotation(std::uint64_t seed);

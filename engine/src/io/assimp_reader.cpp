@@ -17,23 +17,8 @@
 namespace meshsentry {
 namespace {
 
-const char* assimp_hint(Format f) {
-  switch (f) {
-    case Format::obj: return "obj";
-    case Format::ply: return "ply";
-    case Format::off: return "off";
-    case Format::threemf: return "3mf";
-    case Format::amf: return "amf";
-    case Format::gltf: return "gltf";
-    case Format::glb: return "glb";
-    case Format::collada: return "dae";
-    case Format::fbx: return "fbx";
-    case Format::x3d: return "x3d";
-    case Format::max3ds: return "3ds";
-    case Format::stl_binary: case Format::stl_ascii: return "stl";
-    default: return "";
-  }
-}
+// Assimp picks its reader from an extension; ours name them the same way.
+const char* assimp_hint(Format f) { return f == Format::stl_ascii ? "stl" : format_name(f); }
 
 constexpr unsigned kFlags = aiProcess_Triangulate;
 
@@ -113,16 +98,12 @@ Status importer_error(Assimp::Importer& imp) {
   return make_error(ErrorCode::format, "assimp: " + msg);
 }
 
-}  // namespace
-
-Result<LoadedMesh> read_with_assimp(std::span<const std::byte> bytes, Format format,
-                                    const LoadLimits& limits) {
-  if (bytes.empty()) return make_error(ErrorCode::empty, "empty file");
-  if (bytes.size() > limits.max_file_bytes)
-    return make_error(ErrorCode::limit, "limit: file size over " + std::to_string(limits.max_file_bytes));
+// Runs one import; Assimp's exceptions end here as a format error.
+template <class Import>
+Result<LoadedMesh> import_guarded(Format format, const LoadLimits& limits, Import&& import) {
   try {
     Assimp::Importer imp;
-    const aiScene* scene = imp.ReadFileFromMemory(bytes.data(), bytes.size(), kFlags, assimp_hint(format));
+    const aiScene* scene = import(imp);
     if (!scene) return importer_error(imp);
     return convert(scene, format, limits);
   } catch (const std::exception& e) {
@@ -132,18 +113,21 @@ Result<LoadedMesh> read_with_assimp(std::span<const std::byte> bytes, Format for
   }
 }
 
+}  // namespace
+
+Result<LoadedMesh> read_with_assimp(std::span<const std::byte> bytes, Format format,
+                                    const LoadLimits& limits) {
+  if (bytes.empty()) return make_error(ErrorCode::empty, "empty file");
+  if (bytes.size() > limits.max_file_bytes)
+    return make_error(ErrorCode::limit, "limit: file size over " + std::to_string(limits.max_file_bytes));
+  return import_guarded(format, limits, [&](Assimp::Importer& imp) {
+    return imp.ReadFileFromMemory(bytes.data(), bytes.size(), kFlags, assimp_hint(format));
+  });
+}
+
 Result<LoadedMesh> read_file_with_assimp(const std::string& path, Format format,
                                          const LoadLimits& limits) {
-  try {
-    Assimp::Importer imp;
-    const aiScene* scene = imp.ReadFile(path, kFlags);
-    if (!scene) return importer_error(imp);
-    return convert(scene, format, limits);
-  } catch (const std::exception& e) {
-    return make_error(ErrorCode::format, std::string("assimp: ") + e.what());
-  } catch (...) {
-    return make_error(ErrorCode::format, "assimp: unknown failure");
-  }
+  return import_guarded(format, limits, [&](Assimp::Importer& imp) { return imp.ReadFile(path, kFlags); });
 }
 
 }  // namespace meshsentry

@@ -50,15 +50,21 @@ struct Pose {
   double rms = 1e300;
 };
 
+// Nearest point of the tree to x: its index, and the squared distance.
+unsigned nearest(const Tree& tree, const Vec3& x, float& d2) {
+  const float q[3] = {float(x(0)), float(x(1)), float(x(2))};
+  unsigned idx = 0;
+  d2 = 0;
+  tree.knnSearch(q, 1, &idx, &d2);
+  return idx;
+}
+
 double rms_distance(const Pose& pose, const std::vector<Vec3>& src, std::size_t count, const Tree& tree) {
   double s = 0;
   const std::size_t n = std::min(count, src.size());
   for (std::size_t i = 0; i < n; ++i) {
-    const Vec3 x = pose.linear * src[i] + pose.shift;
-    const float q[3] = {float(x(0)), float(x(1)), float(x(2))};
-    unsigned idx;
     float d2;
-    tree.knnSearch(q, 1, &idx, &d2);
+    nearest(tree, pose.linear * src[i] + pose.shift, d2);
     s += d2;
   }
   return n ? std::sqrt(s / n) : 1e300;
@@ -72,10 +78,8 @@ void refine(Pose& pose, const std::vector<Vec3>& src, const std::vector<Vec3f>& 
     double s = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const Vec3 x = pose.linear * src[i] + pose.shift;
-      const float q[3] = {float(x(0)), float(x(1)), float(x(2))};
-      unsigned idx;
       float d2;
-      tree.knnSearch(q, 1, &idx, &d2);
+      const unsigned idx = nearest(tree, x, d2);
       s += d2;
       a.col(i) = x;
       b.col(i) = Vec3(dst[idx][0], dst[idx][1], dst[idx][2]);
@@ -109,10 +113,8 @@ void refine_point_to_plane(Pose& pose, const std::vector<Vec3>& src, const Surfa
     Vec6 b = Vec6::Zero();
     std::size_t used = 0;
     for (const Vec3& x : xs) {
-      const float q[3] = {float(x(0)), float(x(1)), float(x(2))};
-      unsigned idx;
       float d2;
-      tree.knnSearch(q, 1, &idx, &d2);
+      const unsigned idx = nearest(tree, x, d2);
       if (std::sqrt(double(d2)) > max_dist) continue;
       const Vec3 p(dst.points[idx][0], dst.points[idx][1], dst.points[idx][2]);
       const Vec3 n(dst.normals[idx][0], dst.normals[idx][1], dst.normals[idx][2]);
