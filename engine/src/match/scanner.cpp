@@ -55,8 +55,8 @@ constexpr double kMinBodyAreaFraction = 1e-3;
 // Signatures whose descriptor distance is within the gate are verified by
 // alignment, at most kMaxVerified per file (closest first). Chosen on our own
 // training set, not the evaluation sets: see bench/README.md.
-constexpr double kVerifyGate = 0.35;
-constexpr std::size_t kMaxVerified = 3;
+constexpr double kVerifyGate = 0.25;
+constexpr std::size_t kMaxVerified = 2;
 constexpr double kUnverifiedCeiling = 0.5;
 
 struct Shape {
