@@ -12,7 +12,7 @@ coverage at 1% and 3% of the RMS radius) and the set's truth.tsv, then prints:
   - recall per transform and false positives at a given gate and threshold.
 
     build/bench/descriptor_distances SIG.msig SET 0.5 > d.tsv
-    bench/calibrate.py d.tsv SET/truth.tsv [--gate 0.35] [--threshold 0.9]
+    bench/calibrate.py d.tsv SET/truth.tsv [--gate 0.25] [--threshold 0.9]
 """
 import argparse
 import collections
@@ -24,7 +24,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("distances")
     ap.add_argument("truth")
-    ap.add_argument("--gate", type=float, default=0.35)
+    ap.add_argument("--gate", type=float, default=0.25)
     ap.add_argument("--threshold", type=float, default=0.90)
     a = ap.parse_args()
     truth = {r["path"]: r for r in csv.DictReader(open(a.truth), delimiter="\t")}
