@@ -257,22 +257,32 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
   const std::size_t fstride = std::max<std::size_t>(1, src.size() / 512);
   for (std::size_t i = 0; i < src.size(); i += fstride) fine.push_back(src[i]);
   for (std::size_t i = 0; i < fine.size(); i += 2) medium.push_back(fine[i]);
-  // Refine the best three proper and the best three improper starts.
-  Pose best_proper, best_improper;
-  int proper = 0, improper = 0;
+  // Refine the best three proper and the best three improper starts that
+  // are at least 25 degrees apart: neighbouring spins fall into one basin,
+  // and the right pose of a nearly symmetric part can rank fourth.
+  std::vector<Pose> proper, improper;
+  std::vector<Mat3> chosen;
+  const double min_cos = std::cos(25.0 * std::numbers::pi / 180.0);
   for (const Pose& start : starts) {
-    const bool is_mirror = start.linear.determinant() < 0;
-    int& used = is_mirror ? improper : proper;
-    if (used >= 3) continue;
-    ++used;
+    std::vector<Pose>& refined = start.linear.determinant() < 0 ? improper : proper;
+    if (refined.size() >= 3) continue;
+    const Mat3 r = start.linear / scale;
+    bool near = false;
+    for (const Mat3& c : chosen)
+      near = near || (c.determinant() * r.determinant() > 0 && ((r * c.transpose()).trace() - 1) / 2 > min_cos);
+    if (near) continue;
+    chosen.push_back(r);
     Pose p = start;
     refine(p, medium, file_points.points, tree, scale, 10);
-    Pose& slot = is_mirror ? best_improper : best_proper;
-    if (p.rms < slot.rms) slot = p;
+    refined.push_back(p);
   }
-  // Finish both handednesses on the dense sample and keep the better; a
-  // symmetric part fits its mirror image as well as itself, so a reflection
-  // must cover clearly more to be reported.
+  auto by_rms = [](const Pose& a, const Pose& b) { return a.rms < b.rms; };
+  std::stable_sort(proper.begin(), proper.end(), by_rms);
+  std::stable_sort(improper.begin(), improper.end(), by_rms);
+  // Finish on the dense sample and judge by coverage, not by RMS: a part that
+  // is symmetric but for a small feature (a keyway, one hole) has a wrong
+  // pose whose RMS is nearly as low as the right one's. The runner-up is
+  // finished too when the first is promising but not conclusive.
   Cloud dense_cloud{&dense.points};
   Tree dense_tree(3, dense_cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
   dense_tree.buildIndex();
@@ -281,10 +291,28 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
     refine_point_to_plane(p, fine, dense, dense_tree, 0.03 * file_r, 10);
     measure_fit(p, src, mesh, dense, dense_tree, file_r, e);
   };
+  auto better_fit = [](const PoseEstimate& a, const PoseEstimate& b) {
+    if (a.coverage_loose != b.coverage_loose) return a.coverage_loose > b.coverage_loose;
+    return a.coverage > b.coverage;
+  };
+  auto finish_best = [&](std::vector<Pose>& candidates, Pose& pose, PoseEstimate& est) {
+    for (std::size_t k = 0; k < std::min<std::size_t>(2, candidates.size()); ++k) {
+      if (k == 1 && (est.coverage >= 0.98 || est.coverage_loose < 0.6)) break;
+      PoseEstimate e;
+      finish(candidates[k], e);
+      if (k == 0 || better_fit(e, est)) {
+        est = e;
+        pose = candidates[k];
+      }
+    }
+  };
+  Pose best_proper, best_improper;
   PoseEstimate proper_est, improper_est;
-  finish(best_proper, proper_est);
-  // A reflection cannot beat a proper fit that already covers this much.
-  if (proper_est.coverage < 0.95) finish(best_improper, improper_est);
+  finish_best(proper, best_proper, proper_est);
+  // A reflection cannot beat a proper fit that already covers this much; a
+  // symmetric part fits its mirror image as well as itself, so a reflection
+  // must cover clearly more to be reported.
+  if (proper_est.coverage < 0.95) finish_best(improper, best_improper, improper_est);
   const bool use_mirror = improper_est.coverage > proper_est.coverage + 0.05;
   const Pose& best = use_mirror ? best_improper : best_proper;
   out = use_mirror ? improper_est : proper_est;
