@@ -239,4 +239,21 @@ void write_3mf(const Mesh& m, const fs::path& p) {
   write_bytes(p, stored_zip({{"[Content_Types].xml", types}, {"_rels/.rels", rels}, {"3D/3dmodel.model", model}}));
 }
 
+void write_amf(const Mesh& m, const fs::path& p) {
+  std::string s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<amf unit=\"millimeter\">\n<object id=\"0\">\n<mesh>\n<vertices>\n";
+  char buf[200];
+  for (const auto& v : m.vertices) {
+    std::snprintf(buf, sizeof buf, "<vertex><coordinates><x>%.9g</x><y>%.9g</y><z>%.9g</z></coordinates></vertex>\n", v[0],
+                  v[1], v[2]);
+    s += buf;
+  }
+  s += "</vertices>\n<volume>\n";
+  for (const auto& t : m.triangles) {
+    std::snprintf(buf, sizeof buf, "<triangle><v1>%u</v1><v2>%u</v2><v3>%u</v3></triangle>\n", t[0], t[1], t[2]);
+    s += buf;
+  }
+  s += "</volume>\n</mesh>\n</object>\n</amf>\n";
+  write_bytes(p, s);
+}
+
 }  // namespace fixtures

@@ -44,6 +44,7 @@ void write_ply_binary(const Mesh& m, const std::filesystem::path& p);
 // A zip with stored (uncompressed) members, as (name, bytes) pairs.
 std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& members);
 void write_3mf(const Mesh& m, const std::filesystem::path& p);
+void write_amf(const Mesh& m, const std::filesystem::path& p);
 void write_bytes(const std::filesystem::path& p, const std::string& bytes);
 std::string read_bytes(const std::filesystem::path& p);
 
