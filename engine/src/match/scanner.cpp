@@ -94,9 +94,12 @@ Engine::Engine(SignatureSet set) : set_(std::move(set)) {}
 Result<Engine> Engine::open(const std::string& signature_path) {
   auto set = read_signature_set(signature_path);
   if (!set) return set.status();
-  if (set->params != DescriptorParams{})
-    return make_error(ErrorCode::invalid, signature_path + ": built with other descriptor parameters (version " +
-                                              std::to_string(set->params.version) + "); rebuild it with this engine");
+  if (const DescriptorParams want{}; set->params != want)
+    return make_error(ErrorCode::invalid,
+                      signature_path + ": built with other descriptor parameters (v" + std::to_string(set->params.version) +
+                          ", " + std::to_string(set->params.samples) + " samples; this engine uses v" +
+                          std::to_string(want.version) + ", " + std::to_string(want.samples) +
+                          "): rebuild it with `meshsentry sig build`");
   return Engine(std::move(set.value()));
 }
 
