@@ -13,7 +13,7 @@ const char* kUsage =
     "commands:\n"
     "  scan [--signatures FILE] [--format text|jsonl|json] [--threads N] [--threshold T]\n"
     "       [--candidates N] [--no-timing] [--follow-symlinks] [--max-file-size BYTES]\n"
-    "       [--max-triangles N] PATH...\n"
+    "       [--max-triangles N] [--no-isolation] PATH...\n"
     "                      scan files and folders (recursively) against a signature set\n"
     "  sig build --manifest refs.tsv --out set.msig [--name NAME] [--created ISO8601]\n"
     "                      build a signature set from reference files\n"

@@ -62,6 +62,7 @@ int scan_command(const Args& args) {
       if (!parse_number(v, num) || num < 1) return bad("--max-triangles takes a number");
       opt.load.max_triangles = static_cast<std::uint64_t>(num);
     } else if (args[i] == "--no-timing") opt.timing = false;
+    else if (args[i] == "--no-isolation") opt.load.isolate = false;
     else if (args[i] == "--follow-symlinks") opt.follow_symlinks = true;
     else if (args[i] == "--") {
       paths.insert(paths.end(), args.begin() + static_cast<long>(i) + 1, args.end());
