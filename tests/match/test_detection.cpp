@@ -145,3 +145,19 @@ TEST_CASE("a part whose principal axes say nothing is still aligned", "[match]")
     CHECK(res[0].matches[0].mirrored == (trial % 2 == 1));
   }
 }
+
+TEST_CASE("a plate holding two different parts reports both", "[match]") {
+  Mesh plate = transformed(load_or_die((source_dir() / "models/refs/ratchet_wheel_18t.stl").string()),
+                           random_rotation(11), {0, 0, 0});
+  append(plate, transformed(load_or_die((source_dir() / "models/refs/star_knob_5lobe.stl").string()),
+                            random_rotation(12), {120, 0, 0}));
+  const ScanResult r = scan_mesh(plate);
+  REQUIRE(r.verdict == Verdict::match);
+  std::vector<std::string> found;
+  for (const Match& m : r.matches) {
+    found.push_back(m.signature);
+    CHECK(m.body >= 0);
+  }
+  std::sort(found.begin(), found.end());
+  CHECK(found == std::vector<std::string>{"ratchet_wheel_18t", "star_knob_5lobe"});
+}
