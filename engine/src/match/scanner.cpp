@@ -249,7 +249,16 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
       out[at].error = members.status().message;
     } else {
       for (const ArchiveMember& m : *members) {
+        // macOS resource forks (__MACOSX/, ._name) are metadata, never meshes.
+        const auto slash = m.name.rfind('/');
+        const std::string_view base = std::string_view(m.name).substr(slash == std::string::npos ? 0 : slash + 1);
+        if (m.name.rfind("__MACOSX/", 0) == 0 || base.rfind("._", 0) == 0) continue;
         const std::string inner = name + "!/" + m.name;
+        // Textures, READMEs and other non-3D members are skipped like files in
+        // a folder walk; a member named like a mesh is always reported.
+        if (m.error.ok() && opt.skip_unrecognised && !has_scannable_extension(m.name) &&
+            sniff(m.bytes, m.name) == Format::unknown)
+          continue;
         if (!m.error.ok()) {
           out.push_back(error_result(inner, m.error));
           continue;
