@@ -45,6 +45,9 @@ enum class Format {
 // Short lower-case name used in reports ("stl", "obj", "3mf", ...).
 const char* format_name(Format format) noexcept;
 bool is_archive(Format format) noexcept;
+// Lower-case extension of the last path component, without the dot; empty
+// when there is none ("a/b.STL" -> "stl", "a.d/b" -> "").
+std::string file_extension(std::string_view path);
 bool is_mesh(Format format) noexcept;  // a format a loader here turns into a Mesh
 
 // Detect the format from the first bytes and, for STL, the size rule

@@ -1,25 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Dispatch from detected format to reader. Formats we recognise but do not
 // read yet get an error that says so, not "unknown".
-#include <cctype>
-
 #include "common/mapped_file.hpp"
 #include "meshsentry/io.hpp"
 
 namespace meshsentry {
-namespace {
-
-bool extension_matches(std::string ext, Format f) {
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  switch (f) {
-    case Format::gltf: return ext == "gltf";
-    case Format::obj: return ext == "obj";
-    case Format::collada: return ext == "dae";
-    default: return false;
-  }
-}
-
-}  // namespace
 
 Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view name_hint,
                              const LoadLimits& limits, const std::string& path) {
@@ -43,9 +28,8 @@ Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view 
     return make_error(ErrorCode::invalid, "archive: expand it with list_archive");
   // Formats with side files (.mtl, .bin, textures) read from disk when we
   // can; Assimp picks its reader by extension there, so only when it agrees.
-  const std::string ext = path.substr(path.find_last_of('.') == std::string::npos ? path.size() : path.find_last_of('.') + 1);
   const bool side_files = f == Format::gltf || f == Format::obj || f == Format::collada;
-  const bool from_disk = !path.empty() && side_files && extension_matches(ext, f);
+  const bool from_disk = !path.empty() && side_files && file_extension(path) == format_name(f);
   if (limits.isolate) return read_with_assimp_isolated(bytes, f, limits, from_disk ? path : std::string());
   return from_disk ? read_file_with_assimp(path, f, limits) : read_with_assimp(bytes, f, limits);
 }

@@ -73,8 +73,13 @@ std::uint64_t le64(std::span<const std::byte> b, std::size_t at) {
   return le(b, at, 4) | (std::uint64_t(le(b, at + 4, 4)) << 32);
 }
 
+std::string to_lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 bool is_3mf_part(std::string name) {
-  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  name = to_lower(std::move(name));
   if (!name.empty() && name.front() == '/') name.erase(0, 1);
   return name == "3d/3dmodel.model";
 }
@@ -111,24 +116,13 @@ bool zip_is_3mf(std::span<const std::byte> b) {
   }
   const std::size_t name_len = le(b, 26, 2);
   if (30 + name_len > b.size()) return false;
-  std::string first(reinterpret_cast<const char*>(b.data() + 30), name_len);
-  for (auto& c : first) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string first = to_lower(std::string(reinterpret_cast<const char*>(b.data() + 30), name_len));
   return is_3mf_part(first) || first == "[content_types].xml" || first.rfind("_rels/", 0) == 0;
 }
 
-std::string lower_ext(std::string_view name) {
-  auto dot = name.rfind('.');
-  if (dot == std::string_view::npos) return {};
-  std::string e(name.substr(dot + 1));
-  for (auto& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return e;
-}
-
-// First non-blank, non-comment line of a text file, lower-cased, for keyword tests.
+// The first `limit` bytes of a text file, lower-cased, for keyword tests.
 std::string first_lines(std::span<const std::byte> b, std::size_t limit) {
-  std::string s(reinterpret_cast<const char*>(b.data()), std::min(b.size(), limit));
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+  return to_lower(std::string(reinterpret_cast<const char*>(b.data()), std::min(b.size(), limit)));
 }
 
 bool looks_binary(std::span<const std::byte> b) {
@@ -198,8 +192,15 @@ Format sniff_text(std::span<const std::byte> b, const std::string& ext) {
 
 }  // namespace
 
+std::string file_extension(std::string_view path) {
+  const auto dot = path.rfind('.');
+  const auto slash = path.rfind('/');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return {};
+  return to_lower(std::string(path.substr(dot + 1)));
+}
+
 Format sniff(std::span<const std::byte> b, std::string_view name_hint) {
-  const std::string ext = lower_ext(name_hint);
+  const std::string ext = file_extension(name_hint);
   if (b.empty()) return Format::unknown;
 
   if (starts_with(b, "PK\x03\x04") || starts_with(b, "PK\x05\x06")) {

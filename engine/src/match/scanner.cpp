@@ -6,7 +6,6 @@
 // clean file costs one descriptor pass. The verification stage of partial
 // matching slots in after the shortlist, per (shape, signature) pair.
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -322,11 +321,7 @@ bool has_scannable_extension(std::string_view path) {
   static constexpr std::string_view kExts[] = {
       "stl", "obj", "ply", "off", "3mf", "amf", "gltf", "glb", "dae", "fbx", "x3d", "3ds", "zip",
       "tar", "gz", "tgz", "bz2", "xz", "7z", "gcode", "gco", "step", "stp", "iges", "igs"};
-  const auto dot = path.rfind('.');
-  const auto slash = path.rfind('/');
-  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return false;
-  std::string ext(path.substr(dot + 1));
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string ext = file_extension(path);
   for (std::string_view e : kExts)
     if (ext == e) return true;
   return false;
