@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "describe/vertex_spacing.hpp"
 #include "match/match_ops.hpp"
 #include "meshsentry/describe.hpp"
 #include "support/fixtures.hpp"
@@ -99,4 +100,31 @@ TEST_CASE("histograms are normalised and scalars in range", "[describe]") {
   CHECK(a.d.moment_ratios[1] == Approx(1).epsilon(1e-3));
   CHECK(a.d.compactness == Approx(M_PI / 6).epsilon(1e-3));
   CHECK(a.d.rms_radius == Approx(std::sqrt(3 * 4.0 * 4.0 * 5 / 36)).epsilon(1e-3));
+}
+
+TEST_CASE("vertex spacing measures the tessellation, not the shape", "[describe]") {
+  auto spacing = [](const Mesh& m) {
+    auto pm = prepare(m);
+    REQUIRE(pm.ok());
+    return vertex_spacing(pm->mesh, {});
+  };
+  CHECK(spacing(cube(10)) == Approx(10));
+  CHECK(spacing(shuffled(cube(4), 3)) == Approx(4));
+  // Splitting every edge of a model at its midpoint makes the spacing
+  // clearly smaller (not half: CAD meshes bunch vertices on curves).
+  const Mesh ref = load_or_die(model_files().front().string());
+  Mesh fine;
+  for (const auto& t : ref.triangles) {
+    std::array<Vec3f, 6> p;
+    for (int c = 0; c < 3; ++c) {
+      p[c] = ref.vertices[t[c]];
+      for (int k = 0; k < 3; ++k) p[3 + c][k] = 0.5f * (ref.vertices[t[c]][k] + ref.vertices[t[(c + 1) % 3]][k]);
+    }
+    for (auto tri : {std::array<int, 3>{0, 3, 5}, {3, 1, 4}, {5, 4, 2}, {3, 4, 5}}) {
+      const auto base = static_cast<std::uint32_t>(fine.vertices.size());
+      for (int c : tri) fine.vertices.push_back(p[c]);
+      fine.triangles.push_back({base, base + 1, base + 2});
+    }
+  }
+  CHECK(spacing(fine) < 0.85 * spacing(ref));
 }

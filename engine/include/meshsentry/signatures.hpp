@@ -3,9 +3,9 @@
 // holds a mesh, only descriptors and a coarse point sample for verification
 // (at most kMaxSignaturePoints points, too few to print anything from).
 //
-// File layout, version 1 (little-endian; strings are u32 length + UTF-8):
+// File layout, version 2 (little-endian; strings are u32 length + UTF-8):
 //   magic      8 bytes  "MSIG\0\r\n\x1a"
-//   version    u32      1
+//   version    u32      2 (version 1 lacked vertex_spacing; rebuild such sets)
 //   length     u64      bytes of the body that follows
 //   body       name, created, engine_version, descriptor params, u32 entry count,
 //              entries (see msig_io.cpp)
@@ -23,7 +23,7 @@
 
 namespace meshsentry {
 
-inline constexpr std::uint32_t kSignatureFormatVersion = 1;
+inline constexpr std::uint32_t kSignatureFormatVersion = 2;
 inline constexpr std::uint32_t kMaxSignaturePoints = 1024;
 
 struct SignatureEntry {
@@ -39,6 +39,9 @@ struct SignatureEntry {
   // (columns, largest variance first), in the reference file's coordinates.
   std::array<double, 3> centroid{};
   std::array<double, 9> axes{};
+  // Median nearest-vertex distance of the reference mesh over its RMS
+  // radius: the resolution it was tessellated at (see vertex_spacing.hpp).
+  float vertex_spacing = 0;
   SurfaceSample sample;  // coarse oriented points, reference coordinates
 };
 

@@ -24,6 +24,8 @@ double descriptor_score(double total_distance);
 // Similarity transform that lays the signature's point sample onto a scanned
 // shape: principal frames give the start (all 8 axis-sign choices, so
 // reflections are found too), a few rounds of ICP refine it.
+// Tolerance of `coverage_loose`, a fraction of the scanned shape's RMS radius.
+inline constexpr double kLooseTolerance = 0.03;
 struct PoseEstimate {
   std::array<double, 16> transform{};  // reference -> file, row-major
   double scale = 1;
@@ -37,7 +39,7 @@ struct PoseEstimate {
 // finds the triangles the residuals are measured against.
 PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& file_points,
                            const SurfaceSample& dense, const PrincipalFrame& file_frame,
-                           double file_rms_radius);
+                           double file_rms_radius, double loose_fraction = kLooseTolerance);
 
 // Points of the dense verification sample.
 inline constexpr std::uint32_t kDenseSamples = 8192;

@@ -36,7 +36,6 @@ using Tree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<fl
 using Mat3 = Eigen::Matrix3d;
 // A signature point is "found" within this fraction of the RMS radius.
 constexpr double kCoverageTolerance = 0.01;
-constexpr double kLooseTolerance = 0.03;
 using Vec3 = Eigen::Vector3d;
 
 Mat3 to_mat(const std::array<double, 9>& a) {
@@ -164,9 +163,9 @@ Vec3 closest_on_triangle(const Vec3& p, const Vec3& a, const Vec3& b, const Vec3
 // taken exactly against the triangles under its 8 nearest dense samples, and
 // capped at 4 tolerances so one far point cannot dominate the RMS.
 void measure_fit(const Pose& pose, const std::vector<Vec3>& src, const Mesh& mesh, const SurfaceSample& dst,
-                 const Tree& tree, double file_r, PoseEstimate& out) {
+                 const Tree& tree, double file_r, double loose_fraction, PoseEstimate& out) {
   const double tol = kCoverageTolerance * file_r;
-  const double loose = kLooseTolerance * file_r;
+  const double loose = loose_fraction * file_r;
   const double far = 2 * loose;
   std::size_t covered = 0, covered_loose = 0;
   double sum2 = 0;
@@ -196,7 +195,8 @@ void measure_fit(const Pose& pose, const std::vector<Vec3>& src, const Mesh& mes
 }  // namespace
 
 PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& file_points,
-                           const SurfaceSample& dense, const PrincipalFrame& ff, double file_r) {
+                           const SurfaceSample& dense, const PrincipalFrame& ff, double file_r,
+                           double loose_fraction) {
   PoseEstimate out;
   const double sig_r = sig.descriptor.rms_radius;
   if (file_points.points.size() < 4 || sig.sample.points.size() < 4 || !(sig_r > 0) || !(file_r > 0))
@@ -290,8 +290,8 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
   dense_tree.buildIndex();
   auto finish = [&](Pose& p, PoseEstimate& e) {
     refine_point_to_plane(p, fine, dense, dense_tree, 0.10 * file_r, 10);
-    refine_point_to_plane(p, fine, dense, dense_tree, 0.03 * file_r, 10);
-    measure_fit(p, src, mesh, dense, dense_tree, file_r, e);
+    refine_point_to_plane(p, fine, dense, dense_tree, loose_fraction * file_r, 10);
+    measure_fit(p, src, mesh, dense, dense_tree, file_r, loose_fraction, e);
   };
   auto better_fit = [](const PoseEstimate& a, const PoseEstimate& b) {
     if (a.coverage_loose != b.coverage_loose) return a.coverage_loose > b.coverage_loose;

@@ -11,6 +11,7 @@
 
 #include "common/parallel.hpp"
 #include "describe/principal_frame.hpp"
+#include "describe/vertex_spacing.hpp"
 #include "meshsentry/engine.hpp"
 #include "meshsentry/signatures.hpp"
 
@@ -99,6 +100,7 @@ Result<SignatureEntry> describe_reference(Mesh mesh, const DescriptorParams& par
   e.centroid = frame.centroid;
   e.axes = frame.axes;
   e.sample = sample_surface(pm.mesh, {}, kReferencePoints, params.seed ^ 0x5157u);
+  e.vertex_spacing = static_cast<float>(vertex_spacing(pm.mesh, {}) / e.descriptor.rms_radius);
   return e;
 }
 

@@ -104,6 +104,7 @@ void write_entry(Writer& w, const SignatureEntry& e) {
   w.put(d.moment_ratios[0]);
   w.put(d.moment_ratios[1]);
   w.put(d.compactness);
+  w.put(e.vertex_spacing);
   w.floats(d.d2);
   w.floats(d.d1);
   w.floats(d.a3);
@@ -130,6 +131,7 @@ SignatureEntry read_entry(Reader& r, const DescriptorParams& params) {
   d.moment_ratios[0] = r.get<float>();
   d.moment_ratios[1] = r.get<float>();
   d.compactness = r.get<float>();
+  e.vertex_spacing = r.get<float>();
   d.d2 = r.floats(params.d2_bins);
   d.d1 = r.floats(params.d1_bins);
   d.a3 = r.floats(params.a3_bins);
@@ -142,6 +144,7 @@ SignatureEntry read_entry(Reader& r, const DescriptorParams& params) {
   for (auto& q : e.sample.normals) r.raw(q.data(), 12);
   if (e.id.empty()) r.fail("entry with an empty id");
   if (!(d.rms_radius > 0) || !std::isfinite(d.rms_radius)) r.fail("entry '" + e.id + "' has no size");
+  if (!(e.vertex_spacing >= 0) || !std::isfinite(e.vertex_spacing)) r.fail("entry '" + e.id + "' has a bad vertex spacing");
   return e;
 }
 
