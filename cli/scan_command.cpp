@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -32,6 +34,31 @@ bool parse_number(const std::string& s, double& out) {
   }
 }
 
+// The scan limits (ClamAV's set): flag, what it takes, lowest value, setter.
+struct Limit {
+  const char* flag;
+  const char* what;
+  double min;
+  void (*set)(ScanOptions&, double);
+};
+constexpr Limit kLimits[] = {
+    {"--max-file-size", "a number of bytes", 1, [](ScanOptions& o, double n) { o.load.max_file_bytes = std::uint64_t(n); }},
+    {"--max-triangles", "a number", 1, [](ScanOptions& o, double n) { o.load.max_triangles = std::uint64_t(n); }},
+    {"--max-seconds", "a number of seconds", 1, [](ScanOptions& o, double n) { o.load.max_seconds = unsigned(std::min(n, 1e6)); }},
+    {"--max-scan-size", "a number of bytes", 1, [](ScanOptions& o, double n) { o.archive.max_total_bytes = std::uint64_t(n); }},
+    {"--max-member-size", "a number of bytes", 1, [](ScanOptions& o, double n) { o.archive.max_member_bytes = std::uint64_t(n); }},
+    {"--max-files", "a number", 1, [](ScanOptions& o, double n) { o.archive.max_members = std::uint32_t(std::min(n, 4e9)); }},
+    {"--max-recursion", "a number", 0, [](ScanOptions& o, double n) { o.max_archive_depth = std::uint32_t(std::min(n, 64.0)); }},
+    {"--max-ratio", "a number of at least 1", 1, [](ScanOptions& o, double n) { o.archive.max_ratio = n; }},
+};
+const Limit* limit_flag(const std::string& arg) {
+  for (const Limit& l : kLimits) {
+    const std::size_t n = std::strlen(l.flag);
+    if (arg.compare(0, n, l.flag) == 0 && (arg.size() == n || arg[n] == '=')) return &l;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 int scan_command(const Args& args) {
@@ -55,12 +82,10 @@ int scan_command(const Args& args) {
     } else if (take_value(args, i, "--candidates", v)) {
       if (!parse_number(v, num) || num < 0 || num > 100) return bad("--candidates takes a number from 0 to 100");
       opt.candidates = static_cast<std::uint32_t>(num);
-    } else if (take_value(args, i, "--max-file-size", v)) {
-      if (!parse_number(v, num) || num < 1) return bad("--max-file-size takes a number of bytes");
-      opt.load.max_file_bytes = static_cast<std::uint64_t>(num);
-    } else if (take_value(args, i, "--max-triangles", v)) {
-      if (!parse_number(v, num) || num < 1) return bad("--max-triangles takes a number");
-      opt.load.max_triangles = static_cast<std::uint64_t>(num);
+    } else if (const Limit* l = limit_flag(args[i])) {
+      if (!take_value(args, i, l->flag, v) || !parse_number(v, num) || !(num >= l->min) || num > 1e18)
+        return bad((std::string(l->flag) + " takes " + l->what).c_str());
+      l->set(opt, num);
     } else if (args[i] == "--no-timing") opt.timing = false;
     else if (args[i] == "--no-isolation") opt.load.isolate = false;
     else if (args[i] == "--follow-symlinks") opt.follow_symlinks = true;

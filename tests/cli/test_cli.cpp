@@ -92,13 +92,23 @@ TEST_CASE("scan --format jsonl has the contract's fields", "[cli]") {
   CHECK(matched == 8);
 }
 
-TEST_CASE("output is identical with 1 and 2 threads", "[cli]") {
-  const std::string args = "scan --format jsonl --no-timing " + q(source_dir() / "models");
+TEST_CASE("output is identical with 1, 2 and 8 threads", "[cli]") {
+  // models/ plus an archive, a broken file and an Assimp crasher, so errors
+  // and archive members are ordered too.
+  TempDir d;
+  write_bytes(d.path / "broken.stl", "solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0");
+  std::filesystem::copy_file(source_dir() / "tests/data/traps/assimp-crash.ply", d.path / "crash.ply");
+  write_bytes(d.path / "parts.zip", stored_zip({{"rack.stl", read_bytes(source_dir() / "models/refs/gear_rack_m2.stl")},
+                                                {"bad.stl", "solid"}}));
+  const std::string args = "scan --format jsonl --no-timing " + q(source_dir() / "models") + " " + q(d.path);
   const auto a = run(args + " --threads 1");
   const auto b = run(args + " --threads 2");
+  const auto c = run(args + " --threads 8");
   CHECK(a.code == 1);
   CHECK(a.out == b.out);
+  CHECK(a.out == c.out);
   CHECK(a.out.find("elapsed_ms") == std::string::npos);
+  CHECK(a.out.find("crash.ply") != std::string::npos);
 }
 
 TEST_CASE("sig build, info and verify", "[cli]") {

@@ -6,6 +6,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -19,20 +20,17 @@ struct ArchiveCloser {
 };
 
 std::string ratio_text(double r) {
-  return "1:" + std::to_string(static_cast<long long>(r));
+  return "1:" + std::to_string(static_cast<long long>(std::ceil(r)));
 }
 
-}  // namespace
-
-Result<std::vector<ArchiveMember>> list_archive(std::span<const std::byte> bytes,
-                                                const ArchiveLimits& limits) {
-  const Format outer = sniff(bytes);
+// Every member of the archive; `raw_only` reads a compressed stream as one
+// member whatever it holds.
+Result<std::vector<ArchiveMember>> read_members(std::span<const std::byte> bytes, const ArchiveLimits& limits,
+                                                bool compressed_stream, bool raw_only) {
   std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
   if (!a) return make_error(ErrorCode::io, "archive: out of memory");
   archive_read_support_filter_all(a.get());
-  archive_read_support_format_all(a.get());
-  // A bare .gz/.bz2/.xz holds one unnamed stream.
-  const bool compressed_stream = outer == Format::gzip || outer == Format::bzip2 || outer == Format::xz;
+  if (!raw_only) archive_read_support_format_all(a.get());
   if (compressed_stream) archive_read_support_format_raw(a.get());
   if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
     return make_error(ErrorCode::format, std::string("archive: ") + (archive_error_string(a.get()) ? archive_error_string(a.get()) : "unreadable"));
@@ -99,6 +97,20 @@ Result<std::vector<ArchiveMember>> list_archive(std::span<const std::byte> bytes
     members.push_back(std::move(m));
     if (stop) break;  // totals are spent: the rest would breach too
   }
+  return members;
+}
+
+}  // namespace
+
+Result<std::vector<ArchiveMember>> list_archive(std::span<const std::byte> bytes,
+                                                const ArchiveLimits& limits) {
+  // A bare .gz/.bz2/.xz holds one unnamed stream.
+  const Format outer = sniff(bytes);
+  const bool compressed_stream = outer == Format::gzip || outer == Format::bzip2 || outer == Format::xz;
+  auto members = read_members(bytes, limits, compressed_stream, false);
+  // A stream that starts with 512 zero bytes reads as an empty tar: read it
+  // again as one stream, or a mesh behind a zero block would go unscanned.
+  if (compressed_stream && members.ok() && members->empty()) return read_members(bytes, limits, true, true);
   return members;
 }
 

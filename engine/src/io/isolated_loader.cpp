@@ -15,8 +15,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <string>
 
+#include "io/isolation.hpp"
 #include "meshsentry/io.hpp"
 
 namespace meshsentry {
@@ -40,8 +42,7 @@ bool write_vec(int fd, const V& v) {
   return write_all(fd, &n, 8) && write_all(fd, v.data(), n * sizeof(typename V::value_type));
 }
 
-[[noreturn]] void child_main(int fd, std::span<const std::byte> bytes, Format format, const LoadLimits& limits,
-                             const std::string& path) {
+[[noreturn]] void child_main(int fd, const std::function<Result<LoadedMesh>()>& load, const LoadLimits& limits) {
   // The child inherits copies of the parent's unflushed stdio buffers; if the
   // parser ever flushes them (exit, abort paths), they must not reach the
   // parent's output.
@@ -55,7 +56,7 @@ bool write_vec(int fd, const V& v) {
   setrlimit(RLIMIT_AS, &as);
   rlimit cpu{limits.max_seconds, limits.max_seconds + 1};
   setrlimit(RLIMIT_CPU, &cpu);
-  auto r = path.empty() ? read_with_assimp(bytes, format, limits) : read_file_with_assimp(path, format, limits);
+  auto r = load();
   std::uint32_t code = r.ok() ? 0 : static_cast<std::uint32_t>(r.status().code);
   bool ok = write_all(fd, &code, 4);
   if (r.ok()) {
@@ -114,8 +115,7 @@ class Cursor {
 
 }  // namespace
 
-Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, Format format,
-                                             const LoadLimits& limits, const std::string& path) {
+Result<LoadedMesh> run_isolated(const std::function<Result<LoadedMesh>()>& load, const LoadLimits& limits) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return make_error(ErrorCode::io, "isolation: pipe failed");
   const pid_t pid = ::fork();
@@ -126,7 +126,7 @@ Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, F
   }
   if (pid == 0) {
     ::close(fds[0]);
-    child_main(fds[1], bytes, format, limits, path);
+    child_main(fds[1], load, limits);
   }
   ::close(fds[1]);
   std::string data;
@@ -145,13 +145,13 @@ Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, F
     const int sig = WTERMSIG(status);
     if (sig == SIGXCPU || sig == SIGKILL)
       return make_error(ErrorCode::limit, "limit: loader ran past its CPU time");
-    return make_error(ErrorCode::format, std::string("assimp crashed on this file (signal ") + std::to_string(sig) +
+    return make_error(ErrorCode::format, std::string("loader crashed on this file (signal ") + std::to_string(sig) +
                                              " " + ::strsignal(sig) + ")");
   }
   Cursor c(data);
   std::uint32_t code = 0;
   if (!c.get(&code, 4)) {
-    return make_error(ErrorCode::limit, "assimp failed without an answer (out of memory under the " +
+    return make_error(ErrorCode::limit, "loader failed without an answer (out of memory under the " +
                                             std::to_string(limits.isolation_max_bytes >> 20) + " MiB limit?)");
   }
   if (code != 0) {
@@ -161,14 +161,22 @@ Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, F
       msg.resize(n);
       c.get(msg.data(), n);
     }
-    return make_error(static_cast<ErrorCode>(code), msg.empty() ? "assimp: unreadable" : msg);
+    return make_error(static_cast<ErrorCode>(code), msg.empty() ? "loader: unreadable" : msg);
   }
   LoadedMesh out;
-  out.format = format;
   if (!c.get(&out.source_meshes, 4) || !c.vec(out.mesh.vertices) || !c.vec(out.mesh.triangles) ||
       !c.vec(out.mesh.source_mesh))
     return make_error(ErrorCode::format, "isolation: truncated answer from the loader");
   return out;
+}
+
+Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, Format format,
+                                             const LoadLimits& limits, const std::string& path) {
+  auto r = run_isolated(
+      [&] { return path.empty() ? read_with_assimp(bytes, format, limits) : read_file_with_assimp(path, format, limits); },
+      limits);
+  if (r.ok()) r->format = format;
+  return r;
 }
 
 }  // namespace meshsentry

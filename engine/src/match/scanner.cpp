@@ -288,6 +288,13 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
       }
       std::stable_sort(a.matches.begin(), a.matches.end(), better);
       a.verdict = a.matches.empty() ? Verdict::clean : Verdict::match;
+      // Nothing found, but something could not be looked at: not clean.
+      std::size_t failed = 0;
+      for (std::size_t i = at + 1; i < out.size(); ++i) failed += out[i].verdict == Verdict::error;
+      if (a.verdict == Verdict::clean && failed) {
+        a.verdict = Verdict::error;
+        a.error = std::to_string(failed) + " of " + std::to_string(a.members) + " members could not be scanned";
+      }
     }
     if (opt.timing) out[at].elapsed_ms = ms_since(t0);
     return;

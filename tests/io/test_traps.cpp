@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+// Hostile input made by code: zip bombs, deep nesting, archives of thousands
+// of entries, lying STL headers, random bytes, a 3MF pointing at objects that
+// do not exist, symlinks, FIFOs and devices in scanned folders, and loaders
+// that crash, hang or blow up. Each must give a clear per-file error while
+// the rest of the batch is scanned, in bounded memory and time.
+#include <archive.h>
+#include <archive_entry.h>
+#include <csignal>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "io/isolation.hpp"
+#include "meshsentry/engine.hpp"
+#include "support/fixtures.hpp"
+
+using namespace meshsentry;
+using namespace fixtures;
+
+namespace {
+
+std::span<const std::byte> as_bytes(const std::string& s) {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+// A deflated zip (or gzip when `gzip`) holding `zeros` zero bytes as `name`.
+std::string deflated(const std::string& name, std::size_t zeros, bool gzip = false) {
+  std::string out(8u << 20, '\0');
+  std::size_t used = 0;
+  archive* a = archive_write_new();
+  if (gzip) {
+    archive_write_set_format_raw(a);
+    archive_write_add_filter_gzip(a);
+  } else {
+    archive_write_set_format_zip(a);
+    archive_write_zip_set_compression_deflate(a);
+  }
+  REQUIRE(archive_write_open_memory(a, out.data(), out.size(), &used) == ARCHIVE_OK);
+  archive_entry* e = archive_entry_new();
+  archive_entry_set_pathname(e, name.c_str());
+  archive_entry_set_size(e, static_cast<la_int64_t>(zeros));
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  REQUIRE(archive_write_header(a, e) == ARCHIVE_OK);
+  const std::string chunk(1u << 20, '\0');
+  for (std::size_t done = 0; done < zeros; done += chunk.size())
+    REQUIRE(archive_write_data(a, chunk.data(), std::min(chunk.size(), zeros - done)) > 0);
+  archive_entry_free(e);
+  REQUIRE(archive_write_close(a) == ARCHIVE_OK);
+  archive_write_free(a);
+  out.resize(used);
+  return out;
+}
+
+struct Cli {
+  int code = -1;
+  long max_rss_kb = 0;
+  std::vector<nlohmann::json> results;
+};
+
+// Runs the meshsentry command with its output in `dir`, and reports its
+// peak memory from wait4.
+Cli run_cli(const std::vector<std::string>& args, const std::filesystem::path& dir) {
+  const std::string out = (dir / "out.jsonl").string();
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int null = ::open("/dev/null", O_WRONLY);
+    dup2(fd, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    std::vector<char*> argv{const_cast<char*>(MESHSENTRY_CLI)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(MESHSENTRY_CLI, argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage ru{};
+  REQUIRE(wait4(pid, &status, 0, &ru) == pid);
+  Cli c;
+  c.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  c.max_rss_kb = ru.ru_maxrss;
+  std::ifstream in(out);
+  std::string line;
+  while (std::getline(in, line)) c.results.push_back(nlohmann::json::parse(line));
+  return c;
+}
+
+const nlohmann::json* find(const Cli& c, const std::string& path_suffix) {
+  for (const auto& r : c.results) {
+    const std::string p = r["path"];
+    if (p.size() >= path_suffix.size() && p.compare(p.size() - path_suffix.size(), path_suffix.size(), path_suffix) == 0)
+      return &r;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> scan_args(const std::filesystem::path& target) {
+  return {"scan", "--signatures", (source_dir() / "signatures/demo.msig").string(), "--format", "jsonl",
+          "--no-timing", target.string()};
+}
+
+std::string stl_bytes(const Mesh& m) {
+  TempDir d;
+  write_binary_stl(m, d.path / "m.stl");
+  return read_bytes(d.path / "m.stl");
+}
+
+std::vector<ScanResult> scan(const std::string& bytes, const std::string& name, ScanOptions opt = {}) {
+  SignatureSet set;  // the point is the per-file record, not detection
+  Engine engine(set);
+  opt.timing = false;
+  return engine.scan_buffer(as_bytes(bytes), name, opt);
+}
+
+}  // namespace
+
+TEST_CASE("a zip bomb is a limit error, in bounded memory, and the batch goes on", "[io][traps]") {
+  TempDir d;
+  // 1 GiB of zeros deflates to about 1 MiB: a ratio near 1:1000.
+  write_bytes(d.path / "bomb.zip", deflated("zeros.stl", std::size_t(1) << 30));
+  write_bytes(d.path / "bomb.stl.gz", deflated("zeros.stl", std::size_t(1) << 30, true));
+  write_binary_stl(cube(), d.path / "good.stl");
+  const Cli c = run_cli(scan_args(d.path), d.path);
+  CHECK(c.code == 2);  // errors, nothing flagged
+  const auto* good = find(c, "good.stl");
+  REQUIRE(good);
+  CHECK((*good)["verdict"] == "clean");
+  for (const char* member : {"bomb.zip!/zeros.stl", "bomb.stl.gz!/zeros.stl", "bomb.stl.gz!/bomb.stl"}) {
+    const auto* r = find(c, member);
+    if (!r) continue;  // gzip members are named after the outer file
+    CHECK((*r)["verdict"] == "error");
+    CHECK(std::string((*r)["error"]).rfind("limit: expansion ratio", 0) == 0);
+  }
+  int bombs = 0;
+  for (const auto& r : c.results)
+    bombs += r["verdict"] == "error" && std::string(r.value("error", "")).find("expansion ratio") != std::string::npos;
+  CHECK(bombs == 2);
+  INFO("peak RSS " << c.max_rss_kb / 1024 << " MiB");
+  CHECK(c.max_rss_kb < 300 * 1024);
+}
+
+TEST_CASE("archives nested past the depth limit stop with a limit error", "[io][traps]") {
+  std::string inner = stl_bytes(cube());
+  std::string name = "part.stl";
+  for (int level = 0; level < 8; ++level) {
+    inner = stored_zip({{name, inner}});
+    name = "level" + std::to_string(level) + ".zip";
+  }
+  auto results = scan(inner, "outer.zip");
+  bool limited = false, reached = false;
+  for (const auto& r : results) {
+    limited = limited || r.error.rfind("limit: archive nesting deeper than 3", 0) == 0;
+    reached = reached || r.triangles == 12;
+  }
+  CHECK(limited);
+  CHECK_FALSE(reached);
+  ScanOptions deep;
+  deep.max_archive_depth = 10;
+  results = scan(inner, "outer.zip", deep);
+  REQUIRE_FALSE(results.empty());
+  CHECK(results.back().path == "outer.zip!/level6.zip!/level5.zip!/level4.zip!/level3.zip!/level2.zip!/level1.zip!/"
+                               "level0.zip!/part.stl");
+  CHECK(results.back().triangles == 12);
+}
+
+TEST_CASE("an archive of thousands of tiny entries stops at the member limit", "[io][traps]") {
+  std::vector<std::pair<std::string, std::string>> members;
+  for (int i = 0; i < 3000; ++i) members.push_back({"tiny" + std::to_string(i) + ".stl", "solid"});
+  ScanOptions opt;
+  opt.archive.max_members = 1000;
+  const auto results = scan(stored_zip(members), "many.zip", opt);
+  int limit_errors = 0;
+  for (const auto& r : results) limit_errors += r.error.rfind("limit: more than 1000 members", 0) == 0;
+  CHECK(limit_errors == 1);
+  CHECK(results.size() <= 1002);  // the archive, 1000 members, the limit record
+  CHECK(results.front().path == "many.zip");
+}
+
+TEST_CASE("lying headers, random bytes and endless lines are per-file errors", "[io][traps]") {
+  // A binary STL whose header claims 4 billion triangles.
+  std::string liar(84 + 50, '\0');
+  const std::uint32_t huge = 0xFFFFFFFFu;
+  std::memcpy(liar.data() + 80, &huge, 4);
+  auto r = scan(liar, "liar.stl");
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].verdict == Verdict::error);
+  CHECK_FALSE(r[0].error.empty());
+
+  std::mt19937 rng(7);
+  std::string noise(1 << 16, '\0');
+  for (char& ch : noise) ch = static_cast<char>(rng());
+  r = scan(noise, "random.stl");
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].verdict == Verdict::error);
+  CHECK_FALSE(r[0].error.empty());
+
+  // 64 MiB of one line with no newline: linear time, an error.
+  std::string endless = "solid x ";
+  endless.append(64u << 20, '1');
+  r = scan(endless, "endless.stl");
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].verdict == Verdict::error);
+
+  std::string nan_stl = stl_bytes(cube());
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::memcpy(nan_stl.data() + 84 + 12, &nan, 4);
+  r = scan(nan_stl, "nan.stl");
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].verdict == Verdict::error);
+  CHECK(r[0].error.find("finite") != std::string::npos);
+}
+
+TEST_CASE("a 3MF whose build references missing objects is an error, not a crash", "[io][traps]") {
+  const std::string types =
+      R"(<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">)"
+      R"(<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>)"
+      R"(<Default Extension="model" ContentType="application/vnd.ms-package.3dmanufacturing-3dmodel+xml"/></Types>)";
+  const std::string rels =
+      R"(<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)"
+      R"(<Relationship Target="/3D/3dmodel.model" Id="rel0" Type="http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"/></Relationships>)";
+  const std::string model =
+      R"(<?xml version="1.0" encoding="UTF-8"?><model unit="millimeter" xmlns="http://schemas.microsoft.com/3dmanufacturing/core/2015/02">)"
+      R"(<resources><object id="1" type="model"><components><component objectid="9"/></components></object></resources>)"
+      R"(<build><item objectid="7"/><item objectid="1"/></build></model>)";
+  const std::string pkg = stored_zip({{"[Content_Types].xml", types}, {"_rels/.rels", rels}, {"3D/3dmodel.model", model}});
+  CHECK(sniff(as_bytes(pkg), "bad.3mf") == Format::threemf);
+  const auto r = scan(pkg, "bad.3mf");
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].verdict == Verdict::error);
+  CHECK_FALSE(r[0].error.empty());
+}
+
+TEST_CASE("symlinks, FIFOs and devices in a scanned folder are never read", "[io][traps]") {
+  TempDir outside, d;
+  // The file outside the tree is a demo reference: reading it would flag.
+  std::filesystem::copy_file(source_dir() / "models/refs/gear_rack_m2.stl", outside.path / "ref.stl");
+  std::filesystem::create_directory(d.path / "tree");
+  const auto tree = d.path / "tree";
+  write_binary_stl(cube(), tree / "good.stl");
+  std::filesystem::create_symlink(outside.path / "ref.stl", tree / "link_out.stl");
+  std::filesystem::create_directory_symlink(tree, tree / "loop");
+  std::filesystem::create_symlink("/dev/zero", tree / "zero.stl");
+  REQUIRE(mkfifo((tree / "pipe.stl").c_str(), 0600) == 0);
+
+  Cli c = run_cli(scan_args(tree), d.path);
+  CHECK(c.code == 0);
+  REQUIRE(c.results.size() == 1);
+  CHECK(find(c, "good.stl"));
+
+  // Following symlinks reaches the outside file, but still never a device,
+  // a FIFO, or a loop forever.
+  auto args = scan_args(tree);
+  args.insert(args.begin() + 1, "--follow-symlinks");
+  c = run_cli(args, d.path);
+  CHECK(c.code == 1);
+  CHECK(find(c, "link_out.stl"));
+  CHECK_FALSE(find(c, "zero.stl"));
+  CHECK_FALSE(find(c, "pipe.stl"));
+
+  // Named on the command line, a FIFO or device is a clear error.
+  c = run_cli({"scan", "--format", "jsonl", (tree / "pipe.stl").string(), "/dev/zero"}, d.path);
+  CHECK(c.code == 2);
+  REQUIRE(c.results.size() == 2);
+  for (const auto& r : c.results) CHECK(r["verdict"] == "error");
+}
+
+TEST_CASE("a loader that crashes, hangs or blows up is an error and the caller goes on", "[io][traps]") {
+  LoadLimits limits;
+  limits.max_seconds = 2;
+  limits.isolation_max_bytes = 512ull << 20;
+  auto crash = run_isolated([]() -> Result<LoadedMesh> { std::raise(SIGSEGV); return LoadedMesh{}; }, limits);
+  REQUIRE_FALSE(crash.ok());
+  CHECK(crash.status().message.find("crashed") != std::string::npos);
+
+  auto abort_ = run_isolated([]() -> Result<LoadedMesh> { std::abort(); }, limits);
+  REQUIRE_FALSE(abort_.ok());
+  CHECK(abort_.status().message.find("signal 6") != std::string::npos);
+
+  auto hang = run_isolated([]() -> Result<LoadedMesh> { volatile unsigned spin = 0; for (;;) spin = spin + 1u; }, limits);
+  REQUIRE_FALSE(hang.ok());
+  CHECK(hang.status().message.rfind("limit:", 0) == 0);
+
+  auto sleeper = run_isolated([]() -> Result<LoadedMesh> { pause(); return LoadedMesh{}; }, limits);
+  REQUIRE_FALSE(sleeper.ok());
+  CHECK(sleeper.status().message.rfind("limit:", 0) == 0);
+
+  auto hog = run_isolated(
+      []() -> Result<LoadedMesh> {
+        std::vector<std::vector<char>> keep;
+        for (;;) keep.emplace_back(64u << 20, 'x');
+      },
+      limits);
+  REQUIRE_FALSE(hog.ok());
+
+  // And a real Assimp crasher from Assimp's own test suite, beside a good
+  // file: the scan reports one error and goes on.
+  const auto crasher = source_dir() / "tests/data/traps/assimp-crash.ply";
+  REQUIRE(std::filesystem::exists(crasher));
+  TempDir d;
+  std::filesystem::copy_file(crasher, d.path / "crash.ply");
+  write_binary_stl(cube(), d.path / "good.stl");
+  const Cli c = run_cli(scan_args(d.path), d.path);
+  CHECK(c.code == 2);
+  REQUIRE(c.results.size() == 2);
+  const auto* bad = find(c, "crash.ply");
+  REQUIRE(bad);
+  CHECK((*bad)["verdict"] == "error");
+  CHECK(find(c, "good.stl"));
+}
