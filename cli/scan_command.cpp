@@ -88,6 +88,7 @@ int scan_command(const Args& args) {
       l->set(opt, num);
     } else if (args[i] == "--no-timing") opt.timing = false;
     else if (args[i] == "--no-isolation") opt.load.isolate = false;
+    else if (args[i] == "--no-fused") opt.partial = false;
     else if (args[i] == "--follow-symlinks") opt.follow_symlinks = true;
     else if (args[i] == "--") {
       paths.insert(paths.end(), args.begin() + static_cast<long>(i) + 1, args.end());

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +34,7 @@ struct ScanOptions {
   bool follow_symlinks = false;     // never leave the scanned tree by default
   bool skip_unrecognised = true;    // in folder walks, skip non-3D files (see has_scannable_extension)
   std::uint32_t max_archive_depth = 3;
+  bool partial = true;              // search for parts fused with other material (stage 3)
   LoadLimits load;
   ArchiveLimits archive;
   PrepareOptions prepare;
@@ -43,7 +45,9 @@ struct Match {
   std::string label, cls, severity;
   // In [0, 1]. "exact": 1, the geometry hash matched. "verified": the share
   // of the signature's surface found within 3% of its RMS radius of the
-  // scanned surface after alignment. "global": descriptor similarity scaled
+  // scanned surface after alignment. "fused": the same for a part found
+  // whole inside a larger shape (fused with other material) by point-pair
+  // voting at scale 1. "global": descriptor similarity scaled
   // under 0.5 (not verified, never a match).
   double score = 0;
   std::string method;
@@ -70,6 +74,8 @@ struct ScanResult {
   double elapsed_ms = 0;
   std::uint32_t members = 0;       // archives: members scanned
 };
+
+struct PartialIndex;
 
 class Engine {
  public:
@@ -99,6 +105,8 @@ class Engine {
 
  private:
   SignatureSet set_;
+  // Per-signature search structures for partial matching, built once.
+  std::shared_ptr<const struct PartialIndex> partial_;
 };
 
 // Files under `paths` in the order scan_paths scans them (sorted), skipping

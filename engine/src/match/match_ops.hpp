@@ -33,6 +33,7 @@ struct PoseEstimate {
   double coverage = 0;        // share of signature points within 1% of the RMS radius of the surface
   double coverage_loose = 0;  // the same within 3%
   double fit = 1;       // RMS distance of signature points to the surface (capped at 4%) / RMS radius
+  double explained = 0;  // verify_partial: share of the scanned surface the placed signature accounts for
 };
 // `file_points` (the descriptor sample) drives the alignment; `dense` (a
 // denser sample of the same surface of `mesh`, with faces) refines it and
@@ -40,6 +41,13 @@ struct PoseEstimate {
 PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& file_points,
                            const SurfaceSample& dense, const PrincipalFrame& file_frame,
                            double file_rms_radius, double loose_fraction = kLooseTolerance);
+
+// Refines a pose found by ppf_search (row-major 4x4, signature -> scan) at scale 1 and measures it: coverage
+// and fit as above (tolerances relative to the signature's RMS radius), and
+// the share of `dense` the signature explains. `sig_spacing` is the gap
+// between neighbouring signature points.
+PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& dense,
+                            const std::array<double, 16>& start, double sig_spacing, double loose_fraction = kLooseTolerance);
 
 // Points of the dense verification sample.
 inline constexpr std::uint32_t kDenseSamples = 8192;

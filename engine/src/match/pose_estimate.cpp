@@ -330,4 +330,68 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
   return out;
 }
 
+PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& dense,
+                            const std::array<double, 16>& start, double sig_spacing, double loose_fraction) {
+  PoseEstimate out;
+  const double r = sig.descriptor.rms_radius;  // scale 1: the signature's own size sets the tolerances
+  if (dense.points.size() < 8 || sig.sample.points.size() < 8 || !(r > 0)) return out;
+  const Vec3 cs(sig.centroid[0], sig.centroid[1], sig.centroid[2]);
+  std::vector<Vec3> src, fine;
+  for (const Vec3f& p : sig.sample.points) src.push_back(Vec3(p[0], p[1], p[2]) - cs);
+  const std::size_t fstride = std::max<std::size_t>(1, src.size() / 512);
+  for (std::size_t i = 0; i < src.size(); i += fstride) fine.push_back(src[i]);
+  Pose pose;
+  Vec3 t0;
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) pose.linear(i, j) = start[4 * i + j];
+    t0(i) = start[4 * i + 3];
+  }
+  pose.shift = pose.linear * cs + t0;
+  Cloud dense_cloud{&dense.points};
+  Tree dense_tree(3, dense_cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
+  dense_tree.buildIndex();
+  // Only pairs near the surface pull: the rest of the part is missing (a
+  // piece) or the surface belongs to other material (dummy).
+  refine_point_to_plane(pose, fine, dense, dense_tree, 0.10 * r, 10);
+  refine_point_to_plane(pose, fine, dense, dense_tree, 0.03 * r, 10);
+  measure_fit(pose, src, mesh, dense, dense_tree, r, loose_fraction, out);
+
+  // Share of the scanned surface the signature explains: scanned points
+  // within the tolerance of the plane of a nearby signature point.
+  std::vector<Vec3f> placed(src.size());
+  std::vector<Vec3> placed_n(src.size());
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    const Vec3 x = pose.linear * src[i] + pose.shift;
+    placed[i] = {float(x(0)), float(x(1)), float(x(2))};
+    const Vec3f& n = sig.sample.normals[i];
+    placed_n[i] = (pose.linear * Vec3(n[0], n[1], n[2])).normalized();
+  }
+  Cloud sig_cloud{&placed};
+  Tree sig_tree(3, sig_cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
+  sig_tree.buildIndex();
+  const double tol = loose_fraction * r;
+  const std::size_t stride = std::max<std::size_t>(1, dense.points.size() / 2048);
+  std::size_t seen = 0, explained = 0;
+  for (std::size_t i = 0; i < dense.points.size(); i += stride) {
+    const Vec3 x(dense.points[i][0], dense.points[i][1], dense.points[i][2]);
+    float d2;
+    const unsigned k = nearest(sig_tree, x, d2);
+    const Vec3 off = x - Vec3(placed[k][0], placed[k][1], placed[k][2]);
+    const double normal_part = std::abs(off.dot(placed_n[k]));
+    const double lateral = (off - off.dot(placed_n[k]) * placed_n[k]).norm();
+    ++seen;
+    explained += normal_part <= tol && lateral <= sig_spacing;
+  }
+  out.explained = seen ? double(explained) / seen : 0;
+  const Vec3 t = pose.shift - pose.linear * cs;
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) out.transform[4 * i + j] = pose.linear(i, j);
+    out.transform[4 * i + 3] = t(i);
+  }
+  out.transform[15] = 1;
+  out.scale = 1;
+  out.mirrored = pose.linear.determinant() < 0;
+  return out;
+}
+
 }  // namespace meshsentry

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+#include "match/ppf_search.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nanoflann.hpp>
+#include <numbers>
+
+namespace meshsentry {
+namespace {
+
+using Vec3 = Eigen::Vector3d;
+using Mat3 = Eigen::Matrix3d;
+
+constexpr int kAngleBins = 20;   // 9 degrees
+constexpr int kAlphaBins = 30;   // rotation about the normal, 12 degrees
+constexpr double kDistanceStep = 0.05;  // of the model diameter (Drost et al.)
+constexpr std::size_t kModelPoints = 256;  // of the signature's sample: votes grow with its square
+
+// Angles are binned by their cosine (unit vectors in): no trigonometry in
+// the inner loop, bins finest near right angles.
+int cos_bin(double c) {
+  return std::clamp(static_cast<int>((c + 1) * 0.5 * kAngleBins), 0, kAngleBins - 1);
+}
+
+// Quantized point-pair feature, or UINT32_MAX when the pair is too far or
+// too close to say anything.
+std::uint32_t feature_key(const Vec3& p1, const Vec3& n1, const Vec3& p2, const Vec3& n2, double step, int max_d) {
+  const Vec3 d = p2 - p1;
+  const double len = d.norm();
+  const int db = static_cast<int>(len / step);
+  if (len <= 0 || db >= max_d) return UINT32_MAX;
+  const Vec3 u = d / len;
+  return ((static_cast<std::uint32_t>(db) * kAngleBins + cos_bin(n1.dot(u))) * kAngleBins + cos_bin(n2.dot(u))) *
+             kAngleBins + cos_bin(n1.dot(n2));
+}
+
+// Rotation taking n to +x, and the angle that turns (R (q - p)) about x
+// into the half-plane y >= 0, z = 0.
+Mat3 to_x(const Vec3& n) { return Eigen::Quaterniond::FromTwoVectors(n, Vec3::UnitX()).toRotationMatrix(); }
+double alpha_of(const Mat3& r, const Vec3& p, const Vec3& q) {
+  const Vec3 v = r * (q - p);
+  return -std::atan2(v.z(), v.y());
+}
+int alpha_bin(double a) {  // a in [-pi, pi]
+  const int b = static_cast<int>(std::floor((a + std::numbers::pi) / (2 * std::numbers::pi) * kAlphaBins));
+  return ((b % kAlphaBins) + kAlphaBins) % kAlphaBins;
+}
+
+Vec3 v3(const Vec3f& p) { return Vec3(p[0], p[1], p[2]); }
+
+}  // namespace
+
+PpfModel build_ppf_model(const SignatureEntry& sig) {
+  PpfModel m;
+  const std::size_t stride = std::max<std::size_t>(1, sig.sample.points.size() / kModelPoints);
+  for (std::size_t i = 0; i < sig.sample.points.size(); i += stride) {
+    m.points.push_back(v3(sig.sample.points[i]));
+    m.normals.push_back(v3(sig.sample.normals[i]).normalized());
+  }
+  const std::size_t n = m.points.size();
+  for (const Vec3& p : m.points) m.centroid += p / double(std::max<std::size_t>(1, n));
+  double nn_sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double nearest = 1e300;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (i == j) continue;
+      const double d = (m.points[i] - m.points[j]).norm();
+      m.diameter = std::max(m.diameter, d);
+      nearest = std::min(nearest, d);
+    }
+    if (n > 1) nn_sum += nearest;
+  }
+  m.spacing = n ? 2 * nn_sum / n : 0;  // nearest-neighbour mean underestimates the gaps
+  m.distance_step = kDistanceStep * m.diameter;
+  if (!(m.distance_step > 0)) return m;
+  const int max_d = static_cast<int>(1 / kDistanceStep) + 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Mat3 r = to_x(m.normals[i]);
+    for (std::size_t j = 0; j < n; ++j) {
+      if (i == j) continue;
+      const std::uint32_t key = feature_key(m.points[i], m.normals[i], m.points[j], m.normals[j], m.distance_step, max_d);
+      if (key == UINT32_MAX) continue;
+      m.table[key].push_back(
+          {static_cast<std::uint16_t>(i), static_cast<std::uint8_t>(alpha_bin(alpha_of(r, m.points[i], m.points[j])))});
+    }
+  }
+  return m;
+}
+
+struct PpfScene::Index {
+  struct Cloud {
+    const std::vector<Vec3f>* pts;
+    std::size_t kdtree_get_point_count() const { return pts->size(); }
+    float kdtree_get_pt(std::size_t i, std::size_t d) const { return (*pts)[i][d]; }
+    template <class B>
+    bool kdtree_get_bbox(B&) const { return false; }
+  };
+  using Tree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<float, Cloud>, Cloud, 3>;
+  explicit Index(const std::vector<Vec3f>& pts) : cloud{&pts}, tree(3, cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16)) {
+    tree.buildIndex();
+  }
+  Cloud cloud;
+  Tree tree;
+};
+
+PpfScene::PpfScene(SurfaceSample s) : sample(std::move(s)), index(std::make_unique<Index>(sample.points)) {}
+PpfScene::~PpfScene() = default;
+
+std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& ppf_scene, std::size_t count,
+                                       std::size_t max_references) {
+  std::vector<PoseHypothesis> found;
+  const SurfaceSample& scene = ppf_scene.sample;
+  const auto& tree = ppf_scene.index->tree;
+  const std::size_t n = scene.points.size();
+  if (model.points.size() < 8 || n < 8 || !(model.distance_step > 0)) return found;
+  const int max_d = static_cast<int>(1 / kDistanceStep) + 1;
+  const float radius2 = static_cast<float>(model.diameter * model.diameter);
+  const std::size_t stride = std::max<std::size_t>(1, n / std::max<std::size_t>(1, max_references));
+  std::vector<std::uint32_t> acc(model.points.size() * kAlphaBins);
+  std::vector<std::pair<std::uint32_t, float>> near;
+  const double bin = 2 * std::numbers::pi / kAlphaBins;
+
+  for (std::size_t r = 0; r < n; r += stride) {
+    const Vec3 sr = v3(scene.points[r]), nr = v3(scene.normals[r]).normalized();
+    const Mat3 rs = to_x(nr);
+    std::fill(acc.begin(), acc.end(), 0u);
+    near.clear();
+    tree.radiusSearch(scene.points[r].data(), radius2, near, nanoflann::SearchParams(32, 0, false));
+    for (const auto& hit : near) {
+      if (hit.first == r) continue;
+      const Vec3 si = v3(scene.points[hit.first]), ni = v3(scene.normals[hit.first]).normalized();
+      const std::uint32_t key = feature_key(sr, nr, si, ni, model.distance_step, max_d);
+      if (key == UINT32_MAX) continue;
+      const auto it = model.table.find(key);
+      if (it == model.table.end()) continue;
+      // alpha = alpha_model - alpha_scene, in bins (Drost et al. vote so too).
+      const int as = kAlphaBins - alpha_bin(alpha_of(rs, sr, si));
+      for (const PpfModel::Entry& e : it->second) {
+        int ab = e.alpha + as;
+        if (ab >= kAlphaBins) ab -= kAlphaBins;
+        ++acc[e.reference * kAlphaBins + ab];
+      }
+    }
+    const auto best = std::max_element(acc.begin(), acc.end());
+    if (*best == 0) continue;
+    const std::size_t k = static_cast<std::size_t>(best - acc.begin());
+    const std::size_t mr = k / kAlphaBins;
+    const double a = static_cast<double>(k % kAlphaBins) * bin;
+    const Mat3 rm = to_x(model.normals[mr]);
+    PoseHypothesis h;
+    const Mat3 rot = rs.transpose() * Eigen::AngleAxisd(a, Vec3::UnitX()).toRotationMatrix() * rm;
+    h.pose.linear() = rot;
+    h.pose.translation() = sr - rot * model.points[mr];
+    h.votes = *best;
+    found.push_back(h);
+  }
+
+  // Cluster poses that agree (Drost et al.): within 24 degrees and a tenth of
+  // the diameter; a cluster keeps its best pose and the sum of the votes.
+  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.votes > b.votes; });
+  std::vector<PoseHypothesis> clusters;
+  const double min_cos = std::cos(24.0 * std::numbers::pi / 180);
+  for (const PoseHypothesis& h : found) {
+    bool joined = false;
+    for (PoseHypothesis& c : clusters) {
+      const double cosang = ((c.pose.linear().transpose() * h.pose.linear()).trace() - 1) / 2;
+      if (cosang > min_cos && (c.pose * model.centroid - h.pose * model.centroid).norm() < 0.1 * model.diameter) {
+        c.votes += h.votes;
+        joined = true;
+        break;
+      }
+    }
+    if (!joined) clusters.push_back(h);
+  }
+  std::stable_sort(clusters.begin(), clusters.end(), [](const auto& a, const auto& b) { return a.votes > b.votes; });
+  if (clusters.size() > count) clusters.resize(count);
+  // Support: the share of model points that land on the scene, facing the
+  // same way: near the plane of a scene point within a sample gap, normals
+  // within 37 degrees. Cheap, and it says which poses deserve a full
+  // verification; small models cannot score by merely touching a big scene.
+  for (PoseHypothesis& c : clusters) {
+    std::size_t hit = 0;
+    for (std::size_t i = 0; i < model.points.size(); ++i) {
+      const Vec3 x = c.pose * model.points[i];
+      const float q[3] = {float(x(0)), float(x(1)), float(x(2))};
+      std::uint32_t idx;
+      float d2;
+      tree.knnSearch(q, 1, &idx, &d2);
+      const Vec3 ns = v3(scene.normals[idx]).normalized();
+      const Vec3 off = x - v3(scene.points[idx]);
+      hit += d2 <= 2.25 * model.spacing * model.spacing && std::abs(off.dot(ns)) <= 0.02 * model.diameter &&
+             (c.pose.linear() * model.normals[i]).dot(ns) >= 0.8;
+    }
+    c.support = double(hit) / double(model.points.size());
+  }
+  return clusters;
+}
+
+}  // namespace meshsentry

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// Pose hypotheses for a signature inside a scanned shape that holds only a
+// piece of it, or the whole of it fused with other material: point-pair
+// features voting for poses (Drost, Ulrich, Navab & Ilic, "Model globally,
+// match locally", CVPR 2010). Principal axes cannot give these poses, since
+// the piece's or the fused shape's axes are not the part's.
+//
+// Scale is fixed at 1 (signature units): a piece to be glued back, or a part
+// to be cut out of dummy material, only works when printed at its true size.
+#pragma once
+
+#include <Eigen/Geometry>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "meshsentry/describe.hpp"
+#include "meshsentry/signatures.hpp"
+
+namespace meshsentry {
+
+struct PpfModel {
+  std::vector<Eigen::Vector3d> points, normals;  // the signature's sample
+  Eigen::Vector3d centroid = Eigen::Vector3d::Zero();
+  double diameter = 0;                           // largest pair distance
+  double distance_step = 0;
+  double spacing = 0;  // typical gap between neighbouring model points
+  // Quantized feature -> (reference point, alpha) of every model pair.
+  struct Entry {
+    std::uint16_t reference;
+    std::uint8_t alpha;  // bin of the rotation about the reference normal
+  };
+  std::unordered_map<std::uint32_t, std::vector<Entry>> table;
+};
+PpfModel build_ppf_model(const SignatureEntry& sig);
+
+struct PoseHypothesis {
+  Eigen::Isometry3d pose;  // signature -> scanned coordinates
+  double votes = 0;
+  double support = 0;  // share of model points near the scene in this pose
+};
+
+// A scanned shape's oriented sample with its search tree, built once and
+// searched for every signature.
+struct PpfScene {
+  explicit PpfScene(SurfaceSample sample);
+  ~PpfScene();
+  PpfScene(const PpfScene&) = delete;
+  PpfScene& operator=(const PpfScene&) = delete;
+  SurfaceSample sample;
+  struct Index;
+  std::unique_ptr<Index> index;
+};
+
+// The best-voted poses of `model` in `scene` (at about the model's sample
+// density), voting from at most `max_references` scene points, clustered;
+// at most `count`, most votes first, each with its support.
+std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& scene, std::size_t count,
+                                       std::size_t max_references = 60);
+
+}  // namespace meshsentry
