@@ -147,7 +147,9 @@ TEST_CASE("a zip bomb is a limit error, in bounded memory, and the batch goes on
     bombs += r["verdict"] == "error" && std::string(r.value("error", "")).find("expansion ratio") != std::string::npos;
   CHECK(bombs == 2);
   INFO("peak RSS " << c.max_rss_kb / 1024 << " MiB");
+#ifndef __SANITIZE_ADDRESS__  // ASan's own pools take the process past 500 MiB
   CHECK(c.max_rss_kb < 300 * 1024);
+#endif
 }
 
 TEST_CASE("archives nested past the depth limit stop with a limit error", "[io][traps]") {

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Replays fuzz artifacts and says whose bug each one is, from the first stack
+# frame that is neither the sanitizer/libFuzzer runtime nor another system
+# library (libc, libstdc++, zlib, ...), which only pass the call through:
+#   assimp / libarchive   inside that library (see KNOWN-ASSIMP.md)
+#   ours                  anything else: engine/, tests/fuzz/, or no stack
+#   no-repro              the replay ran clean
+#   classify.py FUZZ_BINARY ARTIFACT...    -> one line per artifact;
+# exit 1 when any artifact is "ours". run.sh uses it for fuzz_assimp_loader,
+# whose fork mode keeps fuzzing past Assimp's crashes.
+import os
+import re
+import subprocess
+import sys
+
+RUNTIME = re.compile(r"in (__sanitizer|__asan|__ubsan|__lsan|__interceptor|fuzzer::|operator (new|delete)"
+                     r"|(m|c|re)alloc\b|free\b|abort\b|raise\b|__pthread_kill|__libc|_start\b|main\b|LLVMFuzzerTestOneInput)"
+                     r"|[ /](nptl|stdlib|signal|string|sysdeps|csu)/")  # libc's own sources
+SYSTEM_LIB = re.compile(r"\(/(usr/)?lib/[^ ]*\.so")
+FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ (.*)$")
+
+
+def replay(binary, artifact, asan_extra=""):
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), asan_extra]))
+    p = subprocess.run([binary, "-timeout=10", "-rss_limit_mb=2048", artifact], capture_output=True,
+                       text=True, errors="replace", timeout=120, env=env)
+    return p.returncode, (p.stdout + p.stderr).splitlines()
+
+
+def classify(binary, artifact):
+    try:
+        rc, lines = replay(binary, artifact)
+        # Leak stacks need the slow unwinder: the fast one stops in libraries
+        # built without frame pointers (zlib under Assimp). Only for leaks: it
+        # leaves a timeout's stack empty.
+        if any("LeakSanitizer" in l for l in lines):
+            rc, lines = replay(binary, artifact, "fast_unwind_on_malloc=0")
+    except subprocess.TimeoutExpired:
+        return "ours", "replay hung past 120 s"
+    if rc == 0:
+        return "no-repro", "replay ran clean"
+    what = next((l.strip() for l in lines if "ERROR:" in l or "runtime error" in l or "ai_assert" in l),
+                "exit %d" % rc)
+    if "runtime error" in what:  # UBSan names the source line, not a frame
+        return ("ours" if "/engine/" in what or "/tests/" in what else "assimp"), what
+    for l in lines:
+        m = FRAME.match(l)
+        if not m or RUNTIME.search(m.group(1)):
+            continue
+        if "libassimp.so" in m.group(1):
+            return "assimp", what
+        if "libarchive.so" in m.group(1):
+            return "libarchive", what
+        if SYSTEM_LIB.search(m.group(1)):
+            continue
+        return "ours", what + " at " + m.group(1)[:160]
+    return "ours", what + " (no stack)"
+
+
+def main():
+    binary, artifacts = sys.argv[1], sys.argv[2:]
+    ours = 0
+    for a in artifacts:
+        who, what = classify(binary, a)
+        ours += who == "ours"
+        print("%-10s %s  %s" % (who, a, what[:300]))
+    return 1 if ours else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
