@@ -16,6 +16,7 @@ inline constexpr int kError = 2;
 
 int scan_command(const Args& args);
 int sig_command(const Args& args);
+int serve_command(const Args& args);  // serve_command.cpp: the HTTP API
 
 // The demo set: $MESHSENTRY_SIGNATURES, then next to an installed binary,
 // then the source tree this binary was built from.

@@ -12,13 +12,19 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  scan [--signatures FILE] [--format text|jsonl|json] [--threads N] [--threshold T]\n"
-    "       [--candidates N] [--no-timing] [--follow-symlinks] [--no-isolation] [--no-fused]\n"
+    "       [--candidates N] [--no-timing] [--follow-symlinks] [--no-isolation] [--no-fused] [--global-only]\n"
+    "       [--allow FILE] [--report FILE.html] [--quiet]\n"
     "       [limits] PATH...\n"
     "                      scan files and folders (recursively) against a signature set\n"
     "       limits (defaults): --max-file-size BYTES (1 GiB)  --max-triangles N (50000000)\n"
     "         --max-seconds S per isolated load (60)  --max-scan-size BYTES expanded per archive (1 GiB)\n"
     "         --max-member-size BYTES (256 MiB)  --max-files N per archive (10000)\n"
     "         --max-recursion N archive depth (3)  --max-ratio R expansion ratio (100)\n"
+    "  serve [--signatures FILE] [--listen HOST:PORT] [--threads N] [--max-request-size BYTES]\n"
+    "        [--threshold T] [--allow FILE] [--no-isolation] [--no-fused] [limits]\n"
+    "                      scan uploads over HTTP: POST /v1/scan, GET /v1/health, GET /v1/signatures\n"
+    "                      (defaults: 127.0.0.1:8080, one thread per core, 256 MiB requests);\n"
+    "                      SIGHUP reloads the signature set, SIGINT/SIGTERM stop\n"
     "  sig build --manifest refs.tsv --out set.msig [--name NAME] [--created ISO8601]\n"
     "                      build a signature set from reference files\n"
     "  sig info FILE       show a signature set's metadata and entries\n"
@@ -41,6 +47,7 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     if (cmd == "scan") return scan_command(args);
     if (cmd == "sig") return sig_command(args);
+    if (cmd == "serve") return serve_command(args);
     if (cmd == "version" || cmd == "--version") {
       std::printf("meshsentry %s\n", meshsentry::engine_version());
       return kClean;

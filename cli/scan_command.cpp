@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: MIT
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <unordered_map>
 
 #include "commands.hpp"
+#include "scan_flags.hpp"
 #include "meshsentry/engine.hpp"
 #include "meshsentry/report.hpp"
 
@@ -24,39 +33,115 @@ std::string now_utc() {
   return buf;
 }
 
-bool parse_number(const std::string& s, double& out) {
-  try {
-    std::size_t used = 0;
-    out = std::stod(s, &used);
-    return used == s.size();
-  } catch (...) {
-    return false;
-  }
-}
+// One line on stderr, only on a terminal: files done of the total, rate and
+// time left. A ticker thread redraws it 10 times a second, so the clock moves
+// while a big file is read and a fast scan does not redraw per result; lines
+// printed to the same terminal erase it first, so they never carry half a bar.
+class ProgressBar {
+ public:
+  using Clock = std::chrono::steady_clock;
 
-// The scan limits (ClamAV's set): flag, what it takes, lowest value, setter.
-struct Limit {
-  const char* flag;
-  const char* what;
-  double min;
-  void (*set)(ScanOptions&, double);
-};
-constexpr Limit kLimits[] = {
-    {"--max-file-size", "a number of bytes", 1, [](ScanOptions& o, double n) { o.load.max_file_bytes = std::uint64_t(n); }},
-    {"--max-triangles", "a number", 1, [](ScanOptions& o, double n) { o.load.max_triangles = std::uint64_t(n); }},
-    {"--max-seconds", "a number of seconds", 1, [](ScanOptions& o, double n) { o.load.max_seconds = unsigned(std::min(n, 1e6)); }},
-    {"--max-scan-size", "a number of bytes", 1, [](ScanOptions& o, double n) { o.archive.max_total_bytes = std::uint64_t(n); }},
-    {"--max-member-size", "a number of bytes", 1, [](ScanOptions& o, double n) { o.archive.max_member_bytes = std::uint64_t(n); }},
-    {"--max-files", "a number", 1, [](ScanOptions& o, double n) { o.archive.max_members = std::uint32_t(std::min(n, 4e9)); }},
-    {"--max-recursion", "a number", 0, [](ScanOptions& o, double n) { o.max_archive_depth = std::uint32_t(std::min(n, 64.0)); }},
-    {"--max-ratio", "a number of at least 1", 1, [](ScanOptions& o, double n) { o.archive.max_ratio = n; }},
-};
-const Limit* limit_flag(const std::string& arg) {
-  for (const Limit& l : kLimits) {
-    const std::size_t n = std::strlen(l.flag);
-    if (arg.compare(0, n, l.flag) == 0 && (arg.size() == n || arg[n] == '=')) return &l;
+  // `files` as collect_files lists them: results of the same paths count as
+  // done; archive members and skipped files do not move the bar.
+  ProgressBar(bool on, const std::vector<FoundFile>& files) : on_(on), total_(files.size()) {
+    if (!on_) return;
+    for (std::size_t i = 0; i < files.size(); ++i) index_.emplace(files[i].path, i + 1);
+    ticker_ = std::thread([this] {
+      std::unique_lock<std::mutex> lock(mu_);
+      do draw();
+      while (!wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_; }));
+    });
   }
-  return nullptr;
+  ~ProgressBar() { stop(); }
+
+  void advance(const std::string& path) {
+    if (!on_) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (const auto it = index_.find(path); it != index_.end()) done_ = std::max(done_, it->second);
+  }
+
+  // Runs `print` (which writes to the terminal) with the bar erased; the
+  // ticker puts it back.
+  template <class F>
+  void above(F&& print) {
+    std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+    if (on_) {
+      lock.lock();
+      erase();
+    }
+    print();
+    std::fflush(stdout);
+  }
+
+  // Stop redrawing and erase the line.
+  void stop() {
+    if (!ticker_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    ticker_.join();
+    erase();
+  }
+
+ private:
+  void draw() {
+    const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " %zu/%zu files %3.0f%%", done_, total_, total_ ? 100.0 * done_ / total_ : 100.0);
+    std::string tail = buf;
+    if (secs >= 1 && done_ > 0) {
+      const double rate = done_ / secs;
+      const long left = std::lround((total_ - done_) / rate);
+      if (left >= 3600)
+        std::snprintf(buf, sizeof buf, "  %.1f files/s  ETA %ld:%02ld:%02ld", rate, left / 3600, left / 60 % 60, left % 60);
+      else
+        std::snprintf(buf, sizeof buf, "  %.1f files/s  ETA %ld:%02ld", rate, left / 60, left % 60);
+      tail += buf;
+    }
+    // A line wider than the terminal wraps, and \r no longer returns to its start.
+    const int cols = columns();
+    const int width = std::min(cols - 4 - static_cast<int>(tail.size()), 30);
+    std::string line;
+    if (width >= 8) {
+      const int fill = total_ ? static_cast<int>(width * done_ / total_) : width;
+      line += '[';
+      line.append(static_cast<std::size_t>(fill), '=');
+      if (fill < width) line.append(1, '>').append(static_cast<std::size_t>(width - fill - 1), ' ');
+      line += ']';
+    }
+    line += tail;
+    if (static_cast<int>(line.size()) > cols - 1) line.resize(static_cast<std::size_t>(std::max(cols - 1, 0)));
+    std::fprintf(stderr, "\r%s\033[K", line.c_str());
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  void erase() {
+    if (!drawn_) return;
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+  static int columns() {
+    winsize ws{};
+    return ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+  }
+
+  bool on_;
+  std::size_t total_, done_ = 0;
+  std::unordered_map<std::string, std::size_t> index_;  // path -> files done once it is
+  const Clock::time_point start_ = Clock::now();
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false, drawn_ = false;
+  std::thread ticker_;
+};
+
+// The bar is for people watching a terminal: not for pipes, logs or dumb terminals.
+bool progress_wanted(bool quiet) {
+  const char* term = std::getenv("TERM");
+  return !quiet && isatty(STDERR_FILENO) && !(term && std::strcmp(term, "dumb") == 0);
 }
 
 }  // namespace
@@ -65,6 +150,8 @@ int scan_command(const Args& args) {
   ScanOptions opt;
   std::string sig_path, format = "text", v;
   std::vector<std::string> paths;
+  std::string report;  // --report: the HTML evidence report, only where asked
+  bool quiet = false;  // --quiet: no progress bar, no summary line
   for (std::size_t i = 0; i < args.size(); ++i) {
     double num = 0;
     auto bad = [&](const char* what) {
@@ -76,19 +163,13 @@ int scan_command(const Args& args) {
     else if (take_value(args, i, "--threads", v)) {
       if (!parse_number(v, num) || num < 0 || num > 1024) return bad("--threads takes a number from 0 to 1024");
       opt.threads = static_cast<int>(num);
-    } else if (take_value(args, i, "--threshold", v)) {
-      if (!parse_number(v, num) || num < 0 || num > 1) return bad("--threshold takes a number in [0, 1]");
-      opt.match_threshold = num;
-    } else if (take_value(args, i, "--candidates", v)) {
-      if (!parse_number(v, num) || num < 0 || num > 100) return bad("--candidates takes a number from 0 to 100");
-      opt.candidates = static_cast<std::uint32_t>(num);
-    } else if (const Limit* l = limit_flag(args[i])) {
-      if (!take_value(args, i, l->flag, v) || !parse_number(v, num) || !(num >= l->min) || num > 1e18)
-        return bad((std::string(l->flag) + " takes " + l->what).c_str());
-      l->set(opt, num);
+    } else if (std::string error; take_scan_flag(args, i, opt, error)) {
+      if (!error.empty()) return bad(error.c_str());
     } else if (args[i] == "--no-timing") opt.timing = false;
-    else if (args[i] == "--no-isolation") opt.load.isolate = false;
-    else if (args[i] == "--no-fused") opt.partial = false;
+    else if (take_value(args, i, "--report", v)) {
+      if (v.empty()) return bad("--report takes a file name");
+      report = v;
+    } else if (args[i] == "--quiet") quiet = true;
     else if (args[i] == "--follow-symlinks") opt.follow_symlinks = true;
     else if (args[i] == "--") {
       paths.insert(paths.end(), args.begin() + static_cast<long>(i) + 1, args.end());
@@ -106,6 +187,15 @@ int scan_command(const Args& args) {
     std::fprintf(stderr, "meshsentry scan: no files or folders given\n");
     return kError;
   }
+  if (!report.empty()) {
+    // Fail now rather than after a long scan.
+    std::error_code ec;
+    const std::filesystem::path dir = std::filesystem::path(report).parent_path();
+    if (std::filesystem::is_directory(report, ec) || !std::filesystem::is_directory(dir.empty() ? "." : dir, ec)) {
+      std::fprintf(stderr, "meshsentry scan: --report %s: not a file name in an existing folder\n", report.c_str());
+      return kError;
+    }
+  }
   if (sig_path.empty()) sig_path = default_signatures();
   auto engine = Engine::open(sig_path);
   if (!engine) {
@@ -115,33 +205,53 @@ int scan_command(const Args& args) {
 
   const bool color = format == "text" && isatty(STDOUT_FILENO);
   std::size_t flagged = 0, errors = 0, files = 0;
-  std::vector<ScanResult> kept;  // only for --format json
+  std::vector<ScanResult> kept;  // for --format json and --report
+  const bool keep = format == "json" || !report.empty();
   const std::string started = now_utc();
+  // The total costs a second walk of the tree: counted only for the bar.
+  const bool bar_on = progress_wanted(quiet);
+  ProgressBar bar(bar_on, bar_on ? collect_files(paths, opt.follow_symlinks) : std::vector<FoundFile>{});
+  const bool shared_terminal = bar_on && isatty(STDOUT_FILENO);
+  auto print = [&](auto&& f) {
+    if (shared_terminal) bar.above(f);
+    else f();
+  };
   engine->scan_paths(paths, opt, [&](const ScanResult& r) {
     ++files;
     flagged += r.verdict == Verdict::match || r.verdict == Verdict::suspect;
     errors += r.verdict == Verdict::error;
+    bar.advance(r.path);
     if (format == "jsonl") {
       std::string line = to_jsonl(r);
       line.push_back('\n');
-      std::fwrite(line.data(), 1, line.size(), stdout);
+      print([&] { std::fwrite(line.data(), 1, line.size(), stdout); });
     } else if (format == "text") {
-      std::printf("%s\n", to_text(r, color).c_str());
-    } else {
-      kept.push_back(r);
+      print([&] { std::printf("%s\n", to_text(r, color).c_str()); });
     }
+    if (keep) kept.push_back(r);
   });
-  if (format == "json") {
-    RunInfo info;
-    info.signature_name = engine->signatures().name;
-    info.signature_checksum = engine->signatures().checksum;
-    info.signature_entries = engine->signatures().entries.size();
-    info.threshold = opt.match_threshold;
-    info.started = started;
-    info.finished = now_utc();
-    std::printf("%s\n", to_json_document(kept, info).c_str());
+  bar.stop();
+  RunInfo info;
+  info.signature_name = engine->signatures().name;
+  info.signature_checksum = engine->signatures().checksum;
+  info.signature_entries = engine->signatures().entries.size();
+  info.threshold = opt.match_threshold;
+  info.options = opt;
+  info.started = started;
+  info.finished = now_utc();
+  if (format == "json") std::printf("%s\n", to_json_document(kept, info).c_str());
+  std::fflush(stdout);
+  if (!report.empty()) {
+    if (bar_on) std::fputs("writing the report...", stderr);
+    const Status written = write_html_report(report, kept, *engine, info);
+    if (bar_on) std::fputs("\r\033[K", stderr);
+    if (!written.ok()) {
+      std::fprintf(stderr, "meshsentry scan: %s\n", written.message.c_str());
+      return kError;
+    }
+    if (!quiet) std::fprintf(stderr, "report written to %s\n", report.c_str());
   }
-  if (format == "text")
+  if (format == "text" && !quiet)
     std::fprintf(stderr, "%zu results: %zu flagged, %zu errors\n", files, flagged, errors);
   std::fflush(stdout);
   if (flagged) return kFlagged;

@@ -130,10 +130,52 @@ TEST_CASE("text and json formats", "[cli]") {
   const auto t = run("scan " + q(source_dir() / "models/refs/star_knob_5lobe.stl"));
   CHECK(t.code == 1);
   CHECK(t.out.find("MATCH star_knob_5lobe") != std::string::npos);
-  const auto j = run("scan --format json " + q(source_dir() / "models/test"));
-  CHECK(j.code == 0);
+  const auto j = run("scan --format json " + q(source_dir() / "models/test") + " " + q(source_dir() / "models/benign"));
+  CHECK(j.code == 1);  // models/test/fused_ratchet.stl
   const auto doc = nlohmann::json::parse(j.out);
   CHECK(doc["signatures"]["name"] == "demo");
-  CHECK(doc["summary"]["files"] == 3);
-  CHECK(doc["files"].size() == 3);
+  std::size_t stl = 0;
+  for (const char* dir : {"models/test", "models/benign"})
+    for (const auto& f : std::filesystem::directory_iterator(source_dir() / dir)) stl += f.path().extension() == ".stl";
+  CHECK(doc["summary"]["files"] == stl);
+  CHECK(doc["files"].size() == stl);
+  CHECK(doc["summary"]["flagged"] == 1);
+  CHECK(doc["settings"]["limits"]["max_ratio"] == 100.0);
+}
+
+TEST_CASE("--allow turns a flagged file into allowed, by sha256 or geometry hash", "[cli]") {
+  TempDir d;
+  const auto sigs = q(source_dir() / "signatures/demo.msig");
+  const auto rack = source_dir() / "models/refs/gear_rack_m2.stl";
+  auto first = lines(run("scan --format jsonl --no-timing --signatures " + sigs + " " + q(rack)).out);
+  REQUIRE(first.size() == 1);
+  REQUIRE(first[0]["verdict"] == "match");
+  const std::string sha = first[0]["sha256"], geometry = first[0]["geometry_hash"];
+
+  write_bytes(d.path / "by_sha.txt", "# appeal 17: a lawful prop\nsha256:" + sha + "\n");
+  auto r = run("scan --format jsonl --no-timing --signatures " + sigs + " --allow " + q(d.path / "by_sha.txt") + " " + q(rack));
+  CHECK(r.code == 0);
+  auto l = lines(r.out);
+  REQUIRE(l.size() == 1);
+  CHECK(l[0]["verdict"] == "allowed");
+  CHECK(l[0]["allowed_by"] == "sha256:" + sha);
+  CHECK(l[0]["matches"][0]["signature"] == "gear_rack_m2");  // what was matched stays visible
+
+  // A geometry rule allows the same geometry in another encoding too.
+  write_bytes(d.path / "by_geometry.txt", geometry + "\n");
+  write_ascii_stl(load_or_die(rack.string()), d.path / "rack_ascii.stl");
+  r = run("scan --format jsonl --no-timing --signatures " + sigs + " --allow " + q(d.path / "by_geometry.txt") + " " +
+          q(d.path / "rack_ascii.stl") + " " + q(source_dir() / "models/refs/flange_3hole.stl"));
+  CHECK(r.code == 1);  // the flange is still flagged
+  l = lines(r.out);
+  REQUIRE(l.size() == 2);
+  for (const auto& x : l) {
+    const bool ascii = std::string(x["path"]).find("rack_ascii") != std::string::npos;
+    CHECK(x["verdict"] == (ascii ? "allowed" : "match"));
+    if (ascii) CHECK(x["allowed_by"] == "geometry:" + geometry);
+  }
+
+  write_bytes(d.path / "bad.txt", "sha256:not-hex\n");
+  CHECK(run("scan --allow " + q(d.path / "bad.txt") + " " + q(rack)).code == 2);
+  CHECK(run("scan --allow " + q(d.path / "missing.txt") + " " + q(rack)).code == 2);
 }

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "meshsentry/describe.hpp"
@@ -23,8 +24,18 @@ namespace meshsentry {
 
 const char* engine_version() noexcept;
 
-enum class Verdict { clean, match, suspect, error };
+// allowed: would be flagged, but its file or geometry is on the allow-list.
+enum class Verdict { clean, match, suspect, error, allowed };
 const char* to_string(Verdict verdict) noexcept;
+
+// The appeal path for false positives and lawful props: files whose sha256,
+// or geometry whose hash, must never be flagged. One rule per line,
+// "sha256:<64 hex>" or "geometry:<32 hex>" (a bare 64- or 32-digit hex is
+// read as such); '#' starts a comment.
+struct AllowList {
+  std::unordered_set<std::string> sha256, geometry;
+};
+Result<AllowList> read_allow_list(const std::string& path);
 
 struct ScanOptions {
   int threads = 0;                  // files scanned in parallel; 0: OpenMP default
@@ -34,7 +45,9 @@ struct ScanOptions {
   bool follow_symlinks = false;     // never leave the scanned tree by default
   bool skip_unrecognised = true;    // in folder walks, skip non-3D files (see has_scannable_extension)
   std::uint32_t max_archive_depth = 3;
+  bool verify = true;               // align and verify (stage 2); off: descriptors alone, never a match
   bool partial = true;              // search for parts fused with other material (stage 3)
+  std::shared_ptr<const AllowList> allow;  // never flag these (verdict "allowed")
   LoadLimits load;
   ArchiveLimits archive;
   PrepareOptions prepare;
@@ -65,6 +78,7 @@ struct ScanResult {
   std::vector<Match> matches;      // best first, score >= threshold
   std::vector<Match> candidates;   // best near misses below the threshold
   std::string error;               // set when verdict == error
+  std::string allowed_by;          // the allow-list rule, when verdict == allowed
   std::string sha256;              // of the file's bytes
   Format format = Format::unknown;
   std::uint64_t bytes = 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Writers for scan results: JSONL for pipelines, text for people, one JSON
-// document for archiving a run. The JSONL fields follow EVAL-FORMAT.md.
+// document for archiving a run, one HTML evidence report with pictures. The
+// JSONL fields follow EVAL-FORMAT.md.
 #pragma once
 
 #include <string>
@@ -20,10 +21,35 @@ struct RunInfo {
   std::string signature_name, signature_checksum;
   std::size_t signature_entries = 0;
   double threshold = 0;
+  ScanOptions options;  // the settings the run used (limits, isolation, stages)
   std::string started, finished;  // ISO 8601 UTC
 };
 
 // The whole run as one JSON document (pretty-printed).
 std::string to_json_document(const std::vector<ScanResult>& results, const RunInfo& info);
+
+// The HTML evidence report. The scan keeps no meshes, so pictures re-read
+// each flagged file (archive members from their archive) with the loaders,
+// limits, prepare options and threads of RunInfo::options, and only when its
+// SHA-256 still matches the scanned bytes.
+struct HtmlReportOptions {
+  bool pictures = true;  // front, top and isometric views per flagged file
+  int view_width = 480, view_height = 360;  // pixels per view
+};
+
+// One self-contained HTML document (inline CSS, pictures as data: URIs, a
+// Content-Security-Policy that forbids any network access): run header,
+// summary table, one card per flagged file with its best match and pictures
+// of the scanned geometry with the signature's points overlaid in the found
+// pose, and a table of errors. Every string from files is escaped. Same
+// inputs, same bytes. Safe on untrusted files; `engine` must be the one that
+// produced `results` (its signatures give the overlay points).
+std::string to_html_report(const std::vector<ScanResult>& results, const Engine& engine, const RunInfo& info,
+                           const HtmlReportOptions& options = {});
+
+// The same, written to `path` (through a temporary file beside it, renamed
+// into place, so a failed write leaves no half report). ErrorCode::io on failure.
+Status write_html_report(const std::string& path, const std::vector<ScanResult>& results, const Engine& engine,
+                         const RunInfo& info, const HtmlReportOptions& options = {});
 
 }  // namespace meshsentry

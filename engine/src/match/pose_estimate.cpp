@@ -18,20 +18,15 @@
 #include <numbers>
 #include <vector>
 
+#include "common/point_tree.hpp"
 #include "common/rng.hpp"
 #include "match/match_ops.hpp"
 
 namespace meshsentry {
 namespace {
 
-struct Cloud {
-  const std::vector<Vec3f>* pts;
-  std::size_t kdtree_get_point_count() const { return pts->size(); }
-  float kdtree_get_pt(std::size_t i, std::size_t d) const { return (*pts)[i][d]; }
-  template <class B>
-  bool kdtree_get_bbox(B&) const { return false; }
-};
-using Tree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<float, Cloud>, Cloud, 3>;
+using Cloud = PointCloud;
+using Tree = PointTree;
 
 using Mat3 = Eigen::Matrix3d;
 // A signature point is "found" within this fraction of the RMS radius.

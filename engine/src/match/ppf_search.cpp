@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "match/ppf_search.hpp"
 
+#include "common/point_tree.hpp"
+
 #include <algorithm>
 #include <cmath>
-#include <nanoflann.hpp>
 #include <numbers>
 
 namespace meshsentry {
@@ -89,19 +90,11 @@ PpfModel build_ppf_model(const SignatureEntry& sig) {
 }
 
 struct PpfScene::Index {
-  struct Cloud {
-    const std::vector<Vec3f>* pts;
-    std::size_t kdtree_get_point_count() const { return pts->size(); }
-    float kdtree_get_pt(std::size_t i, std::size_t d) const { return (*pts)[i][d]; }
-    template <class B>
-    bool kdtree_get_bbox(B&) const { return false; }
-  };
-  using Tree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<float, Cloud>, Cloud, 3>;
   explicit Index(const std::vector<Vec3f>& pts) : cloud{&pts}, tree(3, cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16)) {
     tree.buildIndex();
   }
-  Cloud cloud;
-  Tree tree;
+  PointCloud cloud;
+  PointTree tree;
 };
 
 PpfScene::PpfScene(SurfaceSample s) : sample(std::move(s)), index(std::make_unique<Index>(sample.points)) {}

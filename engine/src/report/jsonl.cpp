@@ -49,6 +49,7 @@ nlohmann::ordered_json result_to_json(const ScanResult& r) {
   for (const Match& m : r.candidates) cands.push_back(match_json(m, false));
   j["candidates"] = cands;
   if (r.verdict == Verdict::error) j["error"] = r.error;
+  if (r.verdict == Verdict::allowed) j["allowed_by"] = r.allowed_by;
   j["sha256"] = r.sha256;
   j["format"] = format_name(r.format);
   j["bytes"] = r.bytes;
@@ -70,17 +71,34 @@ std::string to_json_document(const std::vector<ScanResult>& results, const RunIn
   doc["signatures"] = {{"name", info.signature_name},
                        {"checksum", info.signature_checksum},
                        {"entries", info.signature_entries}};
-  doc["settings"] = {{"threshold", info.threshold}};
+  const ScanOptions& o = info.options;
+  doc["settings"] = {{"threshold", info.threshold},
+                     {"candidates", o.candidates},
+                     {"verify_stage", o.verify},
+                     {"fused_stage", o.partial},
+                     {"isolation", o.load.isolate},
+                     {"follow_symlinks", o.follow_symlinks},
+                     {"allow_rules", o.allow ? o.allow->sha256.size() + o.allow->geometry.size() : 0},
+                     {"limits",
+                      {{"max_file_bytes", o.load.max_file_bytes},
+                       {"max_triangles", o.load.max_triangles},
+                       {"max_seconds", o.load.max_seconds},
+                       {"max_scan_bytes", o.archive.max_total_bytes},
+                       {"max_member_bytes", o.archive.max_member_bytes},
+                       {"max_files", o.archive.max_members},
+                       {"max_recursion", o.max_archive_depth},
+                       {"max_ratio", o.archive.max_ratio}}}};
   doc["started"] = info.started;
   doc["finished"] = info.finished;
-  std::size_t flagged = 0, errors = 0;
+  std::size_t flagged = 0, errors = 0, allowed = 0;
   auto files = nlohmann::ordered_json::array();
   for (const ScanResult& r : results) {
     flagged += r.verdict == Verdict::match || r.verdict == Verdict::suspect;
     errors += r.verdict == Verdict::error;
+    allowed += r.verdict == Verdict::allowed;
     files.push_back(result_to_json(r));
   }
-  doc["summary"] = {{"files", results.size()}, {"flagged", flagged}, {"errors", errors}};
+  doc["summary"] = {{"files", results.size()}, {"flagged", flagged}, {"errors", errors}, {"allowed", allowed}};
   doc["files"] = files;
   return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }

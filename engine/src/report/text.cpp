@@ -39,6 +39,9 @@ std::string to_text(const ScanResult& r, bool color) {
     case Verdict::error:
       s += std::string(yellow) + "ERROR " + off + r.error;
       break;
+    case Verdict::allowed:
+      s += "allowed by " + r.allowed_by + (r.matches.empty() ? "" : " (matches " + r.matches[0].signature + ")");
+      break;
   }
   return s;
 }

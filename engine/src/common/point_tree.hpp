@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// One nanoflann k-d tree over float points, for every nearest-neighbour
+// query in the engine. The points are not copied: keep them alive and
+// unmoved while the tree is used.
+#pragma once
+
+#include <nanoflann.hpp>
+#include <vector>
+
+#include "meshsentry/mesh.hpp"
+
+namespace meshsentry {
+
+struct PointCloud {
+  const std::vector<Vec3f>* pts;
+  std::size_t kdtree_get_point_count() const { return pts->size(); }
+  float kdtree_get_pt(std::size_t i, std::size_t d) const { return (*pts)[i][d]; }
+  template <class B>
+  bool kdtree_get_bbox(B&) const { return false; }
+};
+using PointTree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<float, PointCloud>, PointCloud, 3>;
+
+}  // namespace meshsentry

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// The scan keeps no meshes, so a picture re-reads the file. What is drawn
+// must be what was scanned: the bytes are hashed again and compared with the
+// scan's SHA-256, and the mesh is prepared with the scan's options so that
+// Match::body names the same body.
+#include "report/html_pictures.hpp"
+
+#include <algorithm>
+#include <new>
+
+#include "common/mapped_file.hpp"
+#include "common/sha256.hpp"
+#include "render/png_writer.hpp"
+#include "render/rasterizer.hpp"
+#include "report/html_text.hpp"
+
+namespace meshsentry {
+namespace {
+
+// The bytes behind a reported path; "outer.zip!/a/inner.zip!/b.stl" is
+// followed into the archives as the scan did.
+struct Source {
+  MappedFile file;
+  std::vector<std::byte> member;
+  std::span<const std::byte> bytes;
+  std::string name;       // last component, the format hint
+  std::string disk_path;  // for side files (.mtl, .bin); empty for members
+};
+
+Status open_source(const std::string& path, const ScanOptions& scan, Source& src) {
+  std::vector<std::string> parts;
+  for (std::size_t at = 0;;) {
+    const std::size_t bang = path.find("!/", at);
+    parts.push_back(path.substr(at, bang == std::string::npos ? std::string::npos : bang - at));
+    if (bang == std::string::npos) break;
+    at = bang + 2;
+  }
+  auto file = MappedFile::open(parts[0], scan.load.max_file_bytes);
+  if (!file) return file.status();
+  src.file = std::move(file.value());
+  src.bytes = src.file.bytes();
+  src.name = parts.back();
+  if (parts.size() == 1) src.disk_path = path;
+  for (std::size_t k = 1; k < parts.size(); ++k) {
+    auto members = list_archive(src.bytes, scan.archive);
+    if (!members) return members.status();
+    bool found = false;
+    for (ArchiveMember& m : *members) {
+      if (m.name != parts[k] || !m.error.ok()) continue;
+      src.member = std::move(m.bytes);
+      src.bytes = src.member;
+      found = true;
+      break;
+    }
+    if (!found) return make_error(ErrorCode::io, "archive member not found again");
+  }
+  return Status::success();
+}
+
+// The match the card shows: the best one, else the best near miss.
+const Match* top_match(const ScanResult& r) {
+  if (!r.matches.empty()) return &r.matches[0];
+  if (!r.candidates.empty()) return &r.candidates[0];
+  return nullptr;
+}
+
+std::vector<Vec3d> posed_points(const Match& m, const SignatureSet& set) {
+  std::vector<Vec3d> out;
+  const auto& t = m.transform;
+  if (t[15] == 0) return out;  // no pose ("global" matches are descriptor-only)
+  for (const SignatureEntry& e : set.entries) {
+    if (e.id != m.signature) continue;
+    out.reserve(e.sample.points.size());
+    for (const Vec3f& p : e.sample.points)
+      out.push_back({t[0] * p[0] + t[1] * p[1] + t[2] * p[2] + t[3], t[4] * p[0] + t[5] * p[1] + t[6] * p[2] + t[7],
+                     t[8] * p[0] + t[9] * p[1] + t[10] * p[2] + t[11]});
+    break;
+  }
+  return out;
+}
+
+Pictures render_checked(const ScanResult& r, const Engine& engine, const ScanOptions& scan,
+                        const HtmlReportOptions& options) {
+  Pictures out;
+  if (is_archive(r.format)) {
+    out.missing = "An archive: its flagged members have their own cards.";
+    return out;
+  }
+  Source src;
+  if (Status s = open_source(r.path, scan, src); !s.ok()) {
+    out.missing = "Could not read the file again: " + s.message;
+    return out;
+  }
+  if (sha256_hex(src.bytes) != r.sha256) {
+    out.missing = "The file changed since the scan (its SHA-256 differs); not drawn.";
+    return out;
+  }
+  auto loaded = load_mesh(src.bytes, src.name, scan.load, src.disk_path);
+  if (!loaded) {
+    out.missing = "Could not load the mesh again: " + loaded.status().message;
+    return out;
+  }
+  auto prepared = prepare(std::move(loaded->mesh), scan.prepare);
+  if (!prepared) {
+    out.missing = "Could not prepare the mesh again: " + prepared.status().message;
+    return out;
+  }
+  std::vector<Vec3d> points;
+  std::span<const std::uint32_t> highlight;
+  int body = -1;
+  if (const Match* m = top_match(r)) {
+    points = posed_points(*m, engine.signatures());
+    if (m->body >= 0 && prepared->bodies.size() > 1 && static_cast<std::size_t>(m->body) < prepared->bodies.size()) {
+      body = m->body;
+      highlight = prepared->bodies[static_cast<std::size_t>(body)].triangles;
+    }
+  }
+  out.overlay = !points.empty();
+  render::RenderStyle style;
+  style.width = std::clamp(options.view_width, 16, 4096);
+  style.height = std::clamp(options.view_height, 16, 4096);
+  auto add = [&](const render::View& view, const std::string& name, render::Fit fit) {
+    auto png = render::encode_png(render::render_view(prepared->mesh, highlight, points, view, style, fit));
+    if (!png) {
+      out.missing = png.status().message;
+      return false;
+    }
+    out.views.push_back({name, base64_encode(*png)});
+    return true;
+  };
+  for (const render::View& view : {render::kFrontView, render::kTopView, render::kIsoView})
+    if (!add(view, view.name, render::Fit::everything)) return {{}, out.missing, false};
+  // One part of many: a close-up of it as well, the whole file may draw it small.
+  if (body >= 0 && !add(render::kIsoView, "close-up of body " + std::to_string(body), render::Fit::highlight))
+    return {{}, out.missing, false};
+  return out;
+}
+
+}  // namespace
+
+Pictures render_pictures(const ScanResult& r, const Engine& engine, const ScanOptions& scan,
+                         const HtmlReportOptions& options) {
+  try {
+    return render_checked(r, engine, scan, options);
+  } catch (const std::bad_alloc&) {
+    return {{}, "Out of memory while drawing this file.", false};
+  } catch (const std::exception& e) {
+    return {{}, std::string("Could not draw this file: ") + e.what(), false};
+  }
+}
+
+}  // namespace meshsentry
