@@ -22,6 +22,9 @@
 #include "io/isolation.hpp"
 #include "meshsentry/io.hpp"
 
+// Present only when a sanitizer runtime is linked.
+extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
 namespace meshsentry {
 namespace {
 
@@ -84,6 +87,9 @@ bool write_vec(int fd, const V& v) {
   // A crash must end the child by its signal, which the parent names, even
   // when the parent installed handlers (ASan's, a host's crash reporter).
   for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);
+  // Under a sanitizer with a death callback (libFuzzer's writes the input as
+  // a crash), the parent's callback is not the child's business.
+  if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
   const rlim_t as_bytes = address_space_limit(limits.isolation_max_bytes);
   rlimit as{as_bytes, as_bytes};
   setrlimit(RLIMIT_AS, &as);
