@@ -224,18 +224,11 @@ TEST_CASE("lying headers, random bytes and endless lines are per-file errors", "
 }
 
 TEST_CASE("a 3MF whose build references missing objects is an error, not a crash", "[io][traps]") {
-  const std::string types =
-      R"(<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">)"
-      R"(<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>)"
-      R"(<Default Extension="model" ContentType="application/vnd.ms-package.3dmanufacturing-3dmodel+xml"/></Types>)";
-  const std::string rels =
-      R"(<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)"
-      R"(<Relationship Target="/3D/3dmodel.model" Id="rel0" Type="http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"/></Relationships>)";
   const std::string model =
       R"(<?xml version="1.0" encoding="UTF-8"?><model unit="millimeter" xmlns="http://schemas.microsoft.com/3dmanufacturing/core/2015/02">)"
       R"(<resources><object id="1" type="model"><components><component objectid="9"/></components></object></resources>)"
       R"(<build><item objectid="7"/><item objectid="1"/></build></model>)";
-  const std::string pkg = stored_zip({{"[Content_Types].xml", types}, {"_rels/.rels", rels}, {"3D/3dmodel.model", model}});
+  const std::string pkg = three_mf_package(model);
   CHECK(sniff(as_bytes(pkg), "bad.3mf") == Format::threemf);
   const auto r = scan(pkg, "bad.3mf");
   REQUIRE(r.size() == 1);

@@ -211,22 +211,27 @@ std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& m
          le(static_cast<std::uint32_t>(central.size()), 4) + le(static_cast<std::uint32_t>(local.size()), 4) + le(0, 2);
 }
 
-void write_3mf(const Mesh& m, const fs::path& p) {
-  std::string model =
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<model unit=\"millimeter\" xml:lang=\"en-US\" "
-      "xmlns=\"http://schemas.microsoft.com/3dmanufacturing/core/2015/02\">\n<resources>\n<object id=\"1\" "
-      "type=\"model\">\n<mesh>\n<vertices>\n";
-  char buf[160];
+namespace {
+
+// `m`'s vertices then triangles, one printf format each (3 floats, 3 indices).
+std::string xml_mesh(const Mesh& m, const char* vertex_format, const char* between, const char* triangle_format) {
+  std::string s;
+  char buf[200];
   for (const auto& v : m.vertices) {
-    std::snprintf(buf, sizeof buf, "<vertex x=\"%.9g\" y=\"%.9g\" z=\"%.9g\" />\n", v[0], v[1], v[2]);
-    model += buf;
+    std::snprintf(buf, sizeof buf, vertex_format, v[0], v[1], v[2]);
+    s += buf;
   }
-  model += "</vertices>\n<triangles>\n";
+  s += between;
   for (const auto& t : m.triangles) {
-    std::snprintf(buf, sizeof buf, "<triangle v1=\"%u\" v2=\"%u\" v3=\"%u\" />\n", t[0], t[1], t[2]);
-    model += buf;
+    std::snprintf(buf, sizeof buf, triangle_format, t[0], t[1], t[2]);
+    s += buf;
   }
-  model += "</triangles>\n</mesh>\n</object>\n</resources>\n<build>\n<item objectid=\"1\" />\n</build>\n</model>\n";
+  return s;
+}
+
+}  // namespace
+
+std::string three_mf_package(const std::string& model_xml) {
   const std::string types =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
       "content-types\"><Default Extension=\"rels\" ContentType=\"application/"
@@ -236,24 +241,25 @@ void write_3mf(const Mesh& m, const fs::path& p) {
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/"
       "2006/relationships\"><Relationship Target=\"/3D/3dmodel.model\" Id=\"rel0\" "
       "Type=\"http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel\"/></Relationships>\n";
-  write_bytes(p, stored_zip({{"[Content_Types].xml", types}, {"_rels/.rels", rels}, {"3D/3dmodel.model", model}}));
+  return stored_zip({{"[Content_Types].xml", types}, {"_rels/.rels", rels}, {"3D/3dmodel.model", model_xml}});
+}
+
+void write_3mf(const Mesh& m, const fs::path& p) {
+  const std::string model =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<model unit=\"millimeter\" xml:lang=\"en-US\" "
+      "xmlns=\"http://schemas.microsoft.com/3dmanufacturing/core/2015/02\">\n<resources>\n<object id=\"1\" "
+      "type=\"model\">\n<mesh>\n<vertices>\n" +
+      xml_mesh(m, "<vertex x=\"%.9g\" y=\"%.9g\" z=\"%.9g\" />\n", "</vertices>\n<triangles>\n",
+               "<triangle v1=\"%u\" v2=\"%u\" v3=\"%u\" />\n") +
+      "</triangles>\n</mesh>\n</object>\n</resources>\n<build>\n<item objectid=\"1\" />\n</build>\n</model>\n";
+  write_bytes(p, three_mf_package(model));
 }
 
 void write_amf(const Mesh& m, const fs::path& p) {
-  std::string s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<amf unit=\"millimeter\">\n<object id=\"0\">\n<mesh>\n<vertices>\n";
-  char buf[200];
-  for (const auto& v : m.vertices) {
-    std::snprintf(buf, sizeof buf, "<vertex><coordinates><x>%.9g</x><y>%.9g</y><z>%.9g</z></coordinates></vertex>\n", v[0],
-                  v[1], v[2]);
-    s += buf;
-  }
-  s += "</vertices>\n<volume>\n";
-  for (const auto& t : m.triangles) {
-    std::snprintf(buf, sizeof buf, "<triangle><v1>%u</v1><v2>%u</v2><v3>%u</v3></triangle>\n", t[0], t[1], t[2]);
-    s += buf;
-  }
-  s += "</volume>\n</mesh>\n</object>\n</amf>\n";
-  write_bytes(p, s);
+  write_bytes(p, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<amf unit=\"millimeter\">\n<object id=\"0\">\n<mesh>\n<vertices>\n" +
+                     xml_mesh(m, "<vertex><coordinates><x>%.9g</x><y>%.9g</y><z>%.9g</z></coordinates></vertex>\n",
+                              "</vertices>\n<volume>\n", "<triangle><v1>%u</v1><v2>%u</v2><v3>%u</v3></triangle>\n") +
+                     "</volume>\n</mesh>\n</object>\n</amf>\n");
 }
 
 }  // namespace fixtures

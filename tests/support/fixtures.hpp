@@ -43,6 +43,8 @@ void write_off(const Mesh& m, const std::filesystem::path& p);
 void write_ply_binary(const Mesh& m, const std::filesystem::path& p);
 // A zip with stored (uncompressed) members, as (name, bytes) pairs.
 std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& members);
+// A 3MF package (zip with content types and relationships) around `model_xml`.
+std::string three_mf_package(const std::string& model_xml);
 void write_3mf(const Mesh& m, const std::filesystem::path& p);
 void write_amf(const Mesh& m, const std::filesystem::path& p);
 void write_bytes(const std::filesystem::path& p, const std::string& bytes);

@@ -219,18 +219,24 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
   // share of the signature's surface found on the scanned one.
   std::vector<std::vector<PoseEstimate>> pose_of(n);
   std::vector<std::vector<std::size_t>> pose_shape(n);
+  // A shape's dense verification sample, made once for stages 2 and 3.
+  std::vector<SurfaceSample> dense_of(shapes.size());
+  auto dense_for = [&](std::size_t si) -> const SurfaceSample& {
+    if (dense_of[si].points.empty())
+      dense_of[si] = sample_surface(pm.mesh, shapes[si].subset ? *shapes[si].subset : kAll, kDenseSamples,
+                                    set_.params.seed ^ 0xd5u);
+    return dense_of[si];
+  };
   for (std::size_t si = 0; si < shapes.size(); ++si) {
     std::size_t best = 0;
     for (std::size_t i = 1; i < n; ++i)
       if (distance[si][i] < distance[si][best]) best = i;
     if (!opt.verify || n == 0 || exact_shape[best] >= 0 || distance[si][best] > kVerifyGate) continue;
     const Shape& s = shapes[si];
-    const SurfaceSample dense =
-        sample_surface(pm.mesh, s.subset ? *s.subset : kAll, kDenseSamples, set_.params.seed ^ 0xd5u);
     const SignatureEntry& e = set_.entries[best];
     const double loose = loose_tolerance(e, vertex_spacing(pm.mesh, s.subset ? *s.subset : kAll) / s.descriptor.rms_radius);
     pose_of[best].push_back(
-        estimate_pose(e, pm.mesh, s.sample, dense, principal_frame(*s.mass), s.descriptor.rms_radius, loose));
+        estimate_pose(e, pm.mesh, s.sample, dense_for(si), principal_frame(*s.mass), s.descriptor.rms_radius, loose));
     pose_shape[best].push_back(si);
   }
 
@@ -291,11 +297,7 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
     std::stable_sort(candidates.begin(), candidates.end(),
                      [](const Candidate& a, const Candidate& b) { return a.pose.support > b.pose.support; });
     if (candidates.size() > 3) candidates.resize(3);
-    std::vector<SurfaceSample> dense_of(shapes.size());
     for (const Candidate& c : candidates) {
-      const Shape& s = shapes[c.shape];
-      if (dense_of[c.shape].points.empty())
-        dense_of[c.shape] = sample_surface(pm.mesh, s.subset ? *s.subset : kAll, kDenseSamples, set_.params.seed ^ 0xd5u);
       std::array<double, 16> start{};
       for (int r = 0; r < 3; ++r) {
         for (int k = 0; k < 3; ++k) start[4 * r + k] = c.pose.pose.linear()(r, k);
@@ -303,7 +305,7 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
       }
       start[15] = 1;
       const SignatureEntry& e = set_.entries[c.sig];
-      const PoseEstimate est = verify_partial(e, pm.mesh, dense_of[c.shape], start, partial_->models[c.sig].spacing);
+      const PoseEstimate est = verify_partial(e, pm.mesh, dense_for(c.shape), start, partial_->models[c.sig].spacing);
       if (partial_shape[c.sig] < 0 || est.coverage_loose > partial_of[c.sig].coverage_loose) {
         partial_of[c.sig] = est;
         partial_shape[c.sig] = static_cast<int>(c.shape);
