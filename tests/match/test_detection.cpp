@@ -23,11 +23,12 @@ const Engine& demo_engine() {
   return engine;
 }
 
-ScanResult scan_mesh(const Mesh& m) {
+ScanResult scan_mesh(const Mesh& m, bool pieces = false) {
   TempDir d;
   write_binary_stl(m, d.path / "x.stl");
   ScanOptions opt;
   opt.timing = false;
+  opt.pieces = pieces;
   auto r = demo_engine().scan_file((d.path / "x.stl").string(), opt);
   REQUIRE(r.size() == 1);
   return r[0];
@@ -75,8 +76,9 @@ TEST_CASE("every demo reference is found however it is moved, scaled or mirrored
 TEST_CASE("benign look-alikes and test meshes are not flagged by the demo set", "[match]") {
   for (const char* dir : {"models/benign", "models/test"})
     for (const auto& f : std::filesystem::directory_iterator(source_dir() / dir)) {
-      // fused_*: a reference hidden in dummy material, a positive (below).
-      if (f.path().extension() != ".stl" || f.path().filename().string().rfind("fused_", 0) == 0) continue;
+      // fused_* and piece_*: a reference hidden in dummy material or cut, positives (below).
+      const std::string name = f.path().filename().string();
+      if (f.path().extension() != ".stl" || name.rfind("fused_", 0) == 0 || name.rfind("piece_", 0) == 0) continue;
       ScanOptions opt;
       opt.timing = false;
       auto r = demo_engine().scan_file(f.path().string(), opt);
@@ -212,6 +214,54 @@ TEST_CASE("a part fused with dummy material is found at true scale, however it i
   off.timing = false;
   off.partial = false;
   auto r = demo_engine().scan_file((source_dir() / "models/test/fused_ratchet.stl").string(), off);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].verdict == Verdict::clean);
+}
+
+TEST_CASE("a cut piece holding a good share of a part is suspect; a sliver is clean", "[match]") {
+  // models/test/piece_flange.stl: the flange stand-in cut by a slanted
+  // plane (47% of its volume); sliver_flange.stl: the same cut 14 mm further
+  // (14%). A piece is found by point-pair voting at scale 1, and its
+  // cut faces lie inside the flange's material.
+  const Mesh piece = load_or_die((source_dir() / "models/test/piece_flange.stl").string());
+  const Mesh flange = load_or_die((source_dir() / "models/refs/flange_3hole.stl").string());
+  for (std::uint64_t seed : {0u, 3u, 8u}) {
+    const auto rot = seed ? random_rotation(seed) : std::array<double, 9>{1, 0, 0, 0, 1, 0, 0, 0, 1};
+    const std::array<double, 3> shift{-4.0 * seed, 9.0, 2.0};
+    const Mesh moved = transformed(piece, rot, shift);
+    const ScanResult r = scan_mesh(moved, true);
+    REQUIRE(r.verdict == Verdict::suspect);
+    REQUIRE(r.matches.size() == 1);
+    const Match& m = r.matches[0];
+    CHECK(m.signature == "flange_3hole");
+    CHECK(m.method == "piece");
+    CHECK(m.verdict == Verdict::suspect);
+    CHECK(m.score > 0.3);
+    CHECK(m.score < 0.7);  // a share of the flange, not all of it
+    // The transform lays a piece's share of the flange onto the file: at
+    // least a quarter of the flange's vertices land within 1 mm (2% of the
+    // 52 mm flange) of a vertex of the moved piece. (Not necessarily onto
+    // their own: the flange is 3-fold symmetric but for its keyway.)
+    std::size_t landed = 0;
+    for (const auto& v : flange.vertices) {
+      std::array<double, 3> x{};
+      for (int i = 0; i < 3; ++i) {
+        x[i] = m.transform[4 * i + 3];
+        for (int j = 0; j < 3; ++j) x[i] += m.transform[4 * i + j] * v[j];
+      }
+      double nearest = 1e300;
+      for (const auto& p : moved.vertices) nearest = std::min(nearest, std::hypot(p[0] - x[0], p[1] - x[1], p[2] - x[2]));
+      landed += nearest < 1.0;
+    }
+    INFO("seed " << seed << ": " << landed << " of " << flange.vertices.size() << " flange vertices land on the piece");
+    CHECK(landed >= flange.vertices.size() / 4);
+  }
+  const ScanResult sliver = scan_mesh(load_or_die((source_dir() / "models/test/sliver_flange.stl").string()), true);
+  CHECK(sliver.verdict == Verdict::clean);
+  // Without the piece search (the default) the piece is not flagged.
+  ScanOptions off;
+  off.timing = false;
+  auto r = demo_engine().scan_file((source_dir() / "models/test/piece_flange.stl").string(), off);
   REQUIRE(r.size() == 1);
   CHECK(r[0].verdict == Verdict::clean);
 }

@@ -46,7 +46,11 @@ struct ScanOptions {
   bool skip_unrecognised = true;    // in folder walks, skip non-3D files (see has_scannable_extension)
   std::uint32_t max_archive_depth = 3;
   bool verify = true;               // align and verify (stage 2); off: descriptors alone, never a match
-  bool partial = true;              // search for parts fused with other material (stage 3)
+  bool partial = true;              // point-pair voting (stage 3): parts fused with other material, and
+  // Cut pieces holding 30% or more of a part (verdict "suspect"). Off by
+  // default: a whole part of another design can be exactly a piece of a
+  // signature (a 2x2 brick is half a 2x4), see README "Cut pieces".
+  bool pieces = false;
   std::shared_ptr<const AllowList> allow;  // never flag these (verdict "allowed")
   LoadLimits load;
   ArchiveLimits archive;
@@ -64,6 +68,9 @@ struct Match {
   // under 0.5 (not verified, never a match).
   double score = 0;
   std::string method;
+  // match: score >= the threshold; suspect: a cut piece of the signature
+  // (method "piece"); clean: a near miss, listed among the candidates.
+  Verdict verdict = Verdict::clean;
   double coverage = 0;      // share found within 1% of the RMS radius (verified matches)
   double scale = 1;         // scanned size / reference size
   bool mirrored = false;    // best alignment needs a reflection

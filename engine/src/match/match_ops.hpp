@@ -34,6 +34,7 @@ struct PoseEstimate {
   double coverage_loose = 0;  // the same within 3%
   double fit = 1;       // RMS distance of signature points to the surface (capped at 4%) / RMS radius
   double explained = 0;  // verify_partial: share of the scanned surface the placed signature accounts for
+  double outside = 1;    // verify_partial: share of the scanned surface outside the signature's solid
 };
 // `file_points` (the descriptor sample) drives the alignment; `dense` (a
 // denser sample of the same surface of `mesh`, with faces) refines it and

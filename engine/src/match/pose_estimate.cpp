@@ -187,6 +187,58 @@ void measure_fit(const Pose& pose, const std::vector<Vec3>& src, const Mesh& mes
   out.fit = src.empty() ? 1 : std::sqrt(sum2 / src.size()) / file_r;
 }
 
+// Share of the scanned surface the placed signature explains: scanned points
+// within `tol` of the tangent plane of a signature point at most `lateral`
+// away along that plane. Also the share that lies outside the placed
+// signature's solid (farther than `tol` out along the nearest point's
+// normal): a cut piece or a part with holes drilled has none, since its new
+// faces lie inside the reference's material; a look-alike of another design
+// (a 2x2 brick laid in a 2x4) has walls where the reference is hollow.
+struct Shares {
+  double explained = 0, outside = 1;
+};
+Shares surface_shares(const Pose& pose, const std::vector<Vec3>& src, const std::vector<Vec3f>& normals,
+                       const SurfaceSample& dense, double tol, double lateral_max) {
+  std::vector<Vec3f> placed(src.size());
+  std::vector<Vec3> placed_n(src.size());
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    const Vec3 x = pose.linear * src[i] + pose.shift;
+    placed[i] = {float(x(0)), float(x(1)), float(x(2))};
+    const Vec3f& n = normals[i];
+    placed_n[i] = (pose.linear * Vec3(n[0], n[1], n[2])).normalized();
+  }
+  Cloud sig_cloud{&placed};
+  Tree sig_tree(3, sig_cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
+  sig_tree.buildIndex();
+  const std::size_t stride = std::max<std::size_t>(1, dense.points.size() / 2048);
+  std::size_t seen = 0, explained = 0, outside = 0;
+  for (std::size_t i = 0; i < dense.points.size(); i += stride) {
+    const Vec3 x(dense.points[i][0], dense.points[i][1], dense.points[i][2]);
+    float d2;
+    const unsigned k = nearest(sig_tree, x, d2);
+    const Vec3 off = x - Vec3(placed[k][0], placed[k][1], placed[k][2]);
+    const double along = off.dot(placed_n[k]);
+    const double lateral = (off - along * placed_n[k]).norm();
+    ++seen;
+    const bool on = std::abs(along) <= tol && lateral <= lateral_max;
+    explained += on;
+    if (on || along <= tol) continue;
+    // Outside only when the next few signature points agree: one sparse
+    // point across a tooth gap or a thin wall must not decide it.
+    constexpr int kK = 4;
+    unsigned idx[kK];
+    float dd[kK];
+    const float q[3] = {float(x(0)), float(x(1)), float(x(2))};
+    const std::size_t found = sig_tree.knnSearch(q, kK, idx, dd);
+    bool out = true;
+    for (std::size_t j = 1; j < found && out; ++j)
+      out = (x - Vec3(placed[idx[j]][0], placed[idx[j]][1], placed[idx[j]][2])).dot(placed_n[idx[j]]) > tol;
+    outside += out;
+  }
+  if (!seen) return {};
+  return {double(explained) / seen, double(outside) / seen};
+}
+
 }  // namespace
 
 PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& file_points,
@@ -351,33 +403,9 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const S
   refine_point_to_plane(pose, fine, dense, dense_tree, 0.03 * r, 10);
   measure_fit(pose, src, mesh, dense, dense_tree, r, loose_fraction, out);
 
-  // Share of the scanned surface the signature explains: scanned points
-  // within the tolerance of the plane of a nearby signature point.
-  std::vector<Vec3f> placed(src.size());
-  std::vector<Vec3> placed_n(src.size());
-  for (std::size_t i = 0; i < src.size(); ++i) {
-    const Vec3 x = pose.linear * src[i] + pose.shift;
-    placed[i] = {float(x(0)), float(x(1)), float(x(2))};
-    const Vec3f& n = sig.sample.normals[i];
-    placed_n[i] = (pose.linear * Vec3(n[0], n[1], n[2])).normalized();
-  }
-  Cloud sig_cloud{&placed};
-  Tree sig_tree(3, sig_cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
-  sig_tree.buildIndex();
-  const double tol = loose_fraction * r;
-  const std::size_t stride = std::max<std::size_t>(1, dense.points.size() / 2048);
-  std::size_t seen = 0, explained = 0;
-  for (std::size_t i = 0; i < dense.points.size(); i += stride) {
-    const Vec3 x(dense.points[i][0], dense.points[i][1], dense.points[i][2]);
-    float d2;
-    const unsigned k = nearest(sig_tree, x, d2);
-    const Vec3 off = x - Vec3(placed[k][0], placed[k][1], placed[k][2]);
-    const double normal_part = std::abs(off.dot(placed_n[k]));
-    const double lateral = (off - off.dot(placed_n[k]) * placed_n[k]).norm();
-    ++seen;
-    explained += normal_part <= tol && lateral <= sig_spacing;
-  }
-  out.explained = seen ? double(explained) / seen : 0;
+  const Shares shares = surface_shares(pose, src, sig.sample.normals, dense, loose_fraction * r, sig_spacing);
+  out.explained = shares.explained;
+  out.outside = shares.outside;
   const Vec3 t = pose.shift - pose.linear * cs;
   for (int i = 0; i < 3; ++i) {
     for (int j = 0; j < 3; ++j) out.transform[4 * i + j] = pose.linear(i, j);

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <numbers>
 #include <system_error>
 
 #include "common/mapped_file.hpp"
@@ -82,6 +83,27 @@ constexpr double kFusedCoverage = 0.95;
 constexpr double kPilotSupport = 0.25;
 constexpr double kPoseSupport = 0.4;
 constexpr double kFusedExplained = 0.70;
+// A cut piece (stage 3 too): a closed shape holding at least 30% of a
+// signature's volume, found by the same voting at scale 1.
+constexpr double kMinPieceVolume = 0.30;
+constexpr double kMaxPieceArea = 1.2;
+// Its votes: support (share of model points on the shape) scales with the
+// share of the part present, so the bars are per unit of volume share.
+constexpr double kPiecePilotSupport = 0.2;
+constexpr double kPiecePoseSupport = 0.1;
+// Its verification: at least a fifth of the signature found, at least half
+// of the shape on the signature's surface, and the rest inside its material.
+// On our calibration set (bench/make_piece_set.sh: 76 pieces of 30-87% of a
+// part, 66 pieces under 30%) true pieces had at most 0.01 of their surface
+// outside but one (0.05), and every look-alike pose at least 0.07.
+constexpr double kMinPieceCoverage = 0.2;
+constexpr double kMinPieceExplained = 0.5;
+constexpr double kMaxPieceOutside = 0.03;
+
+// Volume of a signature's reference, from its compactness 36 pi V^2 / A^3.
+double reference_volume(const ShapeDescriptor& d) {
+  return std::sqrt(double(d.compactness) * d.area * d.area * d.area / (36 * std::numbers::pi));
+}
 
 struct Shape {
   int body = -1;
@@ -127,6 +149,23 @@ void take_pose(Match& m, const PoseEstimate& pose, const char* method) {
   m.fit = pose.fit;
   m.mirrored = pose.mirrored;
   m.transform = pose.transform;
+}
+
+std::array<double, 16> to_row_major(const Eigen::Isometry3d& pose) {
+  std::array<double, 16> t{};
+  for (int r = 0; r < 3; ++r) {
+    for (int k = 0; k < 3; ++k) t[4 * r + k] = pose.linear()(r, k);
+    t[4 * r + 3] = pose.translation()(r);
+  }
+  t[15] = 1;
+  return t;
+}
+
+// A verified pose of a signature on a shape that could be a cut piece of it:
+// enough of the signature found, most of the shape on the signature's
+// surface, and the rest (the cut faces) inside its material.
+bool is_piece(const PoseEstimate& e) {
+  return e.coverage_loose >= kMinPieceCoverage && e.explained >= kMinPieceExplained && e.outside <= kMaxPieceOutside;
 }
 
 bool better(const Match& a, const Match& b) {
@@ -244,15 +283,16 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
   // material (one body) has principal axes and descriptors that are not the
   // part's, so point-pair voting at scale 1 proposes its poses. Only shapes
   // with at least the signature's area (less a margin for the fused contact)
-  // and at most ten times it are searched.
-  std::vector<PoseEstimate> partial_of(n);
-  std::vector<int> partial_shape(n, -1);
+  // and at most ten times it are searched. The same voting looks for cut
+  // pieces: closed shapes holding 30-100% of a signature's volume.
+  std::vector<PoseEstimate> partial_of(n), piece_of(n);
+  std::vector<int> partial_shape(n, -1), piece_shape(n, -1);
   if (opt.partial) {
     struct Candidate {
       std::size_t sig, shape;
       PoseHypothesis pose;
     };
-    std::vector<Candidate> candidates;
+    std::vector<Candidate> candidates, pieces;
     for (std::size_t si = 0; si < shapes.size(); ++si) {
       const Shape& s = shapes[si];
       const auto& subset = s.subset ? *s.subset : kAll;
@@ -272,45 +312,56 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
       };
       // A pilot vote from a few reference points ranks the signatures; the
       // full vote runs for the best three.
-      std::vector<std::pair<double, std::size_t>> pilot;
+      std::vector<std::pair<double, std::size_t>> pilot, piece_pilot;
       for (std::size_t i = 0; i < n; ++i) {
         bool found = exact_shape[i] >= 0;
         for (const PoseEstimate& p : pose_of[i]) found = found || p.coverage_loose >= opt.match_threshold;
-        const double ratio = s.mass->area / set_.entries[i].descriptor.area;
-        if (found || distance[si][i] > kFusedGate || !(ratio >= kMinFusedArea && ratio <= kMaxFusedArea)) continue;
+        if (found) continue;
+        const SignatureEntry& e = set_.entries[i];
+        const double ratio = s.mass->area / e.descriptor.area;
         // A shape that holds the part is at least as wide as the part (the
         // sample's widest pair is a lower bound of the part's width).
         const BoundingBox& box = s.body >= 0 ? pm.bodies[static_cast<std::size_t>(s.body)].bounds : pm.bounds;
-        if (box.diagonal() < 0.98 * partial_->models[i].diameter) continue;
-        const auto h = ppf_search(partial_->models[i], scene_for(set_.entries[i], partial_->models[i]), 1, 16);
-        if (!h.empty() && h[0].support >= kPilotSupport) pilot.push_back({h[0].support, i});
+        const bool fused = distance[si][i] <= kFusedGate && ratio >= kMinFusedArea && ratio <= kMaxFusedArea &&
+                           box.diagonal() >= 0.98 * partial_->models[i].diameter;
+        const double volume = s.mass->abs_volume / reference_volume(e.descriptor);
+        const bool piece = opt.pieces && volume >= kMinPieceVolume && volume <= 1.0 && ratio <= kMaxPieceArea;
+        if (!fused && !piece) continue;
+        const auto h = ppf_search(partial_->models[i], scene_for(e, partial_->models[i]), 1, 16);
+        if (h.empty()) continue;
+        if (fused && h[0].support >= kPilotSupport) pilot.push_back({h[0].support, i});
+        if (piece && h[0].support >= kPiecePilotSupport * volume) piece_pilot.push_back({h[0].support / volume, i});
       }
-      std::stable_sort(pilot.begin(), pilot.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-      if (pilot.size() > 3) pilot.resize(3);
-      for (const auto& [support, i] : pilot) {
-        for (const PoseHypothesis& h : ppf_search(partial_->models[i], scene_for(set_.entries[i], partial_->models[i]), 3)) {
-          if (h.support >= kPoseSupport) candidates.push_back({i, si, h});
+      auto full_vote = [&](std::vector<std::pair<double, std::size_t>>& ranked, std::vector<Candidate>& out,
+                           double min_support) {
+        std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+        if (ranked.size() > 3) ranked.resize(3);
+        for (const auto& [support, i] : ranked)
+          for (const PoseHypothesis& h : ppf_search(partial_->models[i], scene_for(set_.entries[i], partial_->models[i]), 3))
+            if (h.support >= min_support) out.push_back({i, si, h});
+      };
+      full_vote(pilot, candidates, kPoseSupport);
+      full_vote(piece_pilot, pieces, kPiecePoseSupport);
+    }
+    // Full verification for the best-supported few of each kind; a fused
+    // pose is kept by coverage, a piece first by passing the piece test.
+    auto verify_best = [&](std::vector<Candidate>& list, std::vector<PoseEstimate>& best_of,
+                           std::vector<int>& best_shape, auto&& rank) {
+      std::stable_sort(list.begin(), list.end(),
+                       [](const Candidate& a, const Candidate& b) { return a.pose.support > b.pose.support; });
+      if (list.size() > 3) list.resize(3);
+      for (const Candidate& c : list) {
+        const PoseEstimate est = verify_partial(set_.entries[c.sig], pm.mesh, dense_for(c.shape),
+                                                to_row_major(c.pose.pose), partial_->models[c.sig].spacing);
+        if (best_shape[c.sig] < 0 || rank(est) > rank(best_of[c.sig])) {
+          best_of[c.sig] = est;
+          best_shape[c.sig] = static_cast<int>(c.shape);
         }
       }
-    }
-    // Full verification for the best-supported few.
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const Candidate& a, const Candidate& b) { return a.pose.support > b.pose.support; });
-    if (candidates.size() > 3) candidates.resize(3);
-    for (const Candidate& c : candidates) {
-      std::array<double, 16> start{};
-      for (int r = 0; r < 3; ++r) {
-        for (int k = 0; k < 3; ++k) start[4 * r + k] = c.pose.pose.linear()(r, k);
-        start[4 * r + 3] = c.pose.pose.translation()(r);
-      }
-      start[15] = 1;
-      const SignatureEntry& e = set_.entries[c.sig];
-      const PoseEstimate est = verify_partial(e, pm.mesh, dense_for(c.shape), start, partial_->models[c.sig].spacing);
-      if (partial_shape[c.sig] < 0 || est.coverage_loose > partial_of[c.sig].coverage_loose) {
-        partial_of[c.sig] = est;
-        partial_shape[c.sig] = static_cast<int>(c.shape);
-      }
-    }
+    };
+    verify_best(candidates, partial_of, partial_shape, [](const PoseEstimate& e) { return e.coverage_loose; });
+    verify_best(pieces, piece_of, piece_shape,
+                [](const PoseEstimate& e) { return (is_piece(e) ? 1.0 : 0.0) + e.coverage_loose; });
   }
 
   // One Match per signature: exact, else its best verified pair, else its
@@ -347,20 +398,29 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
       m.score = kUnverifiedCeiling * descriptor_score(distance[si][i]);
       m.method = "global";
     }
+    if (m.score < opt.match_threshold && piece_shape[i] >= 0 && is_piece(piece_of[i])) {
+      si = static_cast<std::size_t>(piece_shape[i]);
+      take_pose(m, piece_of[i], "piece");
+      m.verdict = Verdict::suspect;
+    } else if (m.score >= opt.match_threshold) {
+      m.verdict = Verdict::match;
+    }
     m.body = shapes[si].body;
-    m.scale = m.method == "exact" || m.method == "fused" ? 1.0
+    m.scale = m.method == "exact" || m.method == "fused" || m.method == "piece" ? 1.0
               : e.descriptor.rms_radius > 0 ? shapes[si].descriptor.rms_radius / e.descriptor.rms_radius
                                             : 1.0;
     scored.push_back(std::move(m));
   }
   std::stable_sort(scored.begin(), scored.end(), better);
+  r.verdict = Verdict::clean;
   for (Match& m : scored) {
-    if (m.score >= opt.match_threshold)
+    if (m.verdict == Verdict::match) r.verdict = Verdict::match;
+    if (m.verdict == Verdict::suspect && r.verdict == Verdict::clean) r.verdict = Verdict::suspect;
+    if (m.verdict != Verdict::clean)
       r.matches.push_back(std::move(m));
     else if (r.candidates.size() < opt.candidates)
       r.candidates.push_back(std::move(m));
   }
-  r.verdict = r.matches.empty() ? Verdict::clean : Verdict::match;
 }
 
 namespace {
@@ -409,7 +469,9 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
           for (const Match& m : out[i].matches) a.matches.push_back(m);
       }
       std::stable_sort(a.matches.begin(), a.matches.end(), better);
-      a.verdict = a.matches.empty() ? Verdict::clean : Verdict::match;
+      a.verdict = Verdict::clean;
+      for (const Match& m : a.matches)
+        if (a.verdict != Verdict::match) a.verdict = m.verdict;
       // Nothing found, but something could not be looked at: not clean.
       std::size_t failed = 0;
       for (std::size_t i = at + 1; i < out.size(); ++i) failed += out[i].verdict == Verdict::error;
