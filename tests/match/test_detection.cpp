@@ -265,3 +265,21 @@ TEST_CASE("a cut piece holding a good share of a part is suspect; a sliver is cl
   REQUIRE(r.size() == 1);
   CHECK(r[0].verdict == Verdict::clean);
 }
+
+TEST_CASE("a sliced stand-in (G-code) is found at its printed size", "[match][gcode]") {
+  // PrusaSlicer output of the T-slot bracket stand-in, gzipped: the archive
+  // reader hands the G-code to the toolpath reader.
+  ScanOptions opt;
+  opt.timing = false;
+  const auto results =
+      demo_engine().scan_file((source_dir() / "tests/data/gcode/tslot_corner_bracket.gcode.gz").string(), opt);
+  REQUIRE(results.size() == 2);  // the archive, then its member
+  const ScanResult& member = results[1];
+  CHECK(member.format == Format::gcode);
+  REQUIRE(member.verdict == Verdict::match);
+  const Match& m = member.matches[0];
+  CHECK(m.signature == "tslot_corner_bracket");
+  CHECK(m.method == "verified");
+  CHECK(m.scale == Approx(1.0).margin(0.05));  // printed at true size; the pose search refines it
+  CHECK(results[0].verdict == Verdict::match);
+}

@@ -64,6 +64,9 @@ struct Body {
 struct PrepareOptions {
   // Vertices closer than weld_tolerance * bbox diagonal are merged.
   double weld_tolerance = 1e-6;
+  // A surface rebuilt from a toolpath (G-code): its winding is right by
+  // construction and its loose strips are one part, not thousands of bodies.
+  bool from_toolpath = false;
 };
 
 // A welded, cleaned mesh split into bodies. Bodies are sorted by area, largest

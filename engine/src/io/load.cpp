@@ -15,7 +15,7 @@ Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view 
     case Format::stl_ascii:
       return read_stl(bytes, limits);
     case Format::gcode:
-      return make_error(ErrorCode::format, "G-code is recognised but not read yet");
+      return read_gcode(bytes, limits);
     case Format::step:
     case Format::iges:
       return make_error(ErrorCode::format, std::string(format_name(f)) + " (CAD) is recognised but not read");

@@ -41,7 +41,8 @@ struct PoseEstimate {
 // finds the triangles the residuals are measured against.
 PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& file_points,
                            const SurfaceSample& dense, const PrincipalFrame& file_frame,
-                           double file_rms_radius, double loose_fraction = kLooseTolerance);
+                           double file_rms_radius, double loose_fraction = kLooseTolerance,
+                           bool refine_scale = false);
 
 // Refines a pose found by ppf_search (row-major 4x4, signature -> scan) at scale 1 and measures it: coverage
 // and fit as above (tolerances relative to the signature's RMS radius), and

@@ -66,9 +66,11 @@ double rms_distance(const Pose& pose, const std::vector<Vec3>& src, std::size_t 
   return n ? std::sqrt(s / n) : 1e300;
 }
 
-// Point-to-point ICP; the scale stays the one from the radii.
+// Point-to-point ICP; the scale stays the one from the radii unless
+// `with_scale` (a surface rebuilt from a toolpath, whose RMS radius is only
+// close to the part's).
 void refine(Pose& pose, const std::vector<Vec3>& src, const std::vector<Vec3f>& dst, const Tree& tree,
-            int iterations) {
+            int iterations, bool with_scale = false) {
   const std::size_t n = src.size();
   Eigen::Matrix3Xd a(3, n), b(3, n);
   for (int it = 0; it < iterations; ++it) {
@@ -83,7 +85,7 @@ void refine(Pose& pose, const std::vector<Vec3>& src, const std::vector<Vec3f>& 
     }
     pose.rms = std::sqrt(s / double(n));
     // Incremental proper rigid motion.
-    const Eigen::Matrix4d inc = Eigen::umeyama(a, b, false);
+    const Eigen::Matrix4d inc = Eigen::umeyama(a, b, with_scale);
     pose.linear = inc.topLeftCorner<3, 3>() * pose.linear;
     pose.shift = inc.topLeftCorner<3, 3>() * pose.shift + inc.topRightCorner<3, 1>();
   }
@@ -243,7 +245,7 @@ Shares surface_shares(const Pose& pose, const std::vector<Vec3>& src, const std:
 
 PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& file_points,
                            const SurfaceSample& dense, const PrincipalFrame& ff, double file_r,
-                           double loose_fraction) {
+                           double loose_fraction, bool refine_scale) {
   PoseEstimate out;
   const double sig_r = sig.descriptor.rms_radius;
   if (file_points.points.size() < 4 || sig.sample.points.size() < 4 || !(sig_r > 0) || !(file_r > 0))
@@ -323,6 +325,7 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
     chosen.push_back(r);
     Pose p = start;
     refine(p, medium, file_points.points, tree, 10);
+    if (refine_scale) refine(p, medium, file_points.points, tree, 10, true);
     refined.push_back(p);
   }
   auto by_rms = [](const Pose& a, const Pose& b) { return a.rms < b.rms; };
@@ -372,7 +375,7 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
     out.transform[4 * i + 3] = t(i);
   }
   out.transform[15] = 1;
-  out.scale = scale;
+  out.scale = std::cbrt(std::abs(best.linear.determinant()));
   out.mirrored = best.linear.determinant() < 0;
   return out;
 }

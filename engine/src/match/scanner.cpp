@@ -148,6 +148,7 @@ void take_pose(Match& m, const PoseEstimate& pose, const char* method) {
   m.coverage = pose.coverage;
   m.fit = pose.fit;
   m.mirrored = pose.mirrored;
+  m.scale = pose.scale;
   m.transform = pose.transform;
 }
 
@@ -275,7 +276,8 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
     const SignatureEntry& e = set_.entries[best];
     const double loose = loose_tolerance(e, vertex_spacing(pm.mesh, s.subset ? *s.subset : kAll) / s.descriptor.rms_radius);
     pose_of[best].push_back(
-        estimate_pose(e, pm.mesh, s.sample, dense_for(si), principal_frame(*s.mass), s.descriptor.rms_radius, loose));
+        estimate_pose(e, pm.mesh, s.sample, dense_for(si), principal_frame(*s.mass), s.descriptor.rms_radius, loose,
+                      r.format == Format::gcode));
     pose_shape[best].push_back(si);
   }
 
@@ -407,6 +409,7 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
     }
     m.body = shapes[si].body;
     m.scale = m.method == "exact" || m.method == "fused" || m.method == "piece" ? 1.0
+              : m.method == "verified"      ? m.scale
               : e.descriptor.rms_radius > 0 ? shapes[si].descriptor.rms_radius / e.descriptor.rms_radius
                                             : 1.0;
     scored.push_back(std::move(m));
@@ -490,7 +493,9 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
     r.error = loaded.status().message;
   } else {
     r.format = loaded->format;
-    auto prepared = prepare(std::move(loaded->mesh), opt.prepare);
+    PrepareOptions prep = opt.prepare;
+    prep.from_toolpath = loaded->format == Format::gcode;
+    auto prepared = prepare(std::move(loaded->mesh), prep);
     if (!prepared) {
       r.verdict = Verdict::error;
       r.error = prepared.status().message;

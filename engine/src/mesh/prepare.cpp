@@ -38,10 +38,16 @@ Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
 
   const auto nv = static_cast<std::uint32_t>(m.vertices.size());
   EdgeAdjacency adj = edge_adjacency(m.triangles, nv);
-  orient_triangles(m.triangles, m.vertices, adj);
+  if (!options.from_toolpath) orient_triangles(m.triangles, m.vertices, adj);
 
   std::uint32_t count = 0;
-  BigVector<std::uint32_t> label = connected_components(m.triangles, nv, count);
+  BigVector<std::uint32_t> label;
+  if (options.from_toolpath) {
+    label.assign(m.triangles.size(), 0);
+    count = 1;
+  } else {
+    label = connected_components(m.triangles, nv, count);
+  }
   std::vector<Body> bodies(count);
   for (std::uint32_t t = 0; t < m.triangles.size(); ++t) {
     Body& b = bodies[label[t]];
