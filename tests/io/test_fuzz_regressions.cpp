@@ -65,6 +65,14 @@ TEST_CASE("fuzz regressions: STL reader", "[io][fuzz]") {
   }
 }
 
+TEST_CASE("fuzz regressions: G-code reader", "[io][fuzz]") {
+  for (const auto& p : inputs("gcode_reader")) {
+    INFO(p.string());
+    const std::string s = fixtures::read_bytes(p);
+    check_mesh(read_gcode(as_bytes(s), small_limits()));
+  }
+}
+
 TEST_CASE("fuzz regressions: signature reader", "[io][fuzz]") {
   for (const auto& p : inputs("signature_reader")) {
     INFO(p.string());

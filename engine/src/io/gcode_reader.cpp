@@ -1,51 +1,64 @@
 // SPDX-License-Identifier: MIT
 // G-code (a sliced print) back to the surface it prints. A slicer annotates
 // each extrusion with what it is (PrusaSlicer/SuperSlicer ";TYPE:External
-// perimeter", Orca/Bambu ";TYPE:Outer wall", Cura ";TYPE:WALL-OUTER"). Only
-// the moves that trace the part's skin are kept:
+// perimeter", Orca/Bambu ";TYPE:Outer wall", Cura ";TYPE:WALL-OUTER"). The
+// moves are read into layers first; then the skin is built:
 //   - outer walls: the nozzle runs half an extrusion width inside the wall, so
 //     each segment becomes a vertical quad one layer high, moved half a width
 //     out along its right-hand normal (contours run counter-clockwise, holes
 //     clockwise, so the right-hand side is always outside the material) and
 //     lengthened by half a width at each end to close the loop's corners;
-//   - top surfaces: each line becomes a horizontal strip one width wide at the
-//     top of its layer, facing up;
-//   - bottom surfaces (the first layer's solid infill, bridges, Orca's
-//     "Bottom surface"): strips at the bottom of their layer, facing down.
-// Inner walls, sparse and inner solid infill, supports, skirts and travel
-// moves are skipped. The result is a triangle soup with outward winding that
-// closes up to the gaps between lines, so areas, volumes and surface samples
-// come out close to the model's. Without type comments every extrusion is
-// taken as wall. Arcs (G2/G3) are taken as their chord.
+//   - top surfaces: top solid infill, and the stretches of walls that the next
+//     layer does not cover (the band of a top face under its perimeters),
+//     become horizontal strips at the top of their layer, facing up;
+//   - bottom surfaces: the first layer's solid infill, bridges, and the
+//     stretches of walls with nothing under them, strips facing down.
+// Sparse and inner solid infill only tell what covers what. Supports, skirts
+// and travel moves are skipped. The result is a triangle soup with outward
+// winding that closes up to the gaps between lines, so areas, volumes and
+// surface samples come out close to the model's. Without type comments every
+// extrusion is taken as wall. Arcs (G2/G3) are taken as their chord.
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <charconv>
 #include <cmath>
 #include <numbers>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <vector>
 
 #include "meshsentry/io.hpp"
 
 namespace meshsentry {
 namespace {
 
-enum class Role { skip, wall, top, bottom, first_layer_solid };
+// What an extrusion contributes: walls are skin (outer) or only covered and
+// covering (inner); top and bottom infill are skin; `solid` is skin on the
+// first layer only; `fill` only covers.
+enum class Role { skip, outer_wall, inner_wall, top, bottom, solid, fill };
 
-// Lower-cased ";TYPE:" value -> role.
+// Lower-cased ";TYPE:" value -> role; unknown types only cover.
 Role role_of(std::string_view type) {
   static constexpr std::pair<std::string_view, Role> kRoles[] = {
-      {"external perimeter", Role::wall},   {"overhang perimeter", Role::wall},
-      {"outer wall", Role::wall},           {"overhang wall", Role::wall},
-      {"wall-outer", Role::wall},           {"top solid infill", Role::top},
-      {"top surface", Role::top},           {"ironing", Role::skip},
-      {"bridge infill", Role::bottom},      {"bottom surface", Role::bottom},
-      {"bridge", Role::bottom},             {"solid infill", Role::first_layer_solid},
-      {"skin", Role::first_layer_solid},    {"internal solid infill", Role::first_layer_solid},
+      {"external perimeter", Role::outer_wall}, {"overhang perimeter", Role::outer_wall},
+      {"outer wall", Role::outer_wall},         {"overhang wall", Role::outer_wall},
+      {"wall-outer", Role::outer_wall},         {"perimeter", Role::inner_wall},
+      {"inner wall", Role::inner_wall},         {"wall-inner", Role::inner_wall},
+      {"top solid infill", Role::top},          {"top surface", Role::top},
+      {"bridge infill", Role::bottom},          {"bottom surface", Role::bottom},
+      {"bridge", Role::bottom},                 {"solid infill", Role::solid},
+      {"skin", Role::solid},                    {"internal solid infill", Role::solid},
+      {"skirt", Role::skip},                    {"skirt/brim", Role::skip},
+      {"brim", Role::skip},                     {"support material", Role::skip},
+      {"support material interface", Role::skip}, {"support", Role::skip},
+      {"support-interface", Role::skip},        {"wipe tower", Role::skip},
+      {"prime tower", Role::skip},              {"custom", Role::skip},
   };
   for (const auto& [name, role] : kRoles)
     if (type == name) return role;
-  return Role::skip;
+  return Role::fill;
 }
 
 std::string lower(std::string_view s) {
@@ -89,21 +102,123 @@ struct Builder {
   }
 };
 
+// One extrusion move of a layer.
+struct Segment {
+  float x0, y0, x1, y1, width;
+  Role role;
+};
+
+struct Layer {
+  double z = 0, height = 0.2;
+  std::vector<Segment> segments;
+};
+
+// Where a layer has material: cells of kCell mm that its lines pass through.
+constexpr double kCell = 0.2;
+class Occupancy {
+ public:
+  explicit Occupancy(const Layer& layer) {
+    for (const Segment& s : layer.segments) {
+      if (s.role == Role::skip) continue;
+      const double len = std::hypot(s.x1 - s.x0, s.y1 - s.y0);
+      const std::int64_t steps = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(len / (kCell / 2))));
+      for (std::int64_t k = 0; k <= steps; ++k) {
+        const double t = double(k) / steps;
+        cells_.insert(key(cell(s.x0 + t * (s.x1 - s.x0)), cell(s.y0 + t * (s.y1 - s.y0))));
+      }
+    }
+  }
+  // Any line within about `radius` of (x, y)?
+  bool covers(double x, double y, double radius) const {
+    const std::int64_t cx = cell(x), cy = cell(y), r = static_cast<std::int64_t>(std::ceil(radius / kCell));
+    for (std::int64_t i = -r; i <= r; ++i)
+      for (std::int64_t j = -r; j <= r; ++j)
+        if (cells_.count(key(cx + i, cy + j))) return true;
+    return false;
+  }
+
+ private:
+  static std::int64_t cell(double v) { return static_cast<std::int64_t>(std::floor(v / kCell)); }
+  static std::uint64_t key(std::int64_t a, std::int64_t b) {
+    return (static_cast<std::uint64_t>(a) << 32) ^ static_cast<std::uint64_t>(b & 0xffffffff);
+  }
+  std::unordered_set<std::uint64_t> cells_;
+};
+
+// Neighbouring infill lines are one spacing apart, not one width: an
+// extrusion's rounded sides overlap (Slic3r's flow model).
+double line_spacing(double width, double height) {
+  return std::max(width - height * (1 - std::numbers::pi / 4), width / 2);
+}
+
+// Horizontal strip along (x0, y0) -> (x1, y1), `across` wide, at height z,
+// facing up or down.
+void strip(Builder& out, double x0, double y0, double x1, double y1, double across, double z, bool up) {
+  const double len = std::hypot(x1 - x0, y1 - y0);
+  if (len < 1e-9) return;
+  const double ox = (y1 - y0) / len * across / 2, oy = -(x1 - x0) / len * across / 2;
+  const std::array<double, 3> l0{x0 - ox, y0 - oy, z}, r0{x0 + ox, y0 + oy, z}, r1{x1 + ox, y1 + oy, z},
+      l1{x1 - ox, y1 - oy, z};
+  // Facing up: right edge forward, left edge back (counter-clockwise seen
+  // from above); facing down, the other way round.
+  if (up) out.quad(r0, r1, l1, l0);
+  else out.quad(l0, l1, r1, r0);
+}
+
+// The outer wall quad of a segment (see the file comment).
+void wall(Builder& out, const Segment& s, double z, double h) {
+  const double dx = s.x1 - s.x0, dy = s.y1 - s.y0, len = std::hypot(dx, dy);
+  if (len < 1e-9) return;
+  const double half = s.width / 2;
+  const double ox = dy / len * half, oy = -dx / len * half, ux = dx / len * half, uy = dy / len * half;
+  const double ax = s.x0 - ux + ox, ay = s.y0 - uy + oy, bx = s.x1 + ux + ox, by = s.y1 + uy + oy;
+  out.quad({ax, ay, z - h}, {bx, by, z - h}, {bx, by, z}, {ax, ay, z});
+}
+
+// Strips over the stretches of a wall segment that `neighbour` (the layer
+// above or below; none: nothing there) leaves uncovered.
+void exposed_strips(Builder& out, const Segment& s, const Occupancy* neighbour, double z, double h, bool up) {
+  const double len = std::hypot(s.x1 - s.x0, s.y1 - s.y0);
+  const std::int64_t steps = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(len / (s.width / 2))));
+  const double across = line_spacing(s.width, h);
+  std::int64_t run = -1;  // first sample of the current uncovered run
+  for (std::int64_t k = 0; k <= steps + 1; ++k) {
+    bool open = false;
+    if (k <= steps) {
+      const double t = double(k) / steps;
+      open = !neighbour || !neighbour->covers(s.x0 + t * (s.x1 - s.x0), s.y0 + t * (s.y1 - s.y0), s.width / 2);
+    }
+    if (open && run < 0) run = k;
+    if (!open && run >= 0) {
+      const double t0 = std::max(0.0, (run - 0.5) / steps), t1 = std::min(1.0, (k - 0.5) / steps);
+      strip(out, s.x0 + t0 * (s.x1 - s.x0), s.y0 + t0 * (s.y1 - s.y0), s.x0 + t1 * (s.x1 - s.x0),
+            s.y0 + t1 * (s.y1 - s.y0), across, z, up);
+      run = -1;
+    }
+  }
+}
+
 }  // namespace
 
-// Each kept move costs two unshared quads' worth of memory (36 bytes a
-// triangle), so a toolpath gets a tighter triangle budget than a mesh: 20
-// million is a 700 MB surface, far past any real print's skin.
+// Each kept move costs up to three quads of unshared corners (36 bytes a
+// triangle), so a toolpath gets a tighter budget than a mesh.
 constexpr std::uint64_t kMaxToolpathTriangles = 20'000'000;
+constexpr std::uint64_t kMaxToolpathMoves = 8'000'000;
+// The layers' occupancy is sampled every 0.1 mm of path, so the path length
+// bounds the work. A kilogram of filament lays about 9 km of 0.45 x 0.2 mm
+// line; no printer's bed is 2 m across.
+constexpr double kMaxToolpathLength = 20e6;
+constexpr double kMaxMove = 2000;
 
 Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits& limits) {
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  Builder out{{}, std::min(limits.max_triangles, kMaxToolpathTriangles)};
-  bool absolute_xyz = true, absolute_e = true, typed = false;
+  bool absolute_xyz = true, absolute_e = true, typed = false, height_given = false;
   double x = 0, y = 0, z = 0, e = 0;
-  double layer_height = 0.2, width = 0.45, first_layer_z = -1;
-  Role role = Role::wall;  // until a type comment says otherwise
-  std::size_t pos = 0, lineno = 0, extrusions = 0;
+  double layer_height = 0.2, width = 0.45;
+  Role role = Role::outer_wall;  // until a type comment says otherwise
+  std::vector<Layer> layers;
+  std::size_t pos = 0, lineno = 0, moves = 0;
+  double path_length = 0;
   while (pos < text.size()) {
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
@@ -123,7 +238,10 @@ Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits
         typed = true;
       } else if (auto h = value_of("height:"); !h.empty()) {
         double v;
-        if (parse_double(h, v) && v > 0 && v < 10) layer_height = v;
+        if (parse_double(h, v) && v > 0 && v < 10) {
+          layer_height = v;
+          height_given = true;
+        }
       } else if (auto w = value_of("width:"); !w.empty()) {
         double v;
         if (parse_double(w, v) && v > 0 && v < 10) width = v;
@@ -184,44 +302,74 @@ Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits
       if (!std::isfinite(nx) || !std::isfinite(ny) || !std::isfinite(nz) || std::abs(nx) > 1e6 ||
           std::abs(ny) > 1e6 || std::abs(nz) > 1e6)
         return make_error(ErrorCode::format, "G-code line " + std::to_string(lineno) + ": coordinate out of range");
-      const double dx = nx - x, dy = ny - y, len = std::hypot(dx, dy);
-      if (de > 0 && len > 1e-6 && std::abs(nz - z) < 1e-6) {
-        if (first_layer_z < 0) first_layer_z = z;
-        ++extrusions;
-        const Role r = role == Role::first_layer_solid ? (std::abs(z - first_layer_z) < 1e-6 ? Role::bottom : Role::skip)
-                       : typed                         ? role
-                                                       : Role::wall;
-        const double rx = dy / len, ry = -dx / len;  // right-hand normal
-        const double h = std::min(layer_height, std::max(z, 1e-3)), half = width / 2;
-        if (r == Role::wall) {
-          // Out by half a width, and longer by half a width at each end so
-          // that the quads of a loop meet at its convex corners.
-          const double ox = rx * half, oy = ry * half, ux = dx / len * half, uy = dy / len * half;
-          const double ax = x - ux + ox, ay = y - uy + oy, bx = nx + ux + ox, by = ny + uy + oy;
-          out.quad({ax, ay, z - h}, {bx, by, z - h}, {bx, by, z}, {ax, ay, z});
-        } else if (r == Role::top || r == Role::bottom) {
-          // Neighbouring lines are one spacing apart, not one width: an
-          // extrusion's rounded sides overlap (Slic3r's flow model).
-          const double zz = r == Role::top ? z : z - h;
-          const double spacing = std::max(width - h * (1 - std::numbers::pi / 4), width / 2);
-          const double ox = rx * spacing / 2, oy = ry * spacing / 2;
-          // Facing up: right edge forward, left edge back (counter-clockwise
-          // seen from above); facing down, the other way round.
-          const std::array<double, 3> l0{x - ox, y - oy, zz}, r0{x + ox, y + oy, zz}, r1{nx + ox, ny + oy, zz},
-              l1{nx - ox, ny - oy, zz};
-          if (r == Role::top) out.quad(r0, r1, l1, l0);
-          else out.quad(l0, l1, r1, r0);
+      if (de > 0 && std::hypot(nx - x, ny - y) > 1e-6 && std::abs(nz - z) < 1e-6) {
+        if (layers.empty() || std::abs(layers.back().z - z) > 1e-6) {
+          // A new layer; its height from the slicer's comment, else from the
+          // step since the last one.
+          Layer l;
+          l.z = z;
+          const double step = layers.empty() ? z : z - layers.back().z;
+          l.height = std::clamp(height_given ? layer_height : step, 1e-3, 10.0);
+          height_given = false;
+          layers.push_back(std::move(l));
         }
-        if (out.over)
-          return make_error(ErrorCode::limit, "limit: more than " + std::to_string(out.max_triangles) +
-                                                  " triangles from the G-code's extrusions");
+        if (++moves > kMaxToolpathMoves)
+          return make_error(ErrorCode::limit,
+                            "limit: more than " + std::to_string(kMaxToolpathMoves) + " extrusion moves in the G-code");
+        layers.back().segments.push_back({float(x), float(y), float(nx), float(ny), float(width),
+                                          typed ? role : Role::outer_wall});
+        const double move = std::hypot(nx - x, ny - y);
+        if (move > kMaxMove)
+          return make_error(ErrorCode::format, "G-code line " + std::to_string(lineno) + ": an extrusion longer than 2 m");
+        if ((path_length += move) > kMaxToolpathLength)
+          return make_error(ErrorCode::limit, "limit: G-code toolpath longer than 20 km");
       }
       x = nx;
       y = ny;
       z = nz;
     }
   }
-  if (extrusions == 0) return make_error(ErrorCode::empty, "G-code without extrusion moves");
+  if (moves == 0) return make_error(ErrorCode::empty, "G-code without extrusion moves");
+
+  Builder out{{}, std::min(limits.max_triangles, kMaxToolpathTriangles)};
+  // Occupancy of the layers around the one being built, made as needed.
+  std::vector<std::unique_ptr<Occupancy>> occupied(layers.size());
+  auto occupancy = [&](std::size_t l) -> const Occupancy& {
+    if (!occupied[l]) occupied[l] = std::make_unique<Occupancy>(layers[l]);
+    return *occupied[l];
+  };
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    if (l >= 2) occupied[l - 2].reset();
+    const Layer& layer = layers[l];
+    const double z1 = layer.z, h = layer.height;
+    const Occupancy* above = l + 1 < layers.size() ? &occupancy(l + 1) : nullptr;
+    const Occupancy* below = l > 0 ? &occupancy(l - 1) : nullptr;
+    for (const Segment& s : layer.segments) {
+      switch (s.role) {
+        case Role::outer_wall:
+        case Role::inner_wall:
+          if (s.role == Role::outer_wall) wall(out, s, z1, h);
+          exposed_strips(out, s, above, z1, h, true);
+          exposed_strips(out, s, below, z1 - h, h, false);
+          break;
+        case Role::top:
+          strip(out, s.x0, s.y0, s.x1, s.y1, line_spacing(s.width, h), z1, true);
+          break;
+        case Role::bottom:
+          strip(out, s.x0, s.y0, s.x1, s.y1, line_spacing(s.width, h), z1 - h, false);
+          break;
+        case Role::solid:
+          if (l == 0) strip(out, s.x0, s.y0, s.x1, s.y1, line_spacing(s.width, h), z1 - h, false);
+          break;
+        case Role::fill:
+        case Role::skip:
+          break;
+      }
+      if (out.over)
+        return make_error(ErrorCode::limit, "limit: more than " + std::to_string(out.max_triangles) +
+                                                " triangles from the G-code's extrusions");
+    }
+  }
   if (out.mesh.triangles.empty())
     return make_error(ErrorCode::empty, "G-code without outer walls or top and bottom surfaces");
   LoadedMesh loaded;
