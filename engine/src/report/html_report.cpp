@@ -61,6 +61,7 @@ void header(std::string& h, const RunInfo& info) {
   fact(h, "Finished", html_escape(info.finished));
   fact(h, "Match threshold", fixed(info.threshold, 2));
   fact(h, "Fused-part stage", info.options.partial ? "on" : "off");
+  fact(h, "Cut-piece stage", info.options.partial && info.options.pieces ? "on" : "off");
   fact(h, "Signature set SHA-256", "<span class=\"mono\">" + html_escape(info.signature_checksum) + "</span>", "wide");
   h += "</dl></div></header>\n";
 }

@@ -77,6 +77,7 @@ std::string to_json_document(const std::vector<ScanResult>& results, const RunIn
                      {"candidates", o.candidates},
                      {"verify_stage", o.verify},
                      {"fused_stage", o.partial},
+                     {"piece_stage", o.partial && o.pieces},
                      {"isolation", o.load.isolate},
                      {"follow_symlinks", o.follow_symlinks},
                      {"allow_rules", o.allow ? o.allow->sha256.size() + o.allow->geometry.size() : 0},
