@@ -69,6 +69,7 @@ struct LoadedMesh {
   Mesh mesh;
   Format format = Format::unknown;
   std::uint32_t source_meshes = 1;  // meshes merged from the file's scene
+  double layer_height = 0;          // G-code: the most common layer height (mm)
 };
 
 // Native readers for the hot path. Safe on any bytes.

@@ -77,6 +77,9 @@ struct PreparedMesh {
   MassProperties mass;       // of the whole file
   std::vector<Body> bodies;
   std::size_t dropped_degenerate = 0;
+  // A skin rebuilt from a toolpath: its layer height (mm), the step its
+  // curved surfaces are stair-stepped by. 0 for meshes.
+  double layer_height = 0;
 };
 
 // Weld, drop degenerate triangles, repair orientation, split into bodies and

@@ -375,6 +375,10 @@ Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits
   LoadedMesh loaded;
   loaded.mesh = std::move(out.mesh);
   loaded.format = Format::gcode;
+  std::vector<double> heights;
+  for (const Layer& l : layers) heights.push_back(l.height);
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  loaded.layer_height = heights[heights.size() / 2];
   return loaded;
 }
 

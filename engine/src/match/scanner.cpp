@@ -274,10 +274,13 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
     if (!opt.verify || n == 0 || exact_shape[best] >= 0 || distance[si][best] > kVerifyGate) continue;
     const Shape& s = shapes[si];
     const SignatureEntry& e = set_.entries[best];
-    const double loose = loose_tolerance(e, vertex_spacing(pm.mesh, s.subset ? *s.subset : kAll) / s.descriptor.rms_radius);
+    // A print's skin is stair-stepped: its curved faces stray from the
+    // part's by up to half a layer.
+    const double loose = std::max(loose_tolerance(e, vertex_spacing(pm.mesh, s.subset ? *s.subset : kAll) / s.descriptor.rms_radius),
+                                  kLooseTolerance + 0.5 * pm.layer_height / s.descriptor.rms_radius);
     pose_of[best].push_back(
         estimate_pose(e, pm.mesh, s.sample, dense_for(si), principal_frame(*s.mass), s.descriptor.rms_radius, loose,
-                      r.format == Format::gcode));
+                      pm.layer_height > 0));
     pose_shape[best].push_back(si);
   }
 
@@ -495,7 +498,9 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
     r.format = loaded->format;
     PrepareOptions prep = opt.prepare;
     prep.from_toolpath = loaded->format == Format::gcode;
+    const double layer_height = loaded->layer_height;
     auto prepared = prepare(std::move(loaded->mesh), prep);
+    if (prepared) prepared->layer_height = layer_height;
     if (!prepared) {
       r.verdict = Verdict::error;
       r.error = prepared.status().message;
