@@ -282,4 +282,10 @@ TEST_CASE("a sliced stand-in (G-code) is found at its printed size", "[match][gc
   CHECK(m.method == "verified");
   CHECK(m.scale == Approx(1.0).margin(0.05));  // printed at true size; the pose search refines it
   CHECK(results[0].verdict == Verdict::match);
+  // A sliced look-alike (a fluted knob, nearest to the star knob) stays clean.
+  const auto benign = demo_engine().scan_file((source_dir() / "tests/data/gcode/knob_fluted.gcode.gz").string(), opt);
+  REQUIRE(benign.size() == 2);
+  CHECK(benign[1].format == Format::gcode);
+  CHECK(benign[1].verdict == Verdict::clean);
+  CHECK(benign[0].verdict == Verdict::clean);
 }
