@@ -7,6 +7,7 @@
 
 #include "describe/principal_frame.hpp"
 #include "meshsentry/describe.hpp"
+#include "meshsentry/engine.hpp"
 #include "meshsentry/signatures.hpp"
 
 namespace meshsentry {
@@ -50,6 +51,12 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
 // between neighbouring signature points.
 PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& dense,
                             const std::array<double, 16>& start, double sig_spacing, double loose_fraction = kLooseTolerance);
+
+// Order of a file's matches: best score first, ties by signature id.
+inline bool ranks_before(const Match& a, const Match& b) {
+  if (a.score != b.score) return a.score > b.score;
+  return a.signature < b.signature;
+}
 
 // Points of the dense verification sample.
 inline constexpr std::uint32_t kDenseSamples = 8192;
