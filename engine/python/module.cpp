@@ -18,7 +18,7 @@ namespace {
 
 class PyEngine {
  public:
-  PyEngine(const std::string& signatures, int threads, double threshold) {
+  PyEngine(const std::string& signatures, int threads, double threshold, bool pieces) {
     auto e = Engine::open(signatures);
     if (!e) throw std::invalid_argument(e.status().message);
     engine_ = std::make_unique<Engine>(std::move(e.value()));
@@ -26,6 +26,7 @@ class PyEngine {
       throw std::invalid_argument("threads must be >= 0 and threshold in [0, 1]");
     options_.threads = threads;
     options_.match_threshold = threshold;
+    options_.pieces = pieces;
     options_.timing = false;
   }
 
@@ -97,8 +98,10 @@ PYBIND11_MODULE(meshsentry, m) {
   m.doc() = "meshsentry: find known part geometry in 3D files";
   m.attr("__version__") = engine_version();
   py::class_<PyEngine>(m, "Engine")
-      .def(py::init<const std::string&, int, double>(), py::arg("signatures"), py::arg("threads") = 0,
-           py::arg("threshold") = 0.90, "Open a signature set (.msig). Raises ValueError if it cannot be read.")
+      .def(py::init<const std::string&, int, double, bool>(), py::arg("signatures"), py::arg("threads") = 0,
+           py::arg("threshold") = 0.90, py::arg("pieces") = false,
+           "Open a signature set (.msig). Raises ValueError if it cannot be read. pieces=True also looks for "
+           "cut pieces (verdict 'suspect').")
       .def("scan", &PyEngine::scan, py::arg("path"), "Scan one file; returns a result dict.")
       .def("scan_bytes", &PyEngine::scan_bytes, py::arg("data"), py::arg("name") = "buffer",
            "Scan bytes in memory; `name` is the reported path and a format hint.")

@@ -24,6 +24,13 @@ assert r["path"] == ref
 
 assert e.scan(benign)["verdict"] == "clean"
 
+# A cut piece: clean by default, suspect with the piece search.
+piece = os.path.join(src, "models/test/piece_flange.stl")
+assert e.scan(piece)["verdict"] == "clean"
+r = meshsentry.Engine(sigs, pieces=True).scan(piece)
+assert r["verdict"] == "suspect" and r["matches"][0]["verdict"] == "suspect", r
+assert r["matches"][0]["signature"] == "flange_3hole" and r["matches"][0]["method"] == "piece"
+
 with open(ref, "rb") as f:
     data = f.read()
 r = e.scan_bytes(data, name="upload.stl")

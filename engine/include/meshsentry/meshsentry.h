@@ -47,10 +47,14 @@ const char* ms_last_error(void);
 int ms_engine_open(const char* signature_path, ms_engine** out);
 void ms_engine_free(ms_engine* engine);
 
-/* Options: threads (0 = all cores; used by ms_scan_path on folders) and the
- * match threshold in [0, 1] (default 0.90). */
+/* Options: threads (0 = all cores; used by ms_scan_path on folders), the
+ * match threshold in [0, 1] (default 0.90), and the cut-piece search (0 off,
+ * the default; 1 on: pieces holding 30% or more of a signature give verdict
+ * "suspect", at the price of flagging benign parts that are, as geometry,
+ * a piece of one; see the README). */
 int ms_engine_set_threads(ms_engine* engine, int threads);
 int ms_engine_set_threshold(ms_engine* engine, double threshold);
+int ms_engine_set_pieces(ms_engine* engine, int on);
 
 /* The signature set: name, entry count and SHA-256, as one JSON object in
  * *json_out (free with ms_string_free). */

@@ -97,6 +97,12 @@ int ms_engine_set_threshold(ms_engine* engine, double threshold) {
   return MS_OK;
 }
 
+int ms_engine_set_pieces(ms_engine* engine, int on) {
+  if (!engine || (on != 0 && on != 1)) return fail(MS_ERR_ARGUMENT, "pieces must be 0 or 1");
+  engine->options.pieces = on == 1;
+  return MS_OK;
+}
+
 int ms_engine_info(const ms_engine* engine, char** json_out) {
   return guarded([&] {
     if (!engine || !json_out) return fail(MS_ERR_ARGUMENT, "ms_engine_info: NULL argument");
