@@ -52,7 +52,7 @@ Vec3 v3(const Vec3f& p) { return Vec3(p[0], p[1], p[2]); }
 
 }  // namespace
 
-PpfModel build_ppf_model(const SignatureEntry& sig) {
+PpfModel ppf_model_points(const SignatureEntry& sig) {
   PpfModel m;
   const std::size_t stride = std::max<std::size_t>(1, sig.sample.points.size() / kModelPoints);
   for (std::size_t i = 0; i < sig.sample.points.size(); i += stride) {
@@ -74,7 +74,12 @@ PpfModel build_ppf_model(const SignatureEntry& sig) {
   }
   m.spacing = n ? 2 * nn_sum / n : 0;  // nearest-neighbour mean underestimates the gaps
   m.distance_step = kDistanceStep * m.diameter;
-  if (!(m.distance_step > 0)) return m;
+  return m;
+}
+
+void build_ppf_table(PpfModel& m) {
+  const std::size_t n = m.points.size();
+  if (!(m.distance_step > 0)) return;
   const int max_d = static_cast<int>(1 / kDistanceStep) + 1;
   for (std::size_t i = 0; i < n; ++i) {
     const Mat3 r = to_x(m.normals[i]);
@@ -86,6 +91,11 @@ PpfModel build_ppf_model(const SignatureEntry& sig) {
           {static_cast<std::uint16_t>(i), static_cast<std::uint8_t>(alpha_bin(alpha_of(r, m.points[i], m.points[j])))});
     }
   }
+}
+
+PpfModel build_ppf_model(const SignatureEntry& sig) {
+  PpfModel m = ppf_model_points(sig);
+  build_ppf_table(m);
   return m;
 }
 

@@ -34,6 +34,10 @@ struct PpfModel {
   std::unordered_map<std::uint32_t, std::vector<Entry>> table;
 };
 PpfModel build_ppf_model(const SignatureEntry& sig);
+// The same in two steps: the points, centroid, diameter and spacing (cheap,
+// O(n^2) distances), then the pair table (the costly part; ppf_search needs it).
+PpfModel ppf_model_points(const SignatureEntry& sig);
+void build_ppf_table(PpfModel& model);
 
 struct PoseHypothesis {
   Eigen::Isometry3d pose;  // signature -> scanned coordinates

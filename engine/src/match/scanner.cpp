@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <numbers>
 
 #include "common/parallel.hpp"
@@ -150,14 +152,25 @@ bool is_piece(const PoseEstimate& e) {
 
 }  // namespace
 
+// Point-pair models of the signatures. Their points, diameter and spacing
+// are made when the set is opened; the pair tables, most of the cost, the
+// first time a scan votes for that signature (thread-safe, and the same
+// table whenever it is made), so opening a large set stays fast and clean
+// files never pay for tables they do not need.
 struct PartialIndex {
   std::vector<PpfModel> models;
+  std::unique_ptr<std::once_flag[]> built;
+  const PpfModel& voting(std::size_t i) const {
+    std::call_once(built[i], [&] { build_ppf_table(const_cast<PpfModel&>(models[i])); });
+    return models[i];
+  }
 };
 
 Engine::Engine(SignatureSet set) : set_(std::move(set)) {
   auto index = std::make_shared<PartialIndex>();
   index->models.resize(set_.entries.size());
-  parallel_for(set_.entries.size(), 0, [&](std::size_t i) { index->models[i] = build_ppf_model(set_.entries[i]); });
+  index->built = std::make_unique<std::once_flag[]>(set_.entries.size());
+  parallel_for(set_.entries.size(), 0, [&](std::size_t i) { index->models[i] = ppf_model_points(set_.entries[i]); });
   partial_ = std::move(index);
 }
 
@@ -306,7 +319,7 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
         const double volume = s.mass->abs_volume / reference_volume(e.descriptor);
         const bool piece = opt.pieces && volume >= kMinPieceVolume && volume <= 1.0 && ratio <= kMaxPieceArea;
         if (!fused && !piece) continue;
-        const auto h = ppf_search(partial_->models[i], scene_for(e, partial_->models[i]), 1, 16);
+        const auto h = ppf_search(partial_->voting(i), scene_for(e, partial_->models[i]), 1, 16);
         if (h.empty()) continue;
         if (fused && h[0].support >= kPilotSupport) pilot.push_back({h[0].support, i});
         if (piece && h[0].support >= kPiecePilotSupport * volume) piece_pilot.push_back({h[0].support / volume, i});
@@ -316,7 +329,7 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
         std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
         if (ranked.size() > 3) ranked.resize(3);
         for (const auto& [support, i] : ranked)
-          for (const PoseHypothesis& h : ppf_search(partial_->models[i], scene_for(set_.entries[i], partial_->models[i]), 3))
+          for (const PoseHypothesis& h : ppf_search(partial_->voting(i), scene_for(set_.entries[i], partial_->models[i]), 3))
             if (h.support >= min_support) out.push_back({i, si, h});
       };
       full_vote(pilot, candidates, kPoseSupport);
