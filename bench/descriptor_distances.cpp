@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
         const DescriptorDistance dd = descriptor_distance(sh.d, e.descriptor);
         PoseEstimate pe;
         if (dd.total < verify_below) {
-          const SurfaceSample dense = sample_surface(pm->mesh, sh.body < 0 ? std::vector<std::uint32_t>{} : pm->bodies[sh.body].triangles, kDenseSamples, 99);
+          const DenseSample dense(sample_surface(pm->mesh, sh.body < 0 ? std::vector<std::uint32_t>{} : pm->bodies[sh.body].triangles, kDenseSamples, 99));
           pe = estimate_pose(e, pm->mesh, sh.s, dense, principal_frame(*sh.m), sh.d.rms_radius);
         }
         std::snprintf(buf, sizeof buf, "%s\t%s\t%s\t%s\t%s\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.4f\t%.4f\t%.4f\n",

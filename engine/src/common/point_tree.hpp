@@ -20,4 +20,17 @@ struct PointCloud {
 };
 using PointTree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<float, PointCloud>, PointCloud, 3>;
 
+// The tree over `pts`, built at construction. Neither copied nor moved: the
+// tree refers to its cloud.
+struct PointIndex {
+  explicit PointIndex(const std::vector<Vec3f>& pts)
+      : cloud{&pts}, tree(3, cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16)) {
+    tree.buildIndex();
+  }
+  PointIndex(const PointIndex&) = delete;
+  PointIndex& operator=(const PointIndex&) = delete;
+  PointCloud cloud;
+  PointTree tree;
+};
+
 }  // namespace meshsentry

@@ -28,9 +28,8 @@ double vertex_spacing(const Mesh& mesh, const std::vector<std::uint32_t>& subset
   std::vector<Vec3f> pts;
   pts.reserve(used.size());
   for (std::uint32_t v : used) pts.push_back(mesh.vertices[v]);
-  PointCloud cloud{&pts};
-  PointTree tree(3, cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
-  tree.buildIndex();
+  const PointIndex index(pts);
+  const PointTree& tree = index.tree;
   const std::size_t stride = std::max<std::size_t>(1, used.size() / 16384);
   std::vector<float> nearest;
   for (std::size_t i = 0; i < pts.size(); i += stride) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 
+#include "common/point_tree.hpp"
 #include "describe/principal_frame.hpp"
 #include "meshsentry/describe.hpp"
 #include "meshsentry/engine.hpp"
@@ -37,11 +38,19 @@ struct PoseEstimate {
   double explained = 0;  // verify_partial: share of the scanned surface the placed signature accounts for
   double outside = 1;    // verify_partial: share of the scanned surface outside the signature's solid
 };
+// A shape's dense verification sample (with faces) and its k-d tree, made
+// once per shape for every alignment against it.
+struct DenseSample {
+  explicit DenseSample(SurfaceSample s) : sample(std::move(s)), index(sample.points) {}
+  SurfaceSample sample;
+  PointIndex index;
+};
+
 // `file_points` (the descriptor sample) drives the alignment; `dense` (a
-// denser sample of the same surface of `mesh`, with faces) refines it and
-// finds the triangles the residuals are measured against.
+// denser sample of the same surface of `mesh`) refines it and finds the
+// triangles the residuals are measured against.
 PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& file_points,
-                           const SurfaceSample& dense, const PrincipalFrame& file_frame,
+                           const DenseSample& dense, const PrincipalFrame& file_frame,
                            double file_rms_radius, double loose_fraction = kLooseTolerance,
                            bool refine_scale = false);
 
@@ -49,7 +58,7 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
 // and fit as above (tolerances relative to the signature's RMS radius), and
 // the share of `dense` the signature explains. `sig_spacing` is the gap
 // between neighbouring signature points.
-PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& dense,
+PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const DenseSample& dense,
                             const std::array<double, 16>& start, double sig_spacing, double loose_fraction = kLooseTolerance);
 
 // Order of a file's matches: best score first, ties by signature id.

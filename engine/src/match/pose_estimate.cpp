@@ -25,7 +25,6 @@
 namespace meshsentry {
 namespace {
 
-using Cloud = PointCloud;
 using Tree = PointTree;
 
 using Mat3 = Eigen::Matrix3d;
@@ -209,9 +208,8 @@ Shares surface_shares(const Pose& pose, const std::vector<Vec3>& src, const std:
     const Vec3f& n = normals[i];
     placed_n[i] = (pose.linear * Vec3(n[0], n[1], n[2])).normalized();
   }
-  Cloud sig_cloud{&placed};
-  Tree sig_tree(3, sig_cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
-  sig_tree.buildIndex();
+  const PointIndex sig_index(placed);
+  const Tree& sig_tree = sig_index.tree;
   const std::size_t stride = std::max<std::size_t>(1, dense.points.size() / 2048);
   std::size_t seen = 0, explained = 0, outside = 0;
   for (std::size_t i = 0; i < dense.points.size(); i += stride) {
@@ -244,16 +242,15 @@ Shares surface_shares(const Pose& pose, const std::vector<Vec3>& src, const std:
 }  // namespace
 
 PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& file_points,
-                           const SurfaceSample& dense, const PrincipalFrame& ff, double file_r,
+                           const DenseSample& dense_sample, const PrincipalFrame& ff, double file_r,
                            double loose_fraction, bool refine_scale) {
   PoseEstimate out;
   const double sig_r = sig.descriptor.rms_radius;
   if (file_points.points.size() < 4 || sig.sample.points.size() < 4 || !(sig_r > 0) || !(file_r > 0))
     return out;
   const double scale = file_r / sig_r;
-  Cloud cloud{&file_points.points};
-  Tree tree(3, cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
-  tree.buildIndex();
+  const PointIndex file_index(file_points.points);
+  const Tree& tree = file_index.tree;
 
   // Signature points relative to their centroid, strided for the coarse pass.
   const Vec3 cs(sig.centroid[0], sig.centroid[1], sig.centroid[2]);
@@ -335,9 +332,8 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
   // is symmetric but for a small feature (a keyway, one hole) has a wrong
   // pose whose RMS is nearly as low as the right one's. The runner-up is
   // finished too when the first is promising but not conclusive.
-  Cloud dense_cloud{&dense.points};
-  Tree dense_tree(3, dense_cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
-  dense_tree.buildIndex();
+  const SurfaceSample& dense = dense_sample.sample;
+  const Tree& dense_tree = dense_sample.index.tree;
   auto finish = [&](Pose& p, PoseEstimate& e) {
     refine_point_to_plane(p, fine, dense, dense_tree, 0.10 * file_r, 10);
     refine_point_to_plane(p, fine, dense, dense_tree, loose_fraction * file_r, 10);
@@ -380,10 +376,12 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
   return out;
 }
 
-PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& dense,
+PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const DenseSample& dense_sample,
                             const std::array<double, 16>& start, double sig_spacing, double loose_fraction) {
   PoseEstimate out;
   const double r = sig.descriptor.rms_radius;  // scale 1: the signature's own size sets the tolerances
+  const SurfaceSample& dense = dense_sample.sample;
+  const Tree& dense_tree = dense_sample.index.tree;
   if (dense.points.size() < 8 || sig.sample.points.size() < 8 || !(r > 0)) return out;
   const Vec3 cs(sig.centroid[0], sig.centroid[1], sig.centroid[2]);
   std::vector<Vec3> src, fine;
@@ -397,9 +395,6 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const S
     t0(i) = start[4 * i + 3];
   }
   pose.shift = pose.linear * cs + t0;
-  Cloud dense_cloud{&dense.points};
-  Tree dense_tree(3, dense_cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
-  dense_tree.buildIndex();
   // Only pairs near the surface pull: the rest of the part is missing (a
   // piece) or the surface belongs to other material (dummy).
   refine_point_to_plane(pose, fine, dense, dense_tree, 0.10 * r, 10);

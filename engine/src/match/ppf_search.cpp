@@ -99,12 +99,8 @@ PpfModel build_ppf_model(const SignatureEntry& sig) {
   return m;
 }
 
-struct PpfScene::Index {
-  explicit Index(const std::vector<Vec3f>& pts) : cloud{&pts}, tree(3, cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16)) {
-    tree.buildIndex();
-  }
-  PointCloud cloud;
-  PointTree tree;
+struct PpfScene::Index : PointIndex {
+  using PointIndex::PointIndex;
 };
 
 PpfScene::PpfScene(SurfaceSample s) : sample(std::move(s)), index(std::make_unique<Index>(sample.points)) {}

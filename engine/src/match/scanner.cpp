@@ -158,10 +158,10 @@ bool is_piece(const PoseEstimate& e) {
 // table whenever it is made), so opening a large set stays fast and clean
 // files never pay for tables they do not need.
 struct PartialIndex {
-  std::vector<PpfModel> models;
+  mutable std::vector<PpfModel> models;  // tables filled in by voting()
   std::unique_ptr<std::once_flag[]> built;
   const PpfModel& voting(std::size_t i) const {
-    std::call_once(built[i], [&] { build_ppf_table(const_cast<PpfModel&>(models[i])); });
+    std::call_once(built[i], [&] { build_ppf_table(models[i]); });
     return models[i];
   }
 };
@@ -246,13 +246,14 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
   // share of the signature's surface found on the scanned one.
   std::vector<std::vector<PoseEstimate>> pose_of(n);
   std::vector<std::vector<std::size_t>> pose_shape(n);
-  // A shape's dense verification sample, made once for stages 2 and 3.
-  std::vector<SurfaceSample> dense_of(shapes.size());
-  auto dense_for = [&](std::size_t si) -> const SurfaceSample& {
-    if (dense_of[si].points.empty())
-      dense_of[si] = sample_surface(pm.mesh, shapes[si].subset ? *shapes[si].subset : kAll, kDenseSamples,
-                                    set_.params.seed ^ 0xd5u);
-    return dense_of[si];
+  // A shape's dense verification sample and its k-d tree, made once for
+  // every alignment of stages 2 and 3.
+  std::vector<std::unique_ptr<DenseSample>> dense_of(shapes.size());
+  auto dense_for = [&](std::size_t si) -> const DenseSample& {
+    if (!dense_of[si])
+      dense_of[si] = std::make_unique<DenseSample>(sample_surface(
+          pm.mesh, shapes[si].subset ? *shapes[si].subset : kAll, kDenseSamples, set_.params.seed ^ 0xd5u));
+    return *dense_of[si];
   };
   for (std::size_t si = 0; si < shapes.size(); ++si) {
     std::size_t best = 0;
