@@ -29,6 +29,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/text.hpp"
 #include "meshsentry/io.hpp"
 
 namespace meshsentry {
@@ -59,12 +60,6 @@ Role role_of(std::string_view type) {
   for (const auto& [name, role] : kRoles)
     if (type == name) return role;
   return Role::fill;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 std::string_view trim(std::string_view s) {
@@ -229,12 +224,12 @@ Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits
     if (semi != std::string_view::npos) {
       const std::string_view comment = trim(line.substr(semi + 1));
       auto value_of = [&](std::string_view key) -> std::string_view {
-        return comment.size() > key.size() && lower(comment.substr(0, key.size())) == key
+        return comment.size() > key.size() && to_lower(std::string(comment.substr(0, key.size()))) == key
                    ? trim(comment.substr(key.size()))
                    : std::string_view();
       };
       if (auto t = value_of("type:"); !t.empty()) {
-        role = role_of(lower(t));
+        role = role_of(to_lower(std::string(t)));
         typed = true;
       } else if (auto h = value_of("height:"); !h.empty()) {
         double v;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/text.hpp"
 #include "meshsentry/io.hpp"
 
 namespace meshsentry {
@@ -71,11 +72,6 @@ std::uint32_t le(std::span<const std::byte> b, std::size_t at, int n) {
 
 std::uint64_t le64(std::span<const std::byte> b, std::size_t at) {
   return le(b, at, 4) | (std::uint64_t(le(b, at + 4, 4)) << 32);
-}
-
-std::string to_lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 bool is_3mf_part(std::string name) {

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <fstream>
 
+#include "common/text.hpp"
 #include "meshsentry/engine.hpp"
 #include "policy/allow.hpp"
 
@@ -13,11 +14,6 @@ bool is_hex(const std::string& s) {
   for (char c : s)
     if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
   return !s.empty();
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 }  // namespace
@@ -32,7 +28,7 @@ Result<AllowList> read_allow_list(const std::string& path) {
     const auto a = line.find_first_not_of(" \t\r");
     if (a == std::string::npos) continue;
     const auto b = line.find_last_not_of(" \t\r");
-    std::string rule = lower(line.substr(a, b - a + 1));
+    std::string rule = to_lower(line.substr(a, b - a + 1));
     std::string kind;
     if (const auto colon = rule.find(':'); colon != std::string::npos) {
       kind = rule.substr(0, colon);
