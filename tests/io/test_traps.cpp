@@ -280,7 +280,10 @@ TEST_CASE("a loader that crashes, hangs or blows up is an error and the caller g
 
   auto abort_ = run_isolated([]() -> Result<LoadedMesh> { std::abort(); }, limits);
   REQUIRE_FALSE(abort_.ok());
-  CHECK(abort_.status().message.find("signal 6") != std::string::npos);
+  // The same words whatever the signal: a loader reading garbage dies by
+  // one or another from run to run.
+  CHECK(abort_.status().message == crash.status().message);
+  CHECK(abort_.status().code == ErrorCode::format);
 
   auto hang = run_isolated([]() -> Result<LoadedMesh> { volatile unsigned spin = 0; for (;;) spin = spin + 1u; }, limits);
   REQUIRE_FALSE(hang.ok());

@@ -3,7 +3,8 @@
 // of it; welding and cleaning are ours, so every format is prepared the same
 // way. Node transforms are applied and instanced meshes repeated. Assimp is
 // treated as untrusted code on untrusted bytes: exceptions are caught here
-// and its output is checked (indices in range, finite coordinates).
+// and its output is checked (indices in range, finite and not subnormal
+// coordinates).
 #include <assimp/Importer.hpp>
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
@@ -29,6 +30,16 @@ Status append_mesh(const aiMesh& mesh, unsigned mi, const aiMatrix4x4& xf, const
   if (total > limits.max_triangles)
     return make_error(ErrorCode::limit, "limit: more than " + std::to_string(limits.max_triangles) + " triangles");
   const auto base = static_cast<std::uint32_t>(m.vertices.size());
+  // No exporter writes subnormal coordinates (below 1.2e-38, not 0); they
+  // are what uninitialised memory looks like read as floats, and Assimp reads
+  // such memory on some malformed files, differently on every run. Checked
+  // first, so that the same garbage gets the same error whatever else it holds.
+  auto subnormal = [](float x) { return std::fpclassify(x) == FP_SUBNORMAL; };
+  for (unsigned v = 0; v < mesh.mNumVertices; ++v) {
+    const aiVector3D& p = mesh.mVertices[v];
+    if (subnormal(p.x) || subnormal(p.y) || subnormal(p.z))
+      return make_error(ErrorCode::format, "corrupt vertex data (subnormal coordinates: the reader saw uninitialised memory)");
+  }
   for (unsigned v = 0; v < mesh.mNumVertices; ++v) {
     aiVector3D p = xf * mesh.mVertices[v];
     if (!std::isfinite(p.x) || !std::isfinite(p.y) || !std::isfinite(p.z))
