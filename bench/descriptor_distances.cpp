@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
         PoseEstimate pe;
         if (dd.total < verify_below) {
           const DenseSample dense(sample_surface(pm->mesh, sh.body < 0 ? std::vector<std::uint32_t>{} : pm->bodies[sh.body].triangles, kDenseSamples, 99));
-          pe = estimate_pose(e, pm->mesh, sh.s, dense, principal_frame(*sh.m), sh.d.rms_radius);
+          pe = estimate_pose(e, pm->mesh, sh.s, [&]() -> const DenseSample& { return dense; }, principal_frame(*sh.m),
+                             sh.d.rms_radius);
         }
         std::snprintf(buf, sizeof buf, "%s\t%s\t%s\t%s\t%s\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.4f\t%.4f\t%.4f\n",
                       r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), e.id.c_str(), sh.body, dd.d2, dd.d1,

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 
 #include "common/point_tree.hpp"
 #include "describe/principal_frame.hpp"
@@ -46,11 +47,12 @@ struct DenseSample {
   PointIndex index;
 };
 
-// `file_points` (the descriptor sample) drives the alignment; `dense` (a
-// denser sample of the same surface of `mesh`) refines it and finds the
-// triangles the residuals are measured against.
+// `file_points` (the descriptor sample) drives the alignment; `dense` gives
+// a denser sample of the same surface of `mesh`, which refines it and finds
+// the triangles the residuals are measured against. It is asked for only
+// when the pose gets that far (a clean file often does not).
 PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& file_points,
-                           const DenseSample& dense, const PrincipalFrame& file_frame,
+                           const std::function<const DenseSample&()>& dense, const PrincipalFrame& file_frame,
                            double file_rms_radius, double loose_fraction = kLooseTolerance,
                            bool refine_scale = false);
 

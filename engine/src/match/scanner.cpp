@@ -267,7 +267,8 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
     const double loose = std::max(loose_tolerance(e, vertex_spacing(pm.mesh, s.subset ? *s.subset : kAll) / s.descriptor.rms_radius),
                                   kLooseTolerance + 0.5 * pm.layer_height / s.descriptor.rms_radius);
     pose_of[best].push_back(
-        estimate_pose(e, pm.mesh, s.sample, dense_for(si), principal_frame(*s.mass), s.descriptor.rms_radius, loose,
+        estimate_pose(e, pm.mesh, s.sample, [&]() -> const DenseSample& { return dense_for(si); },
+                      principal_frame(*s.mass), s.descriptor.rms_radius, loose,
                       pm.layer_height > 0));
     pose_shape[best].push_back(si);
   }
