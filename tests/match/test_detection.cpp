@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "match/match_ops.hpp"
 #include "meshsentry/engine.hpp"
 #include "support/fixtures.hpp"
 
@@ -288,4 +289,32 @@ TEST_CASE("a sliced stand-in (G-code) is found at its printed size", "[match][gc
   CHECK(benign[1].format == Format::gcode);
   CHECK(benign[1].verdict == Verdict::clean);
   CHECK(benign[0].verdict == Verdict::clean);
+}
+
+TEST_CASE("the aligned score falls with less coverage and with a worse fit", "[match]") {
+  PoseEstimate e;
+  e.tolerance = 0.03;
+  auto score = [&](double coverage, double fit) {
+    e.coverage_loose = coverage;
+    e.fit = fit;
+    return aligned_score(e);
+  };
+  // Within the tolerance the fit does not count: the score is the coverage.
+  CHECK(score(0.93, 0.01) == Approx(0.93));
+  CHECK(score(0.93, 0.03) == Approx(0.93));
+  double last = 2;
+  for (double fit = 0; fit <= 0.07; fit += 0.005) {  // past the cap of 2 tolerances too
+    const double s = score(0.8, fit);
+    CHECK(s <= last);
+    CHECK(s >= 0.4 - 1e-12);
+    last = s;
+  }
+  CHECK(score(0.8, 0.06) == Approx(0.4));
+  last = -1;
+  for (double coverage = 0; coverage <= 1; coverage += 0.05) {
+    const double s = score(coverage, 0.045);
+    CHECK(s >= last);
+    CHECK(s <= 1);
+    last = s;
+  }
 }

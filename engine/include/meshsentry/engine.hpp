@@ -62,9 +62,11 @@ struct Match {
   std::string label, cls, severity;
   // In [0, 1]. "exact": 1, the geometry hash matched. "verified": the share
   // of the signature's surface found within 3% of its RMS radius of the
-  // scanned surface after alignment. "fused": the same for a part found
-  // whole inside a larger shape (fused with other material) by point-pair
-  // voting at scale 1. "global": descriptor similarity scaled
+  // scanned surface after alignment (more for a coarser tessellation or a
+  // print), times a fit factor that is 1 while the RMS residual is within
+  // that tolerance and falls to 0.5 at twice it. "fused" and "piece": the
+  // same for a part found inside a larger shape, or a piece of it, by
+  // point-pair voting at scale 1. "global": descriptor similarity scaled
   // under 0.5 (not verified, never a match).
   double score = 0;
   std::string method;

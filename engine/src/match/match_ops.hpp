@@ -2,6 +2,7 @@
 // The match stage's parts, exposed for tests and benchmarks.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -35,7 +36,8 @@ struct PoseEstimate {
   bool mirrored = false;
   double coverage = 0;        // share of signature points within 1% of the RMS radius of the surface
   double coverage_loose = 0;  // the same within 3%
-  double fit = 1;       // RMS distance of signature points to the surface (capped at 4%) / RMS radius
+  double fit = 1;       // RMS distance of signature points to the surface (each capped at 2 tolerances) / RMS radius
+  double tolerance = kLooseTolerance;  // the tolerance of coverage_loose
   double explained = 0;  // verify_partial: share of the scanned surface the placed signature accounts for
   double outside = 1;    // verify_partial: share of the scanned surface outside the signature's solid
 };
@@ -62,6 +64,17 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
 // between neighbouring signature points.
 PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const DenseSample& dense,
                             const std::array<double, 16>& start, double sig_spacing, double loose_fraction = kLooseTolerance);
+
+// Score of an aligned signature: coverage within the loose tolerance, times
+// a fit factor that is 1 while the RMS residual stays within that tolerance
+// and falls to 0.5 at the residuals' cap of twice it. A pose whose RMS
+// exceeds the tolerance has at most about 75% of its points within it, so
+// the factor never decides a match; it makes the score fall with a worse
+// fit as well as with less coverage, and orders the near misses.
+inline double aligned_score(const PoseEstimate& e) {
+  const double excess = std::clamp(e.fit / e.tolerance - 1, 0.0, 1.0);
+  return std::clamp(e.coverage_loose, 0.0, 1.0) * (1 - 0.5 * excess);
+}
 
 // Order of a file's matches: best score first, ties by signature id.
 inline bool ranks_before(const Match& a, const Match& b) {

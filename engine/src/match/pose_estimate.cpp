@@ -213,6 +213,7 @@ void measure_fit(const Pose& pose, const std::vector<Vec3>& src, const Mesh& mes
   out.coverage = src.empty() ? 0 : double(covered) / src.size();
   out.coverage_loose = src.empty() ? 0 : double(covered_loose) / src.size();
   out.fit = src.empty() ? 1 : std::sqrt(sum2 / src.size()) / file_r;
+  out.tolerance = loose_fraction;
 }
 
 // Share of the scanned surface the placed signature explains: scanned points

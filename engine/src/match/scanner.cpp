@@ -122,9 +122,9 @@ double loose_tolerance(const SignatureEntry& e, double shape_spacing) {
   return std::clamp(kSpacingSlack * (shape_spacing - e.vertex_spacing), kLooseTolerance, kMaxLooseTolerance);
 }
 
-// A match scored by its alignment: coverage within the loose tolerance.
+// A match scored by its alignment (aligned_score).
 void take_pose(Match& m, const PoseEstimate& pose, const char* method) {
-  m.score = pose.coverage_loose;
+  m.score = aligned_score(pose);
   m.method = method;
   m.coverage = pose.coverage;
   m.fit = pose.fit;
