@@ -155,3 +155,64 @@ TEST_CASE("G-code: a toolpath past the triangle limit is a limit error", "[io][g
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code == ErrorCode::limit);
 }
+
+namespace {
+
+// Outer walls only of a 20 mm square frame around an 8 mm square hole (faces
+// at 0 and 20, hole faces at 6 and 14), the hole's loop printed in `hole_turn`
+// (+1 counter-clockwise, as PrusaSlicer does, -1 clockwise).
+std::string frame_walls(int hole_turn) {
+  std::ostringstream g;
+  const double w = 0.45, in = w / 2;
+  double e = 0;
+  auto loop = [&](std::vector<std::array<double, 2>> pts) {
+    g << ";TYPE:External perimeter\n;WIDTH:" << w << "\nG0 X" << pts[0][0] << " Y" << pts[0][1] << "\n";
+    for (std::size_t k = 1; k <= pts.size(); ++k) {
+      e += 0.3;
+      g << "G1 X" << pts[k % pts.size()][0] << " Y" << pts[k % pts.size()][1] << " E" << e << "\n";
+    }
+  };
+  g << "G90\nM82\nG92 E0\n";
+  for (int l = 1; l <= 10; ++l) {
+    g << ";LAYER_CHANGE\n;Z:" << l * 0.2 << "\n;HEIGHT:0.2\nG1 Z" << l * 0.2 << "\n";
+    loop({{in, in}, {20 - in, in}, {20 - in, 20 - in}, {in, 20 - in}});
+    const double a = 6 - in, b = 14 + in;  // the hole's centreline, in the material
+    if (hole_turn > 0) loop({{a, a}, {b, a}, {b, b}, {a, b}});
+    else loop({{a, a}, {a, b}, {b, b}, {b, a}});
+  }
+  return g.str();
+}
+
+}  // namespace
+
+TEST_CASE("G-code: a hole's wall lies on the hole's face whichever way it was printed", "[io][gcode]") {
+  for (int turn : {1, -1}) {
+    INFO("hole loop turning " << (turn > 0 ? "counter-clockwise" : "clockwise"));
+    auto loaded = load_mesh(as_bytes(frame_walls(turn)), "frame.gcode");
+    REQUIRE(loaded.ok());
+    const Mesh& m = loaded->mesh;
+    // The wall triangles of the hole's left face and of the frame's left
+    // face (centroids away from the corners): on the face, facing away from
+    // the material.
+    int hole_face = 0, outer_face = 0;
+    for (const Tri& t : m.triangles) {
+      const Vec3f &a = m.vertices[t[0]], &b = m.vertices[t[1]], &c = m.vertices[t[2]];
+      const double cx = (a[0] + b[0] + c[0]) / 3, cy = (a[1] + b[1] + c[1]) / 3;
+      const double ux = b[0] - a[0], uy = b[1] - a[1], uz = b[2] - a[2];
+      const double vx = c[0] - a[0], vy = c[1] - a[1], vz = c[2] - a[2];
+      const double nx = uy * vz - uz * vy, nz = ux * vy - uy * vx;
+      if (std::abs(nz) > 1e-9 || cy < 5 || cy > 15) continue;  // horizontal strips, other faces
+      if (cx > 4 && cx < 8) {
+        CHECK(cx == Approx(6).margin(1e-3));  // not 5.55: moved into the material
+        CHECK(nx > 0);                        // facing into the hole
+        ++hole_face;
+      } else if (cx < 2) {
+        CHECK(cx == Approx(0).margin(1e-3));
+        CHECK(nx < 0);
+        ++outer_face;
+      }
+    }
+    CHECK(hole_face == 20);  // 10 layers, one quad each
+    CHECK(outer_face == 20);
+  }
+}

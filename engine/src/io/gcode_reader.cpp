@@ -5,9 +5,11 @@
 // moves are read into layers first; then the skin is built:
 //   - outer walls: the nozzle runs half an extrusion width inside the wall, so
 //     each segment becomes a vertical quad one layer high, moved half a width
-//     out along its right-hand normal (contours run counter-clockwise, holes
-//     clockwise, so the right-hand side is always outside the material) and
-//     lengthened by half a width at each end to close the loop's corners;
+//     out of the material and lengthened by half a width at each end to close
+//     the loop's corners. Which side is out comes from the loops themselves
+//     (their turning sense, and whether other loops enclose them: a hole's
+//     material is outside it), not from the direction a slicer prints them
+//     in: PrusaSlicer prints holes counter-clockwise too;
 //   - top surfaces: top solid infill, and the stretches of walls that the next
 //     layer does not cover (the band of a top face under its perimeters),
 //     become horizontal strips at the top of their layer, facing up;
@@ -160,14 +162,82 @@ void strip(Builder& out, double x0, double y0, double x1, double y1, double acro
   else out.quad(l0, l1, r1, r0);
 }
 
-// The outer wall quad of a segment (see the file comment).
-void wall(Builder& out, const Segment& s, double z, double h) {
+// For each outer wall segment of a layer, the side its face is on: +1 right
+// of the direction of travel, -1 left. Consecutive segments that join up
+// form a loop; a loop that closes (within two widths: the seam gap) is a
+// contour when an even number of the layer's other loops enclose it, else a
+// hole, and its interior lies left of it when it turns counter-clockwise.
+// Material is inside a contour and outside a hole. Open chains, and layers
+// with too many loops to compare (past kMaxLoopWork point-in-loop steps),
+// keep the usual convention: outside on the right.
+constexpr std::size_t kMaxLoopWork = 20'000'000;
+std::vector<signed char> wall_sides(const std::vector<Segment>& segs) {
+  std::vector<signed char> side(segs.size(), 1);
+  struct Loop {
+    std::size_t first, last;  // segment indices
+    double area2 = 0;         // twice the signed area
+    float lox, loy, hix, hiy;
+  };
+  std::vector<Loop> loops;
+  for (std::size_t i = 0; i < segs.size();) {
+    if (segs[i].role != Role::outer_wall) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j + 1 < segs.size() && segs[j + 1].role == Role::outer_wall && segs[j + 1].x0 == segs[j].x1 &&
+           segs[j + 1].y0 == segs[j].y1)
+      ++j;
+    const double gap = std::hypot(segs[j].x1 - segs[i].x0, segs[j].y1 - segs[i].y0);
+    if (j >= i + 2 && gap <= 2 * std::max(segs[i].width, 0.1f)) {
+      Loop loop{i, j, 0, segs[i].x0, segs[i].y0, segs[i].x0, segs[i].y0};
+      for (std::size_t k = i; k <= j; ++k) {
+        loop.area2 += double(segs[k].x0) * segs[k].y1 - double(segs[k].x1) * segs[k].y0;
+        loop.lox = std::min(loop.lox, segs[k].x1), loop.hix = std::max(loop.hix, segs[k].x1);
+        loop.loy = std::min(loop.loy, segs[k].y1), loop.hiy = std::max(loop.hiy, segs[k].y1);
+      }
+      loop.area2 += double(segs[j].x1) * segs[i].y0 - double(segs[i].x0) * segs[j].y1;  // closing edge
+      if (loop.area2 != 0) loops.push_back(loop);
+    }
+    i = j + 1;
+  }
+  if (loops.empty()) return side;
+  std::size_t edges = 0;
+  for (const Loop& l : loops) edges += l.last - l.first + 2;
+  const bool nest = loops.size() * edges <= kMaxLoopWork;
+  // Even-odd count of the loop's edges crossed by a ray from (x, y) to +x.
+  auto encloses = [&](const Loop& l, float x, float y) {
+    if (x < l.lox || x > l.hix || y < l.loy || y > l.hiy) return false;
+    bool in = false;
+    auto edge = [&](float ax, float ay, float bx, float by) {
+      if ((ay > y) != (by > y) && x < ax + (y - ay) / (by - ay) * (bx - ax)) in = !in;
+    };
+    for (std::size_t k = l.first; k <= l.last; ++k) edge(segs[k].x0, segs[k].y0, segs[k].x1, segs[k].y1);
+    edge(segs[l.last].x1, segs[l.last].y1, segs[l.first].x0, segs[l.first].y0);
+    return in;
+  };
+  for (const Loop& l : loops) {
+    int depth = 0;
+    if (nest)
+      for (const Loop& other : loops)
+        if (&other != &l && encloses(other, segs[l.first].x0, segs[l.first].y0)) ++depth;
+    const bool contour = depth % 2 == 0, ccw = l.area2 > 0;
+    for (std::size_t k = l.first; k <= l.last; ++k) side[k] = ccw == contour ? 1 : -1;
+  }
+  return side;
+}
+
+// The outer wall quad of a segment (see the file comment), on side `side`
+// (+1: right of the direction of travel).
+void wall(Builder& out, const Segment& s, double z, double h, int side) {
   const double dx = s.x1 - s.x0, dy = s.y1 - s.y0, len = std::hypot(dx, dy);
   if (len < 1e-9) return;
-  const double half = s.width / 2;
-  const double ox = dy / len * half, oy = -dx / len * half, ux = dx / len * half, uy = dy / len * half;
+  const double half = side * s.width / 2;
+  const double ox = dy / len * half, oy = -dx / len * half, ux = dx / len * std::abs(half), uy = dy / len * std::abs(half);
   const double ax = s.x0 - ux + ox, ay = s.y0 - uy + oy, bx = s.x1 + ux + ox, by = s.y1 + uy + oy;
-  out.quad({ax, ay, z - h}, {bx, by, z - h}, {bx, by, z}, {ax, ay, z});
+  // Wound so that its normal points to the face's side.
+  if (side > 0) out.quad({ax, ay, z - h}, {bx, by, z - h}, {bx, by, z}, {ax, ay, z});
+  else out.quad({bx, by, z - h}, {ax, ay, z - h}, {ax, ay, z}, {bx, by, z});
 }
 
 // Strips over the stretches of a wall segment that `neighbour` (the layer
@@ -339,11 +409,13 @@ Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits
     const double z1 = layer.z, h = layer.height;
     const Occupancy* above = l + 1 < layers.size() ? &occupancy(l + 1) : nullptr;
     const Occupancy* below = l > 0 ? &occupancy(l - 1) : nullptr;
-    for (const Segment& s : layer.segments) {
+    const std::vector<signed char> sides = wall_sides(layer.segments);
+    for (std::size_t i = 0; i < layer.segments.size(); ++i) {
+      const Segment& s = layer.segments[i];
       switch (s.role) {
         case Role::outer_wall:
         case Role::inner_wall:
-          if (s.role == Role::outer_wall) wall(out, s, z1, h);
+          if (s.role == Role::outer_wall) wall(out, s, z1, h, sides[i]);
           exposed_strips(out, s, above, z1, h, true);
           exposed_strips(out, s, below, z1 - h, h, false);
           break;
