@@ -168,10 +168,12 @@ void strip(Builder& out, double x0, double y0, double x1, double y1, double acro
 // contour when an even number of the layer's other loops enclose it, else a
 // hole, and its interior lies left of it when it turns counter-clockwise.
 // Material is inside a contour and outside a hole. Open chains, and layers
-// with too many loops to compare (past kMaxLoopWork point-in-loop steps),
-// keep the usual convention: outside on the right.
-constexpr std::size_t kMaxLoopWork = 20'000'000;
-std::vector<signed char> wall_sides(const std::vector<Segment>& segs) {
+// whose loops would cost more point-in-loop steps (loops x edges) than
+// `budget` has left, keep the usual convention: outside on the right. The
+// budget is the whole file's (kLoopWork), so a toolpath of a million tiny
+// loops cannot make this quadratic.
+constexpr std::size_t kLoopWork = 200'000'000;
+std::vector<signed char> wall_sides(const std::vector<Segment>& segs, std::size_t& budget) {
   std::vector<signed char> side(segs.size(), 1);
   struct Loop {
     std::size_t first, last;  // segment indices
@@ -204,7 +206,8 @@ std::vector<signed char> wall_sides(const std::vector<Segment>& segs) {
   if (loops.empty()) return side;
   std::size_t edges = 0;
   for (const Loop& l : loops) edges += l.last - l.first + 2;
-  const bool nest = loops.size() * edges <= kMaxLoopWork;
+  const bool nest = loops.size() * edges <= budget;
+  if (nest) budget -= loops.size() * edges;
   // Even-odd count of the loop's edges crossed by a ray from (x, y) to +x.
   auto encloses = [&](const Loop& l, float x, float y) {
     if (x < l.lox || x > l.hix || y < l.loy || y > l.hiy) return false;
@@ -403,13 +406,14 @@ Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits
     if (!occupied[l]) occupied[l] = std::make_unique<Occupancy>(layers[l]);
     return *occupied[l];
   };
+  std::size_t loop_budget = kLoopWork;
   for (std::size_t l = 0; l < layers.size(); ++l) {
     if (l >= 2) occupied[l - 2].reset();
     const Layer& layer = layers[l];
     const double z1 = layer.z, h = layer.height;
     const Occupancy* above = l + 1 < layers.size() ? &occupancy(l + 1) : nullptr;
     const Occupancy* below = l > 0 ? &occupancy(l - 1) : nullptr;
-    const std::vector<signed char> sides = wall_sides(layer.segments);
+    const std::vector<signed char> sides = wall_sides(layer.segments, loop_budget);
     for (std::size_t i = 0; i < layer.segments.size(); ++i) {
       const Segment& s = layer.segments[i];
       switch (s.role) {
