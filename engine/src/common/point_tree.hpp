@@ -4,6 +4,7 @@
 // unmoved while the tree is used.
 #pragma once
 
+#include <algorithm>
 #include <nanoflann.hpp>
 #include <vector>
 
@@ -29,6 +30,22 @@ struct PointIndex {
   }
   PointIndex(const PointIndex&) = delete;
   PointIndex& operator=(const PointIndex&) = delete;
+
+  // Squared distance from every stride-th point (at most about
+  // `max_queries` of them, spread over the list) to its nearest other point:
+  // how densely the points cover what they sample.
+  std::vector<float> nearest_other_d2(std::size_t max_queries) const {
+    const std::vector<Vec3f>& pts = *cloud.pts;
+    const std::size_t stride = std::max<std::size_t>(1, pts.size() / std::max<std::size_t>(1, max_queries));
+    std::vector<float> out;
+    for (std::size_t i = 0; i < pts.size(); i += stride) {
+      unsigned idx[2];
+      float d2[2];
+      if (tree.knnSearch(pts[i].data(), 2, idx, d2) == 2) out.push_back(d2[1]);
+    }
+    return out;
+  }
+
   PointCloud cloud;
   PointTree tree;
 };

@@ -74,18 +74,11 @@ double rms_distance(const Pose& pose, const std::vector<Vec3>& src, std::size_t 
 // Mean distance from a point of the sample to its nearest other point, over
 // at most 64 points: the part of an RMS distance to the sample that only
 // says how sparse it is.
-double sample_gap(const std::vector<Vec3f>& points, const Tree& tree) {
-  const std::size_t stride = std::max<std::size_t>(1, points.size() / 64);
+double sample_gap(const PointIndex& index) {
   double sum = 0;
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < points.size(); i += stride) {
-    unsigned idx[2];
-    float d2[2];
-    if (tree.knnSearch(points[i].data(), 2, idx, d2) < 2) continue;
-    sum += std::sqrt(double(d2[1]));
-    ++n;
-  }
-  return n ? sum / double(n) : 0;
+  const std::vector<float> d2 = index.nearest_other_d2(64);
+  for (float d : d2) sum += std::sqrt(double(d));
+  return d2.empty() ? 0 : sum / double(d2.size());
 }
 
 // Point-to-point ICP; the scale stays the one from the radii unless
@@ -383,21 +376,22 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
   };
   // A shape that no start brings near the signature is not it, and many
   // clean files end here, measured on the coarse pose against the
-  // descriptor sample (no dense sample is made). The coarse RMS includes the gap between the file's own sample
-  // points; above that gap, true matches on ../shared/eval/dev and
-  // bench/make_train_set.sh stayed under 0.085 of the radius (dummy
-  // material, the worst), so 0.12 leaves a margin and still ends about half
-  // of the clean files' alignments here.
+  // descriptor sample (no dense sample is made). The coarse RMS includes the
+  // gap between the file's own sample points; above that gap, true matches
+  // on ../shared/eval/dev and bench/make_train_set.sh stayed under 0.085 of
+  // the radius (dummy material, the worst), so 0.12 leaves a margin and
+  // still ends about half of the clean files' alignments here.
   if (proper.empty() && improper.empty()) return out;
   const Pose& closest = improper.empty() || (!proper.empty() && proper[0].rms <= improper[0].rms) ? proper[0] : improper[0];
-  const double gap = sample_gap(file_points.points, tree) / file_r, rms = closest.rms / file_r;
+  const double gap = sample_gap(file_index) / file_r, rms = closest.rms / file_r;
   if (rms * rms - gap * gap > kHopelessRms * kHopelessRms) {
     PoseEstimate e;
     measure_fit(closest, src, mesh, file_points, tree, file_r, loose_fraction, e);
     return report(closest, e);
   }
-  const SurfaceSample& dense = dense_for().sample;
-  const Tree& dense_tree = dense_for().index.tree;
+  const DenseSample& dense_sample = dense_for();
+  const SurfaceSample& dense = dense_sample.sample;
+  const Tree& dense_tree = dense_sample.index.tree;
   // Finish on the dense sample and judge by coverage, not by RMS: a part that
   // is symmetric but for a small feature (a keyway, one hole) has a wrong
   // pose whose RMS is nearly as low as the right one's. The runner-up is
@@ -406,7 +400,7 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
   // coverage (sample points within the loose tolerance of the dense sample,
   // plus its gap) after the first pass. True matches on our calibration sets
   // had at least 0.89 there; no pose under 0.6 ended above 0.57.
-  const double quick_reach = loose_fraction * file_r + sample_gap(dense.points, dense_tree);
+  const double quick_reach = loose_fraction * file_r + sample_gap(dense_sample.index);
   auto finish = [&](Pose& p, PoseEstimate& e) {
     refine_point_to_plane(p, fine, dense, dense_tree, 0.10 * file_r, 10);
     std::size_t near = 0;
