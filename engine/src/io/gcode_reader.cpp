@@ -235,8 +235,8 @@ std::vector<signed char> wall_sides(const std::vector<Segment>& segs, std::size_
 void wall(Builder& out, const Segment& s, double z, double h, int side) {
   const double dx = s.x1 - s.x0, dy = s.y1 - s.y0, len = std::hypot(dx, dy);
   if (len < 1e-9) return;
-  const double half = side * s.width / 2;
-  const double ox = dy / len * half, oy = -dx / len * half, ux = dx / len * std::abs(half), uy = dy / len * std::abs(half);
+  const double half = s.width / 2;
+  const double ox = side * dy / len * half, oy = -side * dx / len * half, ux = dx / len * half, uy = dy / len * half;
   const double ax = s.x0 - ux + ox, ay = s.y0 - uy + oy, bx = s.x1 + ux + ox, by = s.y1 + uy + oy;
   // Wound so that its normal points to the face's side.
   if (side > 0) out.quad({ax, ay, z - h}, {bx, by, z - h}, {bx, by, z}, {ax, ay, z});
