@@ -166,6 +166,26 @@ TEST_CASE("a plate holding two different parts reports both", "[match]") {
   CHECK(found == std::vector<std::string>{"ratchet_wheel_18t", "star_knob_5lobe"});
 }
 
+TEST_CASE("small parts next to a huge sheet of a few triangles are still searched", "[match]") {
+  // A build plate exported as two triangles, 2 m across: it is the largest
+  // body, has too few triangles to be a part, and holds almost all of the
+  // file's area. The parts beside it must still be described on their own.
+  Mesh plate = transformed(load_or_die((source_dir() / "models/refs/ratchet_wheel_18t.stl").string()),
+                           random_rotation(21), {0, 0, 0});
+  append(plate, transformed(load_or_die((source_dir() / "models/refs/star_knob_5lobe.stl").string()),
+                            random_rotation(22), {120, 0, 0}));
+  Mesh sheet;
+  sheet.vertices = {{-1000, -1000, -50}, {1000, -1000, -50}, {1000, 1000, -50}, {-1000, 1000, -50}};
+  sheet.triangles = {{0, 1, 2}, {0, 2, 3}};
+  append(plate, sheet);
+  const ScanResult r = scan_mesh(plate);
+  REQUIRE(r.verdict == Verdict::match);
+  std::vector<std::string> found;
+  for (const Match& m : r.matches) found.push_back(m.signature);
+  std::sort(found.begin(), found.end());
+  CHECK(found == std::vector<std::string>{"ratchet_wheel_18t", "star_knob_5lobe"});
+}
+
 TEST_CASE("a part fused with dummy material is found at true scale, however it is turned", "[match]") {
   // models/test/fused_ratchet.stl: the ratchet wheel stand-in and a block
   // across its rim, one body (OpenSCAD union). Its descriptors are not the

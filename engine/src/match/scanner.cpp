@@ -49,10 +49,12 @@ const char* to_string(ErrorCode c) noexcept {
 
 namespace {
 
-// Bodies worth describing on their own: the 32 largest with at least 0.1% of
-// the file's area (dust and fasteners below that cannot hold a whole part).
+// Bodies worth describing on their own: the 32 largest with at least four
+// triangles and 0.001% of the file's area. The bound is that low because a
+// plate may hold a small part next to a huge object (a printer bed); dust
+// below it cannot hold a whole part.
 constexpr std::size_t kMaxBodies = 32;
-constexpr double kMinBodyAreaFraction = 1e-3;
+constexpr double kMinBodyAreaFraction = 1e-5;
 // A shape whose closest signature is within this descriptor distance is
 // verified by alignment. Chosen on our own calibration set, not on the
 // evaluation sets: see bench/README.md.
@@ -198,7 +200,8 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
   if (pm.bodies.size() > 1) {
     for (std::size_t b = 0; b < pm.bodies.size() && shapes.size() <= kMaxBodies; ++b) {
       const Body& body = pm.bodies[b];
-      if (body.mass.area < kMinBodyAreaFraction * pm.mass.area || body.triangles.size() < 4) break;
+      if (body.mass.area < kMinBodyAreaFraction * pm.mass.area) break;  // the rest are smaller still
+      if (body.triangles.size() < 4) continue;
       Shape s;
       s.body = static_cast<int>(b);
       s.subset = &body.triangles;
