@@ -150,6 +150,26 @@ TEST_CASE("a part whose principal axes say nothing is still aligned", "[match]")
   }
 }
 
+TEST_CASE("every demo reference clustered to half its triangles is found, at its size and in inches", "[match]") {
+  // A decimated copy strays from the reference by about its own vertex
+  // spacing; the tolerance allows for that at the reference's size or a
+  // unit conversion of it.
+  std::mt19937_64 rng(41);
+  for (const SignatureEntry& e : demo_engine().signatures().entries) {
+    const Mesh ref = load_or_die((source_dir() / ("models/refs/" + e.id + ".stl")).string());
+    const Mesh coarse = clustered(ref, ref.triangles.size() / 2);
+    for (const double s : {1.0, 1 / 25.4}) {
+      auto r = random_rotation(rng());
+      for (double& x : r) x *= s;
+      const ScanResult res = scan_mesh(transformed(coarse, r, {5, 6, 7}));
+      INFO(e.id << " at scale " << s << ", " << coarse.triangles.size() << " of " << ref.triangles.size()
+                << " triangles");
+      REQUIRE(res.verdict == Verdict::match);
+      CHECK(res.matches[0].signature == e.id);
+    }
+  }
+}
+
 TEST_CASE("a plate holding two different parts reports both", "[match]") {
   Mesh plate = transformed(load_or_die((source_dir() / "models/refs/ratchet_wheel_18t.stl").string()),
                            random_rotation(11), {0, 0, 0});

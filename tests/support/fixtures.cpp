@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <set>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -76,6 +78,59 @@ std::array<double, 9> random_rotation(std::uint64_t seed) {
   return {1 - 2 * (y * y + z * z), 2 * (x * y - z * w),     2 * (x * z + y * w),
           2 * (x * y + z * w),     1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
           2 * (x * z - y * w),     2 * (y * z + x * w),     1 - 2 * (x * x + y * y)};
+}
+
+namespace {
+
+Mesh cluster_with(const Mesh& m, double cell, const std::array<double, 3>& lo) {
+  std::map<std::array<std::int64_t, 3>, std::uint32_t> cell_of;
+  std::vector<std::array<double, 4>> sums;  // x, y, z, count
+  std::vector<std::uint32_t> id(m.vertices.size());
+  for (std::size_t v = 0; v < m.vertices.size(); ++v) {
+    std::array<std::int64_t, 3> key{};
+    for (int k = 0; k < 3; ++k) key[k] = static_cast<std::int64_t>(std::floor((m.vertices[v][k] - lo[k]) / cell));
+    auto [it, fresh] = cell_of.emplace(key, static_cast<std::uint32_t>(sums.size()));
+    if (fresh) sums.push_back({0, 0, 0, 0});
+    id[v] = it->second;
+    for (int k = 0; k < 3; ++k) sums[it->second][k] += m.vertices[v][k];
+    sums[it->second][3] += 1;
+  }
+  Mesh out;
+  for (const auto& s : sums) out.vertices.push_back({float(s[0] / s[3]), float(s[1] / s[3]), float(s[2] / s[3])});
+  std::set<std::array<std::uint32_t, 3>> seen;
+  for (const auto& t : m.triangles) {
+    const meshsentry::Tri c{id[t[0]], id[t[1]], id[t[2]]};
+    if (c[0] == c[1] || c[1] == c[2] || c[0] == c[2]) continue;
+    std::array<std::uint32_t, 3> key{c[0], c[1], c[2]};
+    std::sort(key.begin(), key.end());
+    if (seen.insert(key).second) out.triangles.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+Mesh clustered(const Mesh& m, std::size_t target) {
+  std::array<double, 3> lo{1e300, 1e300, 1e300}, hi{-1e300, -1e300, -1e300};
+  for (const auto& v : m.vertices)
+    for (int k = 0; k < 3; ++k) {
+      lo[k] = std::min(lo[k], double(v[k]));
+      hi[k] = std::max(hi[k], double(v[k]));
+    }
+  const double ext = std::max({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]});
+  double a = ext * 1e-6, b = ext * 0.5;
+  Mesh best = cluster_with(m, b, lo);
+  for (int i = 0; i < 40; ++i) {
+    const double mid = std::sqrt(a * b);
+    Mesh r = cluster_with(m, mid, lo);
+    if (r.triangles.size() > target) {
+      a = mid;
+    } else {
+      b = mid;
+      best = std::move(r);
+    }
+  }
+  return best;
 }
 
 Mesh shuffled(const Mesh& m, std::uint64_t seed) {

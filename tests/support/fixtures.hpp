@@ -35,6 +35,10 @@ Mesh transformed(const Mesh& m, const std::array<double, 9>& linear, const std::
 std::array<double, 9> random_rotation(std::uint64_t seed);
 // Permute vertices and triangles, rotate corners, flip the winding of some.
 Mesh shuffled(const Mesh& m, std::uint64_t seed);
+// Vertex-clustering decimation (Rossignac & Borrel 1993): vertices in one
+// cell of a grid become their mean; the cell is the largest found by
+// bisection that leaves at most `target` triangles.
+Mesh clustered(const Mesh& m, std::size_t target);
 
 void write_binary_stl(const Mesh& m, const std::filesystem::path& p, const std::string& header = "fixture");
 void write_ascii_stl(const Mesh& m, const std::filesystem::path& p, const char* float_format = "%.9g");
