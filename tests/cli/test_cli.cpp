@@ -80,7 +80,8 @@ TEST_CASE("scan --format jsonl has the contract's fields", "[cli]") {
     if (verdict == "match") {
       ++matched;
       const auto& m = j["matches"][0];
-      for (const char* k : {"signature", "score", "label", "class", "scale", "mirrored", "body", "transform"})
+      for (const char* k : {"signature", "score", "label", "class", "scale", "mirrored", "body", "coverage", "fit",
+                            "explained", "transform"})
         CHECK(m.contains(k));
       CHECK(m["score"].get<double>() <= 1.0);
       CHECK(j["path"].get<std::string>().find(m["signature"].get<std::string>()) != std::string::npos);

@@ -69,6 +69,8 @@ TEST_CASE("every demo reference is found however it is moved, scaled or mirrored
       }
       // Symmetric parts have several right answers; the fit must still be tight.
       CHECK(m.fit < 0.05);
+      // A whole copy is all explained by its signature.
+      CHECK(m.explained > 0.9);
       if (worst > 0.05 * s * e.descriptor.rms_radius) WARN(e.id << ": a symmetric pose was chosen");
     }
   }
@@ -178,12 +180,19 @@ TEST_CASE("a plate holding two different parts reports both", "[match]") {
   const ScanResult r = scan_mesh(plate);
   REQUIRE(r.verdict == Verdict::match);
   std::vector<std::string> found;
+  double explained = 0;
   for (const Match& m : r.matches) {
     found.push_back(m.signature);
     CHECK(m.body >= 0);
+    // Each part is a share of the plate's surface; together they are all of it.
+    CHECK(m.explained > 0.05);
+    CHECK(m.explained < 0.95);
+    explained += m.explained;
   }
   std::sort(found.begin(), found.end());
   CHECK(found == std::vector<std::string>{"ratchet_wheel_18t", "star_knob_5lobe"});
+  CHECK(explained > 0.9);
+  CHECK(explained <= 1.0);
 }
 
 TEST_CASE("small parts next to a huge sheet of a few triangles are still searched", "[match]") {

@@ -78,6 +78,11 @@ struct Match {
   bool mirrored = false;    // best alignment needs a reflection
   int body = -1;            // body index in the scanned file; -1: the whole file
   double fit = 0;           // RMS distance of the signature's points to the surface / RMS radius
+  // Share of the scanned file's surface (all bodies) that the placed
+  // signature accounts for: about 1 for a whole copy, the part's share of a
+  // plate, less than 1 where dummy material or other parts add surface.
+  // Measured for matches and suspects; 0 for near misses.
+  double explained = 0;
   std::array<double, 16> transform{};  // reference -> file coordinates, row-major
 };
 

@@ -65,6 +65,13 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
 PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const DenseSample& dense,
                             const std::array<double, 16>& start, double sig_spacing, double loose_fraction = kLooseTolerance);
 
+// Share of `dense` (a scanned shape's surface) that the signature, placed by
+// `transform` (row-major 4x4, signature -> scan, scale included), accounts
+// for: points within `tol` of the tangent plane of a signature point at most
+// `lateral` away along it (the surface_shares test of verify_partial).
+double explained_share(const SignatureEntry& sig, const std::array<double, 16>& transform, const DenseSample& dense,
+                       double tol, double lateral);
+
 // Score of an aligned signature: coverage within the loose tolerance, times
 // a fit factor that is 1 while the RMS residual stays within that tolerance
 // and falls to 0.5 at the residuals' cap of twice it. A pose whose RMS

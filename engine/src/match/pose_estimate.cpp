@@ -444,6 +444,49 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
   return use_mirror ? report(best_improper, improper_est) : report(best_proper, proper_est);
 }
 
+double explained_share(const SignatureEntry& sig, const std::array<double, 16>& transform, const DenseSample& dense,
+                       double tol, double lateral) {
+  const std::size_t n = sig.sample.points.size();
+  if (n == 0 || dense.sample.points.empty()) return 0;
+  Mat3 linear;
+  Vec3 shift;
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) linear(i, j) = transform[4 * i + j];
+    shift(i) = transform[4 * i + 3];
+  }
+  std::vector<Vec3f> placed(n);
+  std::vector<Vec3> placed_n(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Vec3f& p = sig.sample.points[i];
+    const Vec3 x = linear * Vec3(p[0], p[1], p[2]) + shift;
+    placed[i] = {float(x(0)), float(x(1)), float(x(2))};
+    const Vec3f& nn = sig.sample.normals[i];
+    placed_n[i] = (linear * Vec3(nn[0], nn[1], nn[2])).normalized();
+  }
+  const PointIndex index(placed);
+  // Any of the nearest few signature points may vouch for a scanned point:
+  // next to an edge the nearest one often lies on the other face.
+  constexpr int kK = 4;
+  const auto& pts = dense.sample.points;
+  const std::size_t stride = std::max<std::size_t>(1, pts.size() / 2048);
+  std::size_t seen = 0, on = 0;
+  for (std::size_t i = 0; i < pts.size(); i += stride, ++seen) {
+    const Vec3 x(pts[i][0], pts[i][1], pts[i][2]);
+    unsigned idx[kK];
+    float d2[kK];
+    const std::size_t found = index.tree.knnSearch(pts[i].data(), kK, idx, d2);
+    for (std::size_t k = 0; k < found; ++k) {
+      const Vec3 off = x - Vec3(placed[idx[k]][0], placed[idx[k]][1], placed[idx[k]][2]);
+      const double along = off.dot(placed_n[idx[k]]);
+      if (std::abs(along) <= tol && (off - along * placed_n[idx[k]]).norm() <= lateral) {
+        ++on;
+        break;
+      }
+    }
+  }
+  return seen ? double(on) / seen : 0;
+}
+
 PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const DenseSample& dense_sample,
                             const std::array<double, 16>& start, double sig_spacing, double loose_fraction) {
   PoseEstimate out;

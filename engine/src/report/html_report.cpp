@@ -107,6 +107,7 @@ void card(std::string& h, const ScanResult& r, const Pictures& pics, std::size_t
     fact(h, "Scale", fixed(m->scale, 3));
     fact(h, "Mirrored", m->mirrored ? "yes" : "no");
     fact(h, "Fit", fixed(m->fit, 4));
+    fact(h, "Explains", fixed(m->explained, 3) + " of the file");
     fact(h, "Method", html_escape(m->method));
     fact(h, "Body", m->body >= 0 ? std::to_string(m->body) + " of " + std::to_string(r.bodies) : "whole file");
   }

@@ -30,6 +30,7 @@ nlohmann::ordered_json match_json(const Match& m, bool full) {
     j["mirrored"] = m.mirrored;
     j["coverage"] = round6(m.coverage);
     j["fit"] = round6(m.fit);
+    j["explained"] = round6(m.explained);
     auto t = nlohmann::ordered_json::array();
     for (double v : m.transform) t.push_back(round6(v));
     j["transform"] = t;
