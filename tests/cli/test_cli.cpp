@@ -131,6 +131,11 @@ TEST_CASE("text and json formats", "[cli]") {
   const auto t = run("scan " + q(source_dir() / "models/refs/star_knob_5lobe.stl"));
   CHECK(t.code == 1);
   CHECK(t.out.find("MATCH star_knob_5lobe") != std::string::npos);
+  // A part found inside a larger shape says how much of the file it is.
+  const auto f = run("scan " + q(source_dir() / "models/test/fused_ratchet.stl"));
+  CHECK(f.out.find("MATCH ratchet_wheel_18t") != std::string::npos);
+  CHECK(f.out.find("% of the file") != std::string::npos);
+  CHECK(t.out.find("% of the file") == std::string::npos);
   const auto j = run("scan --format json " + q(source_dir() / "models/test") + " " + q(source_dir() / "models/benign"));
   CHECK(j.code == 1);  // models/test/fused_ratchet.stl
   const auto doc = nlohmann::json::parse(j.out);

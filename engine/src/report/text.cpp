@@ -20,10 +20,15 @@ std::string to_text(const ScanResult& r, bool color) {
            (r.verdict == Verdict::match ? "MATCH " : "SUSPECT ") + off;
       bool first = true;
       for (const Match& m : r.matches) {
-        std::snprintf(buf, sizeof buf, "%s%s (%s) score %.2f scale %.3g%s%s", first ? "" : "; ",
-                      m.signature.c_str(), m.label.c_str(), m.score, m.scale, m.mirrored ? " mirrored" : "",
-                      m.body >= 0 ? (" body " + std::to_string(m.body)).c_str() : "");
+        s += std::string(first ? "" : "; ") + m.signature + " (" + m.label + ")";
+        std::snprintf(buf, sizeof buf, " score %.2f scale %.3g%s", m.score, m.scale, m.mirrored ? " mirrored" : "");
         s += buf;
+        if (m.body >= 0) s += " body " + std::to_string(m.body);
+        // A part inside a larger file (a plate, dummy material): how much of it.
+        if (m.explained > 0 && m.explained < 0.95) {
+          std::snprintf(buf, sizeof buf, ", %.0f%% of the file", 100 * m.explained);
+          s += buf;
+        }
         first = false;
       }
       break;
