@@ -66,13 +66,16 @@ constexpr double kUnverifiedCeiling = 0.5;
 constexpr double kFusedGate = 0.4;
 constexpr double kMinFusedArea = 0.8;
 constexpr double kMaxFusedArea = 10;
-// A fused match needs more coverage than a whole match (0.95: longer or
-// plainer variants of a part contain it at 0.91-0.93, e.g. a longer
-// teardrop block, a bracket without its gusset) and the signature must
-// explain most of the shape it is fused in (0.70: a benign 2x6 brick holds
-// a 2x4 brick at 0.94 but the 2x4 explains only 0.59 of it). Dummy material
-// on the dev set left 0.97-0.99 covered and 0.77-0.85 explained.
-constexpr double kFusedCoverage = 0.95;
+// A fused match needs more coverage than a whole match (0.94: longer or
+// plainer variants of a part contain it at up to 0.916 on the dev set and
+// our own sets, e.g. a bracket without its gusset, a T-slot bracket with one
+// wall) and the signature must explain most of the shape it is fused in
+// (0.70: a benign 2x6 brick holds a 2x4 brick at 0.94 but the 2x4 explains
+// only 0.59 of it). Dummy material on the dev set left 0.97-0.99 covered
+// and 0.77-0.85 explained; a box that swallows part of the part leaves less
+// (0.902, 0.936, 0.947, 0.947 for four of 112 dummy cases on our sets: 0.95
+// missed all four, 0.94 finds the last two).
+constexpr double kFusedCoverage = 0.94;
 // A pose can only cover 95% if most model points land on the scene: poses
 // with less support (share of model points on the scene, facing the same
 // way, before refinement) are not refined. True fused poses on the dev set
