@@ -152,8 +152,10 @@ class Occupancy {
         }
       }
     }
-    std::sort(cells_.begin(), cells_.end());
-    cells_.erase(std::unique(cells_.begin(), cells_.end()), cells_.end());
+    if (!dense_) {
+      std::sort(cells_.begin(), cells_.end());
+      cells_.erase(std::unique(cells_.begin(), cells_.end()), cells_.end());
+    }
   }
   // Any line within about `radius` of (x, y)?
   bool covers(double x, double y, double radius) const {

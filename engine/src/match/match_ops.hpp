@@ -67,8 +67,8 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const D
 
 // Share of `dense` (a scanned shape's surface) that the signature, placed by
 // `transform` (row-major 4x4, signature -> scan, scale included), accounts
-// for: points within `tol` of the tangent plane of a signature point at most
-// `lateral` away along it (the surface_shares test of verify_partial).
+// for: points within `tol` of the tangent plane of one of their four nearest
+// signature points, at most `lateral` from it along that plane.
 double explained_share(const SignatureEntry& sig, const std::array<double, 16>& transform, const DenseSample& dense,
                        double tol, double lateral);
 

@@ -209,6 +209,70 @@ void measure_fit(const Pose& pose, const std::vector<Vec3>& src, const Mesh& mes
   out.tolerance = loose_fraction;
 }
 
+// A pose as a row-major 4x4 (signature -> scan) for signature points taken
+// relative to `cs`, and back: transform(x) = linear * (x - cs) + shift.
+std::array<double, 16> rows_of(const Pose& pose, const Vec3& cs) {
+  std::array<double, 16> rows{};
+  const Vec3 t = pose.shift - pose.linear * cs;
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) rows[4 * i + j] = pose.linear(i, j);
+    rows[4 * i + 3] = t(i);
+  }
+  rows[15] = 1;
+  return rows;
+}
+Pose pose_of_rows(const std::array<double, 16>& rows, const Vec3& cs) {
+  Pose pose;
+  Vec3 t;
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) pose.linear(i, j) = rows[4 * i + j];
+    t(i) = rows[4 * i + 3];
+  }
+  pose.shift = pose.linear * cs + t;
+  return pose;
+}
+
+// The signature's points and normals laid onto the scan by a pose, with a
+// k-d tree over the points (which must therefore stay where they are).
+struct PlacedSignature {
+  PlacedSignature(const Pose& pose, const std::vector<Vec3>& src, const std::vector<Vec3f>& src_normals)
+      : points(place(pose, src)), normals(turn(pose, src_normals)), index(points) {}
+  PlacedSignature(const PlacedSignature&) = delete;
+  PlacedSignature& operator=(const PlacedSignature&) = delete;
+  // How far x lies out along point k's normal (negative: in).
+  double along(unsigned k, const Vec3& x) const { return (x - point(k)).dot(normals[k]); }
+  // Whether x lies within `tol` of point k's tangent plane, at most `lateral` from k along it.
+  bool on_plane(unsigned k, const Vec3& x, double tol, double lateral) const {
+    const Vec3 off = x - point(k);
+    const double a = off.dot(normals[k]);
+    return std::abs(a) <= tol && (off - a * normals[k]).norm() <= lateral;
+  }
+  Vec3 point(unsigned k) const { return Vec3(points[k][0], points[k][1], points[k][2]); }
+  static std::vector<Vec3f> place(const Pose& pose, const std::vector<Vec3>& src) {
+    std::vector<Vec3f> out;
+    out.reserve(src.size());
+    for (const Vec3& p : src) {
+      const Vec3 x = pose.linear * p + pose.shift;
+      out.push_back({float(x(0)), float(x(1)), float(x(2))});
+    }
+    return out;
+  }
+  static std::vector<Vec3> turn(const Pose& pose, const std::vector<Vec3f>& src_normals) {
+    std::vector<Vec3> out;
+    out.reserve(src_normals.size());
+    for (const Vec3f& n : src_normals) out.push_back((pose.linear * Vec3(n[0], n[1], n[2])).normalized());
+    return out;
+  }
+
+  std::vector<Vec3f> points;
+  std::vector<Vec3> normals;
+  PointIndex index;
+};
+
+// Scanned points the shares below are measured on: about this many of the
+// dense sample, evenly strided.
+constexpr std::size_t kShareQueries = 2048;
+
 // Share of the scanned surface the placed signature explains: scanned points
 // within `tol` of the tangent plane of a signature point at most `lateral`
 // away along that plane. Also the share that lies outside the placed
@@ -219,41 +283,26 @@ void measure_fit(const Pose& pose, const std::vector<Vec3>& src, const Mesh& mes
 struct Shares {
   double explained = 0, outside = 1;
 };
-Shares surface_shares(const Pose& pose, const std::vector<Vec3>& src, const std::vector<Vec3f>& normals,
-                       const SurfaceSample& dense, double tol, double lateral_max) {
-  std::vector<Vec3f> placed(src.size());
-  std::vector<Vec3> placed_n(src.size());
-  for (std::size_t i = 0; i < src.size(); ++i) {
-    const Vec3 x = pose.linear * src[i] + pose.shift;
-    placed[i] = {float(x(0)), float(x(1)), float(x(2))};
-    const Vec3f& n = normals[i];
-    placed_n[i] = (pose.linear * Vec3(n[0], n[1], n[2])).normalized();
-  }
-  const PointIndex sig_index(placed);
-  const Tree& sig_tree = sig_index.tree;
-  const std::size_t stride = std::max<std::size_t>(1, dense.points.size() / 2048);
+Shares surface_shares(const PlacedSignature& sig, const SurfaceSample& dense, double tol, double lateral_max) {
+  const std::size_t stride = std::max<std::size_t>(1, dense.points.size() / kShareQueries);
   std::size_t seen = 0, explained = 0, outside = 0;
   for (std::size_t i = 0; i < dense.points.size(); i += stride) {
     const Vec3 x(dense.points[i][0], dense.points[i][1], dense.points[i][2]);
     float d2;
-    const unsigned k = nearest(sig_tree, x, d2);
-    const Vec3 off = x - Vec3(placed[k][0], placed[k][1], placed[k][2]);
-    const double along = off.dot(placed_n[k]);
-    const double lateral = (off - along * placed_n[k]).norm();
+    const unsigned k = nearest(sig.index.tree, x, d2);
     ++seen;
-    const bool on = std::abs(along) <= tol && lateral <= lateral_max;
+    const bool on = sig.on_plane(k, x, tol, lateral_max);
     explained += on;
-    if (on || along <= tol) continue;
+    if (on || sig.along(k, x) <= tol) continue;
     // Outside only when the next few signature points agree: one sparse
     // point across a tooth gap or a thin wall must not decide it.
     constexpr int kK = 4;
     unsigned idx[kK];
     float dd[kK];
     const float q[3] = {float(x(0)), float(x(1)), float(x(2))};
-    const std::size_t found = sig_tree.knnSearch(q, kK, idx, dd);
+    const std::size_t found = sig.index.tree.knnSearch(q, kK, idx, dd);
     bool out = true;
-    for (std::size_t j = 1; j < found && out; ++j)
-      out = (x - Vec3(placed[idx[j]][0], placed[idx[j]][1], placed[idx[j]][2])).dot(placed_n[idx[j]]) > tol;
+    for (std::size_t j = 1; j < found && out; ++j) out = sig.along(idx[j], x) > tol;
     outside += out;
   }
   if (!seen) return {};
@@ -364,12 +413,7 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
   // transform(x) = linear * (x - cs) + shift
   auto report = [&](const Pose& best, const PoseEstimate& est) {
     out = est;
-    const Vec3 t = best.shift - best.linear * cs;
-    for (int i = 0; i < 3; ++i) {
-      for (int j = 0; j < 3; ++j) out.transform[4 * i + j] = best.linear(i, j);
-      out.transform[4 * i + 3] = t(i);
-    }
-    out.transform[15] = 1;
+    out.transform = rows_of(best, cs);
     out.scale = std::cbrt(std::abs(best.linear.determinant()));
     out.mirrored = best.linear.determinant() < 0;
     return out;
@@ -446,43 +490,27 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
 
 double explained_share(const SignatureEntry& sig, const std::array<double, 16>& transform, const DenseSample& dense,
                        double tol, double lateral) {
-  const std::size_t n = sig.sample.points.size();
-  if (n == 0 || dense.sample.points.empty()) return 0;
-  Mat3 linear;
-  Vec3 shift;
-  for (int i = 0; i < 3; ++i) {
-    for (int j = 0; j < 3; ++j) linear(i, j) = transform[4 * i + j];
-    shift(i) = transform[4 * i + 3];
-  }
-  std::vector<Vec3f> placed(n);
-  std::vector<Vec3> placed_n(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const Vec3f& p = sig.sample.points[i];
-    const Vec3 x = linear * Vec3(p[0], p[1], p[2]) + shift;
-    placed[i] = {float(x(0)), float(x(1)), float(x(2))};
-    const Vec3f& nn = sig.sample.normals[i];
-    placed_n[i] = (linear * Vec3(nn[0], nn[1], nn[2])).normalized();
-  }
-  const PointIndex index(placed);
+  if (sig.sample.points.empty() || dense.sample.points.empty()) return 0;
+  std::vector<Vec3> src;
+  src.reserve(sig.sample.points.size());
+  for (const Vec3f& p : sig.sample.points) src.push_back(Vec3(p[0], p[1], p[2]));
+  const PlacedSignature placed(pose_of_rows(transform, Vec3::Zero()), src, sig.sample.normals);
   // Any of the nearest few signature points may vouch for a scanned point:
   // next to an edge the nearest one often lies on the other face.
   constexpr int kK = 4;
   const auto& pts = dense.sample.points;
-  const std::size_t stride = std::max<std::size_t>(1, pts.size() / 2048);
+  const std::size_t stride = std::max<std::size_t>(1, pts.size() / kShareQueries);
   std::size_t seen = 0, on = 0;
   for (std::size_t i = 0; i < pts.size(); i += stride, ++seen) {
     const Vec3 x(pts[i][0], pts[i][1], pts[i][2]);
     unsigned idx[kK];
     float d2[kK];
-    const std::size_t found = index.tree.knnSearch(pts[i].data(), kK, idx, d2);
-    for (std::size_t k = 0; k < found; ++k) {
-      const Vec3 off = x - Vec3(placed[idx[k]][0], placed[idx[k]][1], placed[idx[k]][2]);
-      const double along = off.dot(placed_n[idx[k]]);
-      if (std::abs(along) <= tol && (off - along * placed_n[idx[k]]).norm() <= lateral) {
+    const std::size_t found = placed.index.tree.knnSearch(pts[i].data(), kK, idx, d2);
+    for (std::size_t k = 0; k < found; ++k)
+      if (placed.on_plane(idx[k], x, tol, lateral)) {
         ++on;
         break;
       }
-    }
   }
   return seen ? double(on) / seen : 0;
 }
@@ -499,28 +527,17 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const D
   for (const Vec3f& p : sig.sample.points) src.push_back(Vec3(p[0], p[1], p[2]) - cs);
   const std::size_t fstride = std::max<std::size_t>(1, src.size() / 512);
   for (std::size_t i = 0; i < src.size(); i += fstride) fine.push_back(src[i]);
-  Pose pose;
-  Vec3 t0;
-  for (int i = 0; i < 3; ++i) {
-    for (int j = 0; j < 3; ++j) pose.linear(i, j) = start[4 * i + j];
-    t0(i) = start[4 * i + 3];
-  }
-  pose.shift = pose.linear * cs + t0;
+  Pose pose = pose_of_rows(start, cs);
   // Only pairs near the surface pull: the rest of the part is missing (a
   // piece) or the surface belongs to other material (dummy).
   refine_point_to_plane(pose, fine, dense, dense_tree, 0.10 * r, 10);
   refine_point_to_plane(pose, fine, dense, dense_tree, 0.03 * r, 10);
   measure_fit(pose, src, mesh, dense, dense_tree, r, loose_fraction, out);
 
-  const Shares shares = surface_shares(pose, src, sig.sample.normals, dense, loose_fraction * r, sig_spacing);
+  const Shares shares = surface_shares(PlacedSignature(pose, src, sig.sample.normals), dense, loose_fraction * r, sig_spacing);
   out.explained = shares.explained;
   out.outside = shares.outside;
-  const Vec3 t = pose.shift - pose.linear * cs;
-  for (int i = 0; i < 3; ++i) {
-    for (int j = 0; j < 3; ++j) out.transform[4 * i + j] = pose.linear(i, j);
-    out.transform[4 * i + 3] = t(i);
-  }
-  out.transform[15] = 1;
+  out.transform = rows_of(pose, cs);
   out.scale = 1;
   out.mirrored = pose.linear.determinant() < 0;
   return out;
