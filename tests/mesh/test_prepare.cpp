@@ -46,6 +46,21 @@ TEST_CASE("a cube soup welds to 8 vertices, one closed body, exact integrals", "
   CHECK(pm->bounds.diagonal() == Approx(std::sqrt(300.0)));
 }
 
+TEST_CASE("coplanar neighbours are counted; noise on the vertices leaves few", "[mesh]") {
+  // A cube: 18 edges, all between two triangles; the 6 face diagonals join
+  // coplanar ones. Turned and re-encoded, it keeps them.
+  auto pm = prepare(soup(transformed(cube(10), random_rotation(5), {1, 2, 3})));
+  REQUIRE(pm.ok());
+  REQUIRE(pm->bodies.size() == 1);
+  CHECK(pm->bodies[0].interior_edges == 18);
+  CHECK(pm->bodies[0].flat_edges == 6);
+  // Noise of 2% of the diagonal tilts the face halves apart.
+  auto noisy = prepare(soup(jittered(cube(10), 0.02, 9)));
+  REQUIRE(noisy.ok());
+  CHECK(noisy->bodies[0].interior_edges == 18);
+  CHECK(noisy->bodies[0].flat_edges == 0);
+}
+
 TEST_CASE("flipped and mixed winding give the same volume", "[mesh]") {
   Mesh all_flipped = cube(2);
   for (auto& t : all_flipped.triangles) std::swap(t[1], t[2]);

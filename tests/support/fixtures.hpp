@@ -35,6 +35,9 @@ Mesh transformed(const Mesh& m, const std::array<double, 9>& linear, const std::
 std::array<double, 9> random_rotation(std::uint64_t seed);
 // Permute vertices and triangles, rotate corners, flip the winding of some.
 Mesh shuffled(const Mesh& m, std::uint64_t seed);
+// Gaussian noise on every vertex of the welded mesh, sigma a fraction of the
+// bounding-box diagonal.
+Mesh jittered(const Mesh& m, double sigma_of_diagonal, std::uint64_t seed);
 // Vertex-clustering decimation (Rossignac & Borrel 1993): vertices in one
 // cell of a grid become their mean; the cell is the largest found by
 // bisection that leaves at most `target` triangles.

@@ -59,6 +59,11 @@ struct Body {
   std::uint32_t nonmanifold_edges = 0;
   std::uint32_t vertex_count = 0;
   int euler_characteristic = 0;          // V - E + F
+  // Edges between two triangles, and those of them whose two triangles are
+  // coplanar (within 1e-3 rad). A tessellated CAD part has many such pairs;
+  // a surface with noise on its vertices has almost none.
+  std::uint32_t interior_edges = 0;
+  std::uint32_t flat_edges = 0;
 };
 
 struct PrepareOptions {

@@ -52,11 +52,13 @@ struct DenseSample {
 // `file_points` (the descriptor sample) drives the alignment; `dense` gives
 // a denser sample of the same surface of `mesh`, which refines it and finds
 // the triangles the residuals are measured against. It is asked for only
-// when the pose gets that far (a clean file often does not).
+// when the pose gets that far (a clean file often does not). `noisy`: the
+// shape's surface is perturbed (see Body::flat_edges), so the tolerance may
+// widen with the residuals' median, up to 4.5% of the radius.
 PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const SurfaceSample& file_points,
                            const std::function<const DenseSample&()>& dense, const PrincipalFrame& file_frame,
                            double file_rms_radius, double loose_fraction = kLooseTolerance,
-                           bool refine_scale = false);
+                           bool refine_scale = false, bool noisy = false);
 
 // Refines a pose found by ppf_search (row-major 4x4, signature -> scan) at scale 1 and measures it: coverage
 // and fit as above (tolerances relative to the signature's RMS radius), and

@@ -60,6 +60,25 @@ Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
   }
   // Per-body vertex and edge counts for the Euler characteristic.
   BigVector<std::uint32_t> seen(nv, kNoNeighbor);
+  auto normal = [&](std::uint32_t t) {
+    const Tri& f = m.triangles[t];
+    Vec3d e1, e2;
+    for (int k = 0; k < 3; ++k) {
+      e1[k] = double(m.vertices[f[1]][k]) - m.vertices[f[0]][k];
+      e2[k] = double(m.vertices[f[2]][k]) - m.vertices[f[0]][k];
+    }
+    return Vec3d{e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]};
+  };
+  // Coplanar within 1e-3 rad: the float rounding of an exported CAD face
+  // tilts its triangles by about 1e-5; noise of 0.1% of a part's size on
+  // triangles a tenth of its size, by about 1e-2.
+  auto flat = [&](std::uint32_t a, std::uint32_t b) {
+    const Vec3d na = normal(a), nb = normal(b);
+    const Vec3d c{na[1] * nb[2] - na[2] * nb[1], na[2] * nb[0] - na[0] * nb[2], na[0] * nb[1] - na[1] * nb[0]};
+    const double dot = na[0] * nb[0] + na[1] * nb[1] + na[2] * nb[2];
+    const double cross2 = c[0] * c[0] + c[1] * c[1] + c[2] * c[2];
+    return dot > 0 && cross2 <= 1e-6 * dot * dot;
+  };
   for (std::uint32_t bi = 0; bi < count; ++bi) {
     Body& b = bodies[bi];
     std::uint32_t edges = 0;
@@ -71,6 +90,11 @@ Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
           ++b.vertex_count;
         }
         edges += adj.first_of_edge[3 * t + k];
+        const std::uint32_t across = adj.neighbor[3 * t + k];
+        if (adj.first_of_edge[3 * t + k] && across != kNoNeighbor) {
+          ++b.interior_edges;
+          b.flat_edges += flat(t, across);
+        }
       }
     }
     b.euler_characteristic = static_cast<int>(b.vertex_count) - static_cast<int>(edges) +
