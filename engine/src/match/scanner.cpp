@@ -57,8 +57,15 @@ constexpr std::size_t kMaxBodies = 32;
 constexpr double kMinBodyAreaFraction = 1e-5;
 // A shape whose closest signature is within this descriptor distance is
 // verified by alignment. Chosen on our own calibration set, not on the
-// evaluation sets: see bench/README.md.
-constexpr double kVerifyGate = 0.25;
+// evaluation sets: see bench/README.md. Copies that verify stay within
+// 0.154 of their signature on all our sets; shapes coarser than the
+// signature (decimated copies, G-code skins: those given a wider tolerance)
+// drift further, up to 0.181, and keep the old gate of 0.25. The narrower
+// gate for the rest keeps clean files cheap: the median benign dev file went
+// from 1.80 to 1.64-1.75 times the cost of descriptors alone
+// (bench/clean_cost.sh), and no verdict changed on any of our sets.
+constexpr double kVerifyGate = 0.22;
+constexpr double kCoarseVerifyGate = 0.25;
 constexpr double kUnverifiedCeiling = 0.5;
 // Dummy material moves a part's descriptors, but not far: on the dev set the
 // fused parts stayed within 0.21 of their signature (bench/README.md), so
@@ -297,7 +304,7 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
     std::size_t best = 0;
     for (std::size_t i = 1; i < n; ++i)
       if (distance[si][i] < distance[si][best]) best = i;
-    if (!opt.verify || n == 0 || exact_shape[best] >= 0 || distance[si][best] > kVerifyGate) continue;
+    if (!opt.verify || n == 0 || exact_shape[best] >= 0 || distance[si][best] > kCoarseVerifyGate) continue;
     const Shape& s = shapes[si];
     const SignatureEntry& e = set_.entries[best];
     // A print's skin is stair-stepped: its curved faces stray from the
@@ -305,6 +312,8 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
     const double loose = std::max(loose_tolerance(e, vertex_spacing(pm.mesh, s.subset ? *s.subset : kAll) / s.descriptor.rms_radius,
                                                   s.descriptor.rms_radius / e.descriptor.rms_radius),
                                   kLooseTolerance + 0.5 * pm.layer_height / s.descriptor.rms_radius);
+    const bool coarse = loose > kLooseTolerance;
+    if (distance[si][best] > kVerifyGate && !coarse) continue;
     pose_of[best].push_back(
         estimate_pose(e, pm.mesh, s.sample, [&]() -> const DenseSample& { return dense_for(si); },
                       principal_frame(*s.mass), s.descriptor.rms_radius, loose,
