@@ -143,7 +143,9 @@ class Occupancy {
       const std::int64_t n = steps(s);
       for (std::int64_t k = 0; k <= n; ++k) {
         const double t = double(k) / n;
-        const std::int64_t cx = cell(s.x0 + t * (s.x1 - s.x0)), cy = cell(s.y0 + t * (s.y1 - s.y0));
+        // Clamped to the box: x0 + t * (x1 - x0) may round past an end.
+        const std::int64_t cx = std::clamp(cell(s.x0 + t * (s.x1 - s.x0)), x0_, x1_);
+        const std::int64_t cy = std::clamp(cell(s.y0 + t * (s.y1 - s.y0)), y0_, y1_);
         if (dense_) {
           const std::size_t i = index(cx, cy);
           bits_[i / 64] |= std::uint64_t{1} << (i % 64);
@@ -404,7 +406,7 @@ Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits
       if (cmd_number == 83) absolute_e = false;
       continue;
     }
-    if (cmd_letter != 'G') continue;
+    if (cmd_letter != 'G' || !(cmd_number >= 0 && cmd_number < 1000)) continue;
     const int g = static_cast<int>(cmd_number);
     if (g == 90) absolute_xyz = absolute_e = true;
     else if (g == 91) absolute_xyz = absolute_e = false;
