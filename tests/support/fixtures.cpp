@@ -152,17 +152,11 @@ Mesh shuffled(const Mesh& m, std::uint64_t seed) {
 }
 
 Mesh jittered(const Mesh& m, double sigma_of_diagonal, std::uint64_t seed) {
-  double diag2 = 0;
-  for (int k = 0; k < 3; ++k) {
-    float lo = m.vertices[0][k], hi = lo;
-    for (const auto& v : m.vertices) lo = std::min(lo, v[k]), hi = std::max(hi, v[k]);
-    diag2 += double(hi - lo) * double(hi - lo);
-  }
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> gauss(0.0, sigma_of_diagonal * std::sqrt(diag2));
   // Welded first, so that neighbouring triangles move together.
   auto welded = meshsentry::prepare(m);
   REQUIRE(welded.ok());
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> gauss(0.0, sigma_of_diagonal * welded->bounds.diagonal());
   Mesh out = std::move(welded->mesh);
   for (auto& v : out.vertices)
     for (float& c : v) c = static_cast<float>(c + gauss(rng));

@@ -193,7 +193,8 @@ constexpr double kNoisyTolerance = 0.045;
 void measure_fit(const Pose& pose, const std::vector<Vec3>& src, const Mesh& mesh, const SurfaceSample& dst,
                  const Tree& tree, double file_r, double loose_fraction, PoseEstimate& out, bool noisy = false) {
   const double tol = kCoverageTolerance * file_r;
-  const double widest = std::max(loose_fraction, noisy ? kNoisyTolerance : 0.0) * file_r;
+  const double widest_fraction = noisy ? std::max(loose_fraction, kNoisyTolerance) : loose_fraction;
+  const double widest = widest_fraction * file_r;
   constexpr int kK = 8;
   std::vector<double> residuals;
   residuals.reserve(src.size());
@@ -222,7 +223,7 @@ void measure_fit(const Pose& pose, const std::vector<Vec3>& src, const Mesh& mes
     std::vector<double> sorted = residuals;
     auto mid = sorted.begin() + sorted.size() / 2;
     std::nth_element(sorted.begin(), mid, sorted.end());
-    fraction = std::clamp(kNoiseWidth * *mid / file_r, loose_fraction, std::max(loose_fraction, kNoisyTolerance));
+    fraction = std::clamp(kNoiseWidth * *mid / file_r, loose_fraction, widest_fraction);
   }
   const double loose = fraction * file_r;
   std::size_t covered = 0, covered_loose = 0;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "common/vec.hpp"
 #include "mesh/mesh_ops.hpp"
 
 namespace meshsentry {
@@ -62,22 +63,17 @@ Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
   BigVector<std::uint32_t> seen(nv, kNoNeighbor);
   auto normal = [&](std::uint32_t t) {
     const Tri& f = m.triangles[t];
-    Vec3d e1, e2;
-    for (int k = 0; k < 3; ++k) {
-      e1[k] = double(m.vertices[f[1]][k]) - m.vertices[f[0]][k];
-      e2[k] = double(m.vertices[f[2]][k]) - m.vertices[f[0]][k];
-    }
-    return Vec3d{e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]};
+    const Vec3d a = to_d(m.vertices[f[0]]);
+    return cross(sub(to_d(m.vertices[f[1]]), a), sub(to_d(m.vertices[f[2]]), a));
   };
   // Coplanar within 1e-3 rad: the float rounding of an exported CAD face
   // tilts its triangles by about 1e-5; noise of 0.1% of a part's size on
   // triangles a tenth of its size, by about 1e-2.
   auto flat = [&](std::uint32_t a, std::uint32_t b) {
     const Vec3d na = normal(a), nb = normal(b);
-    const Vec3d c{na[1] * nb[2] - na[2] * nb[1], na[2] * nb[0] - na[0] * nb[2], na[0] * nb[1] - na[1] * nb[0]};
-    const double dot = na[0] * nb[0] + na[1] * nb[1] + na[2] * nb[2];
-    const double cross2 = c[0] * c[0] + c[1] * c[1] + c[2] * c[2];
-    return dot > 0 && cross2 <= 1e-6 * dot * dot;
+    const Vec3d c = cross(na, nb);
+    const double d = dot(na, nb);
+    return d > 0 && dot(c, c) <= 1e-6 * d * d;
   };
   for (std::uint32_t bi = 0; bi < count; ++bi) {
     Body& b = bodies[bi];
