@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <malloc.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -74,6 +77,26 @@ bool write_vec(int fd, const V& v) {
   return write_all(fd, &n, 8) && write_all(fd, v.data(), n * sizeof(typename V::value_type));
 }
 
+// Assimp's OBJ importer (5.2) allocates and fills a 16 MiB stream buffer
+// for every file, however small. In a fresh child that is 4096 page faults,
+// about 40 ms on our machine (a quarter of what a small OBJ costs), so the
+// child's heap is grown once on transparent huge pages, where the same
+// buffer takes 8 faults; large allocations stay on that heap instead of
+// getting fresh mappings of their own. Where huge pages are off, madvise
+// does nothing and the child works as before.
+void heap_on_huge_pages() {
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  constexpr std::size_t kHeap = std::size_t{48} << 20;
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  void* p = std::malloc(kHeap);
+  if (!p) return;
+  const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+  const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(p) + kHeap) & ~(kHuge - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  std::free(p);
+}
+
 [[noreturn]] void child_main(int fd, const std::function<Result<LoadedMesh>()>& load, const LoadLimits& limits) {
   // The child inherits copies of the parent's unflushed stdio buffers; if the
   // parser ever flushes them (exit, abort paths), they must not reach the
@@ -95,6 +118,7 @@ bool write_vec(int fd, const V& v) {
   setrlimit(RLIMIT_AS, &as);
   rlimit cpu{limits.max_seconds, limits.max_seconds + 1};
   setrlimit(RLIMIT_CPU, &cpu);
+  heap_on_huge_pages();
   auto r = load();
   std::uint32_t code = r.ok() ? 0 : static_cast<std::uint32_t>(r.status().code);
   bool ok = write_all(fd, &code, 4);
