@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "describe/shape_histograms.hpp"
 #include "describe/vertex_spacing.hpp"
 #include "match/match_ops.hpp"
 #include "meshsentry/describe.hpp"
@@ -127,4 +128,40 @@ TEST_CASE("vertex spacing measures the tessellation, not the shape", "[describe]
     }
   }
   CHECK(spacing(fine) < 0.85 * spacing(ref));
+}
+
+TEST_CASE("the D2 histogram equals the plain pair-by-pair count", "[describe]") {
+  // The fast version (vector loop, fixed-point lanes) against the definition:
+  // every pair's distance split between its two nearest bin centres.
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(-3, 5);
+  for (std::size_t count : {2u, 3u, 17u, 640u, 5000u}) {
+    std::vector<Vec3f> p(count);
+    for (auto& x : p) x = {u(rng), u(rng), u(rng)};
+    const double scale = 2.5, range = 3;
+    const std::uint32_t bins = 24;
+    const std::size_t stride = (count + 2047) / 2048;
+    std::vector<double> want(bins, 0);
+    for (std::size_t i = 0; i < count; i += stride)
+      for (std::size_t j = i + stride; j < count; j += stride) {
+        const double d = std::sqrt(double((p[i][0] - p[j][0]) * (p[i][0] - p[j][0]) +
+                                          (p[i][1] - p[j][1]) * (p[i][1] - p[j][1]) +
+                                          (p[i][2] - p[j][2]) * (p[i][2] - p[j][2])));
+        const double x = d * bins / (range * scale) - 0.5;
+        if (x <= 0) {
+          want[0] += 1;
+        } else if (x >= bins - 1) {
+          want[bins - 1] += 1;
+        } else {
+          const auto b = static_cast<std::size_t>(x);
+          want[b] += 1 - (x - b);
+          want[b + 1] += x - b;
+        }
+      }
+    double total = 0;
+    for (double w : want) total += w;
+    const std::vector<float> got = d2_histogram(p, scale, range, bins);
+    REQUIRE(got.size() == bins);
+    for (std::uint32_t b = 0; b < bins; ++b) CHECK(got[b] == Approx(want[b] / total).margin(1e-6));
+  }
 }
