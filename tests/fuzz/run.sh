@@ -19,7 +19,7 @@ for a in "$@"; do
     *) only+=("$a") ;;
   esac
 done
-all=(stl_reader gcode_reader signature_reader assimp_loader isolated_loader archive_reader load_mesh)
+all=(stl_reader gcode_reader threemf_reader signature_reader assimp_loader isolated_loader archive_reader load_mesh)
 [ ${#only[@]} -gt 0 ] || only=("${all[@]}")
 out=$here/build-fuzz
 shared=$here/../shared/corpus
@@ -31,7 +31,7 @@ cmake --build "$out" -j"$(nproc)" --target "${only[@]/#/fuzz_}" >/dev/null
 
 # Seeds ---------------------------------------------------------------------
 rm -rf "$out/seeds"
-mkdir -p "$out"/seeds/{stl_reader,gcode_reader,signature_reader,assimp_loader,isolated_loader,archive_reader,load_mesh} \
+mkdir -p "$out"/seeds/{stl_reader,gcode_reader,threemf_reader,signature_reader,assimp_loader,isolated_loader,archive_reader,load_mesh} \
   "$out/crashes" "$out/logs"
 find "$here/models" -name '*.stl' -exec cp {} "$out/seeds/stl_reader/" \;
 cp "$here/signatures/demo.msig" "$out/seeds/signature_reader/"
@@ -47,6 +47,7 @@ corpus() {
 corpus stl_reader 200k stl
 corpus assimp_loader 64k obj ply off 3mf gltf glb dae amf fbx x3d 3ds
 corpus archive_reader 200k zip
+corpus threemf_reader 200k 3mf model
 # Tiny meshes of each text format, so the targets have seeds without ../shared.
 python3 - "$out/seeds" <<'PY'
 import bz2, gzip, io, lzma, os, sys, tarfile, zipfile
@@ -85,6 +86,9 @@ def tarred(members, mode="w"):
 threemf = zipped([("[Content_Types].xml", b'<?xml version="1.0"?><Types/>'), ("3D/3dmodel.model", model)])
 for n, d in [("t.obj", obj), ("t.off", off), ("t.ply", ply), ("t.gltf", gltf), ("t.3mf", threemf)]:
     put("assimp_loader", n, d)
+put("threemf_reader", "t.3mf", threemf)
+put("threemf_reader", "bare.model", model)
+put("load_mesh", "t.3mf", threemf)
 members = [("a.stl", stl), ("dir/b.obj", obj), ("c.off", off)]
 archives = {
     "a.zip": zipped(members), "stored.zip": zipped(members, zipfile.ZIP_STORED),

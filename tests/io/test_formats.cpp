@@ -197,3 +197,104 @@ TEST_CASE("subnormal coordinates from a non-STL reader are corrupt data", "[io][
   CHECK_THAT(bad.status().message, Catch::Contains("subnormal"));
   CHECK(load_mesh_file((d.path / "small.obj").string()).ok());
 }
+
+namespace {
+
+// A model part around `resources` and `build` (unit millimetre unless given).
+std::string model_part(const std::string& resources, const std::string& build, const std::string& unit = "millimeter") {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<model unit=\"" + unit +
+         "\" xmlns=\"http://schemas.microsoft.com/3dmanufacturing/core/2015/02\" "
+         "xmlns:p=\"http://schemas.microsoft.com/3dmanufacturing/production/2015/06\"><resources>" +
+         resources + "</resources><build>" + build + "</build></model>\n";
+}
+
+// A unit tetrahedron as a 3MF object.
+std::string tetra_object(int id) {
+  return "<object id=\"" + std::to_string(id) +
+         "\" type=\"model\"><mesh><vertices><vertex x=\"0\" y=\"0\" z=\"0\"/><vertex x=\"1\" y=\"0\" "
+         "z=\"0\"/><vertex x=\"0\" y=\"1\" z=\"0\"/><vertex x=\"0\" y=\"0\" z=\"1\"/></vertices><triangles>"
+         "<triangle v1=\"0\" v2=\"2\" v3=\"1\"/><triangle v1=\"0\" v2=\"1\" v3=\"3\"/><triangle v1=\"0\" v2=\"3\" "
+         "v3=\"2\"/><triangle v1=\"1\" v2=\"2\" v3=\"3\"/></triangles></mesh></object>";
+}
+
+Result<LoadedMesh> load_string(const std::string& bytes) {
+  return load_mesh(std::as_bytes(std::span(bytes.data(), bytes.size())), "x.3mf");
+}
+
+}  // namespace
+
+TEST_CASE("3MF: build items and components are placed through their transforms", "[io][3mf]") {
+  // Object 2 places the tetrahedron twice (once moved by 10 in x); the build
+  // places object 2 once more, moved by 100 in y, and object 1 in inches.
+  const std::string res = tetra_object(1) +
+                          "<object id=\"2\" type=\"model\"><components><component objectid=\"1\"/>"
+                          "<component objectid=\"1\" transform=\"1 0 0 0 1 0 0 0 1 10 0 0\"/></components></object>";
+  const std::string build = "<item objectid=\"2\"/><item objectid=\"2\" transform=\"1 0 0 0 1 0 0 0 1 0 100 0\"/>";
+  auto m = load_string(three_mf_package(model_part(res, build)));
+  REQUIRE(m.ok());
+  CHECK(m->format == Format::threemf);
+  CHECK(m->mesh.triangles.size() == 16);
+  CHECK(m->source_meshes == 4);
+  float max_x = 0, max_y = 0;
+  for (const Vec3f& v : m->mesh.vertices) max_x = std::max(max_x, v[0]), max_y = std::max(max_y, v[1]);
+  CHECK(max_x == Approx(11));
+  CHECK(max_y == Approx(101));
+
+  // Inches become millimetres; a row-vector transform turns x into y.
+  auto inch = load_string(three_mf_package(model_part(tetra_object(1), "<item objectid=\"1\" transform=\"0 1 0 -1 0 0 0 0 1 0 0 0\"/>", "inch")));
+  REQUIRE(inch.ok());
+  float top_y = 0;
+  for (const Vec3f& v : inch->mesh.vertices) top_y = std::max(top_y, v[1]);
+  CHECK(top_y == Approx(25.4));
+}
+
+TEST_CASE("3MF: components in other model parts, and a bare model part", "[io][3mf]") {
+  const std::string rels =
+      "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+      "<Relationship Target=\"/3D/3dmodel.model\" Id=\"r\" "
+      "Type=\"http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel\"/></Relationships>";
+  const std::string root = model_part(
+      "<object id=\"9\" type=\"model\"><components><component p:path=\"/3D/Objects/part.model\" objectid=\"1\"/>"
+      "</components></object>",
+      "<item objectid=\"9\"/>");
+  const std::string package = stored_zip({{"_rels/.rels", rels},
+                                          {"3D/3dmodel.model", root},
+                                          {"3D/Objects/part.model", model_part(tetra_object(1), "")}});
+  auto m = load_string(package);
+  REQUIRE(m.ok());
+  CHECK(m->mesh.triangles.size() == 4);
+
+  // The XML alone, as some exporters write it.
+  auto bare = load_string(model_part(tetra_object(3), "<item objectid=\"3\"/>"));
+  REQUIRE(bare.ok());
+  CHECK(bare->format == Format::threemf);
+  CHECK(bare->mesh.triangles.size() == 4);
+}
+
+TEST_CASE("3MF: malformed packages give clear errors", "[io][3mf]") {
+  auto error_of = [](const std::string& model) {
+    auto r = load_string(three_mf_package(model));
+    REQUIRE_FALSE(r.ok());
+    return r.status().message;
+  };
+  CHECK_THAT(error_of(model_part(tetra_object(1), "<item objectid=\"7\"/>")), Catch::Contains("object 7"));
+  // A cycle of components ends at the nesting bound, not in a stack overflow.
+  CHECK_THAT(error_of(model_part("<object id=\"1\"><components><component objectid=\"2\"/></components></object>"
+                                 "<object id=\"2\"><components><component objectid=\"1\"/></components></object>",
+                                 "<item objectid=\"1\"/>")),
+             Catch::Contains("nested deeper"));
+  std::string bad_index = tetra_object(1);
+  bad_index.replace(bad_index.find("v3=\"3\"/></triangles>"), 6, "v3=\"4\"");
+  CHECK_THAT(error_of(model_part(bad_index, "<item objectid=\"1\"/>")), Catch::Contains("past its 4 vertices"));
+  std::string nan = tetra_object(1);
+  nan.replace(nan.find("x=\"1\""), 5, "x=\"nan\"");
+  CHECK_THAT(error_of(model_part(nan, "<item objectid=\"1\"/>")), Catch::Contains("finite"));
+  CHECK_THAT(error_of("<model xmlns=\"http://schemas.microsoft.com/3dmanufacturing/core/2015/02\"><resources>"),
+             Catch::Contains("XML error"));
+  CHECK_THAT(error_of(model_part(tetra_object(1), "<item objectid=\"1\" transform=\"1 0 0\"/>")),
+             Catch::Contains("bad transform"));
+  // No build section: the objects nothing else uses are placed.
+  auto loose = load_string(three_mf_package(model_part(tetra_object(1), "")));
+  REQUIRE(loose.ok());
+  CHECK(loose->mesh.triangles.size() == 4);
+}

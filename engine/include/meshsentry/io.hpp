@@ -59,7 +59,8 @@ struct LoadLimits {
   std::uint64_t max_file_bytes = 1ull << 30;     // 1 GiB
   std::uint64_t max_triangles = 50'000'000;
   // Assimp-backed formats are parsed in a forked child (see
-  // read_with_assimp_isolated) with these limits; STL never is.
+  // read_with_assimp_isolated) with these limits; the native readers (STL,
+  // 3MF, G-code) never are.
   bool isolate = true;
   unsigned max_seconds = 60;                        // wall and CPU time per file
   std::uint64_t isolation_max_bytes = 8ull << 30;   // child address space
@@ -78,6 +79,11 @@ Result<LoadedMesh> read_stl(std::span<const std::byte> bytes, const LoadLimits& 
 // surfaces) as a triangle soup with outward winding; see gcode_reader.cpp.
 // prepare() it with PrepareOptions::from_toolpath.
 Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits& limits = {});
+
+// 3MF, natively (expat): a zipped package or a bare model part; build items
+// placed through their transforms, components resolved across parts,
+// millimetres by the model's unit. See threemf_reader.cpp.
+Result<LoadedMesh> read_3mf(std::span<const std::byte> bytes, const LoadLimits& limits = {});
 
 // Assimp-backed formats, from memory (no external files such as .mtl or .bin
 // can be resolved) or from a path (they can). Node transforms are applied and

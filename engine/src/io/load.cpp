@@ -16,6 +16,8 @@ Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view 
       return read_stl(bytes, limits);
     case Format::gcode:
       return read_gcode(bytes, limits);
+    case Format::threemf:
+      return read_3mf(bytes, limits);
     case Format::step:
     case Format::iges:
       return make_error(ErrorCode::format, std::string(format_name(f)) + " (CAD) is recognised but not read");

@@ -145,6 +145,9 @@ Format sniff_text(std::span<const std::byte> b, const std::string& ext) {
     if (h.find("<collada") != std::string_view::npos) return Format::collada;
     if (h.find("<amf") != std::string_view::npos) return Format::amf;
     if (h.find("<x3d") != std::string_view::npos) return Format::x3d;
+    // A 3MF model part on its own, outside its package.
+    if (h.find("<model") != std::string_view::npos && h.find("3dmanufacturing") != std::string_view::npos)
+      return Format::threemf;
     return Format::unknown;
   }
   if (has("{") && h.find("\"asset\"") != std::string_view::npos) return Format::gltf;
