@@ -63,7 +63,9 @@ struct LoadLimits {
   // 3MF, G-code) never are.
   bool isolate = true;
   unsigned max_seconds = 60;                        // wall and CPU time per file
-  std::uint64_t isolation_max_bytes = 8ull << 30;   // child address space
+  // The child's memory: address space beyond what the parent had mapped,
+  // at most 512 MiB + 64 times the file's size, and never more than this.
+  std::uint64_t isolation_max_bytes = 8ull << 30;
 };
 
 struct LoadedMesh {
