@@ -76,17 +76,22 @@ std::string_view local_name(const char* name) {
   return colon ? colon + 1 : name;
 }
 
-bool parse_number(std::string_view s, double& out) {
+std::string_view trimmed(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// The whole attribute must be the number (XML Schema allows a leading '+').
+bool parse_number(std::string_view s, double& out) {
+  s = trimmed(s);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
   return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(out);
 }
 
 bool parse_index(std::string_view s, std::uint32_t& out) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  s = trimmed(s);
   const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
   return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
