@@ -293,6 +293,14 @@ TEST_CASE("3MF: malformed packages give clear errors", "[io][3mf]") {
              Catch::Contains("XML error"));
   CHECK_THAT(error_of(model_part(tetra_object(1), "<item objectid=\"1\" transform=\"1 0 0\"/>")),
              Catch::Contains("bad transform"));
+  // A limit reads like every other limit.
+  LoadLimits small;
+  small.max_triangles = 2;
+  const std::string package = three_mf_package(model_part(tetra_object(1), "<item objectid=\"1\"/>"));
+  auto over = read_3mf(std::as_bytes(std::span(package.data(), package.size())), small);
+  REQUIRE_FALSE(over.ok());
+  CHECK(over.status().code == ErrorCode::limit);
+  CHECK(over.status().message.rfind("limit:", 0) == 0);
   // No build section: the objects nothing else uses are placed.
   auto loose = load_string(three_mf_package(model_part(tetra_object(1), "")));
   REQUIRE(loose.ok());

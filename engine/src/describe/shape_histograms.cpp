@@ -12,22 +12,31 @@ namespace {
 
 constexpr std::size_t kMaxD2Points = 2048;  // 2.1 million pairs
 
-// Adds weight 1 at position x (in bin units) split between neighbouring bins.
-inline void soft_add(double* h, std::uint32_t bins, double x) {
+// The share of a weight `one` that goes to the upper of two bins, at
+// fraction f between their centres: as is for real weights, rounded for
+// fixed-point ones (D2's).
+inline double upper_share(double f, double) { return f; }
+inline std::uint64_t upper_share(double f, std::uint64_t one) {
+  return static_cast<std::uint64_t>(f * double(one) + 0.5);
+}
+
+// Adds weight `one` at position x (in bin units) split between neighbouring bins.
+template <class T>
+inline void soft_add(T* h, std::uint32_t bins, double x, T one = T(1)) {
   x -= 0.5;  // bin centres at i + 0.5
   if (x <= 0) {
-    h[0] += 1;
+    h[0] += one;
     return;
   }
   const double top = bins - 1;
   if (x >= top) {
-    h[bins - 1] += 1;
+    h[bins - 1] += one;
     return;
   }
   const auto i = static_cast<std::uint32_t>(x);
-  const double f = x - i;
-  h[i] += 1 - f;
-  h[i + 1] += f;
+  const T upper = upper_share(x - i, one);
+  h[i] += one - upper;
+  h[i + 1] += upper;
 }
 
 std::vector<float> normalised(const std::vector<double>& h) {
@@ -55,11 +64,10 @@ std::vector<float> d2_histogram(const std::vector<Vec3f>& p, double scale, doubl
   // in turn. Integer sums are exact, so the four add up to the same counts
   // in any order, and consecutive pairs (often in the same bin) do not wait
   // for each other's store.
-  constexpr double kOne = 4294967296.0;
+  constexpr std::uint64_t kOne = std::uint64_t{1} << 32;
   const std::size_t m = xs.size();
   std::vector<std::uint64_t> lanes(4 * std::size_t(bins), 0);
   std::vector<double> row(m);
-  const double top = bins - 1;
   for (std::size_t i = 0; i < m; ++i) {
     const float xi = xs[i], yi = ys[i], zi = zs[i];
     const std::size_t count = m - i - 1;
@@ -67,26 +75,13 @@ std::vector<float> d2_histogram(const std::vector<Vec3f>& p, double scale, doubl
     double* out = row.data();
     for (std::size_t j = 0; j < count; ++j) {
       const float dx = px[j] - xi, dy = py[j] - yi, dz = pz[j] - zi;
-      out[j] = std::sqrt(double(dx * dx + dy * dy + dz * dz)) * k - 0.5;  // bin centres at i + 0.5
+      out[j] = std::sqrt(double(dx * dx + dy * dy + dz * dz)) * k;
     }
-    for (std::size_t j = 0; j < count; ++j) {
-      std::uint64_t* h = lanes.data() + (j & 3) * bins;
-      const double x = out[j];
-      if (x <= 0) {
-        h[0] += std::uint64_t(kOne);
-      } else if (x >= top) {
-        h[bins - 1] += std::uint64_t(kOne);
-      } else {
-        const auto b = static_cast<std::uint32_t>(x);
-        const auto upper = static_cast<std::uint64_t>((x - b) * kOne + 0.5);
-        h[b] += std::uint64_t(kOne) - upper;
-        h[b + 1] += upper;
-      }
-    }
+    for (std::size_t j = 0; j < count; ++j) soft_add(lanes.data() + (j & 3) * bins, bins, out[j], kOne);
   }
   std::vector<double> h(bins, 0.0);
   for (std::uint32_t b = 0; b < bins; ++b)
-    h[b] = double(lanes[b] + lanes[bins + b] + lanes[2 * bins + b] + lanes[3 * bins + b]) / kOne;
+    h[b] = double(lanes[b] + lanes[bins + b] + lanes[2 * bins + b] + lanes[3 * bins + b]) / double(kOne);
   return normalised(h);
 }
 

@@ -51,12 +51,12 @@ constexpr bool kAsan = false;
 // budget.
 rlim_t address_space_limit(std::uint64_t max_bytes) {
   char buf[64] = {};
-  const int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return kAsan ? RLIM_INFINITY : max_bytes;
-  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  const unsigned long long pages = n > 0 ? std::strtoull(buf, nullptr, 10) : 0;
-  if (!pages) return kAsan ? RLIM_INFINITY : max_bytes;
+  unsigned long long pages = 0;
+  if (const int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC); fd >= 0) {
+    if (::read(fd, buf, sizeof buf - 1) > 0) pages = std::strtoull(buf, nullptr, 10);
+    ::close(fd);
+  }
+  if (!pages) return kAsan ? RLIM_INFINITY : max_bytes;  // unknown: the budget alone
   return pages * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) + max_bytes;
 }
 
@@ -243,8 +243,8 @@ Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, F
                                              const LoadLimits& limits, const std::string& path) {
   // A memory budget in proportion to the file: Assimp needed at most 40 MB
   // for any file of ../shared/corpus (2.4 MB OBJ), while a 42 KB COLLADA
-  // file there allocates until it fails, 3 GB and 30 s later under the flat
-  // limit; with 16 scans in parallel that is the machine's memory.
+  // file there allocates until it fails, 3.2 GB and 36 s later under the
+  // flat limit; with 16 scans in parallel that is the machine's memory.
   LoadLimits child = limits;
   child.isolation_max_bytes = std::min<std::uint64_t>(limits.isolation_max_bytes, kBaseBudget + kBudgetPerByte * bytes.size());
   auto r = run_isolated(

@@ -71,6 +71,11 @@ std::string part_name(std::string_view s) {
   return out;
 }
 
+// Errors say "3mf:" first, but a limit says "limit:" first, as every limit does.
+Status error_3mf(ErrorCode code, const std::string& message) {
+  return make_error(code, code == ErrorCode::limit ? message : "3mf: " + message);
+}
+
 std::string_view local_name(const char* name) {
   const char* colon = std::strrchr(name, ':');
   return colon ? colon + 1 : name;
@@ -154,7 +159,7 @@ class PartParser {
   static void end(void* self, const char* name) { static_cast<PartParser*>(self)->on_end(local_name(name)); }
 
   void fail(ErrorCode code, std::string message) {
-    if (error_.ok()) error_ = make_error(code, "3mf: " + std::move(message));
+    if (error_.ok()) error_ = error_3mf(code, message);
     XML_StopParser(parser_, XML_FALSE);
   }
 
@@ -333,12 +338,12 @@ Result<LoadedMesh> read_3mf(std::span<const std::byte> bytes, const LoadLimits& 
   const bool zip = bytes.size() >= 4 && std::memcmp(bytes.data(), "PK", 2) == 0;
   if (zip) {
     auto listed = list_archive(bytes);
-    if (!listed) return make_error(listed.status().code, "3mf: " + listed.status().message);
+    if (!listed) return error_3mf(listed.status().code, listed.status().message);
     members = std::move(listed.value());
     for (const ArchiveMember& m : members) {
       const std::string name = part_name(m.name);
       if (!name.ends_with(".model")) continue;
-      if (!m.error.ok()) return make_error(m.error.code, "3mf: " + m.name + ": " + m.error.message);
+      if (!m.error.ok()) return error_3mf(m.error.code, m.error.message + " (in " + m.name + ")");
       if (Status s = PartParser(parts[name], limits, triangles).parse(m.bytes); !s.ok())
         return make_error(s.code, s.message + " (in " + m.name + ")");
     }
