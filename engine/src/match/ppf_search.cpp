@@ -81,16 +81,25 @@ void build_ppf_table(PpfModel& m) {
   const std::size_t n = m.points.size();
   if (!(m.distance_step > 0)) return;
   const int max_d = static_cast<int>(1 / kDistanceStep) + 1;
+  // Counting sort by key: pairs keep their (i, j) order within a key.
+  std::vector<std::pair<std::uint32_t, PpfModel::Entry>> pairs;
+  pairs.reserve(n * n);
   for (std::size_t i = 0; i < n; ++i) {
     const Mat3 r = to_x(m.normals[i]);
     for (std::size_t j = 0; j < n; ++j) {
       if (i == j) continue;
       const std::uint32_t key = feature_key(m.points[i], m.normals[i], m.points[j], m.normals[j], m.distance_step, max_d);
       if (key == UINT32_MAX) continue;
-      m.table[key].push_back(
-          {static_cast<std::uint16_t>(i), static_cast<std::uint8_t>(alpha_bin(alpha_of(r, m.points[i], m.points[j])))});
+      pairs.push_back({key, {static_cast<std::uint16_t>(i),
+                             static_cast<std::uint8_t>(alpha_bin(alpha_of(r, m.points[i], m.points[j])))}});
     }
   }
+  m.first.assign(static_cast<std::size_t>(max_d) * kAngleBins * kAngleBins * kAngleBins + 1, 0);
+  for (const auto& [key, e] : pairs) ++m.first[key + 1];
+  for (std::size_t k = 1; k < m.first.size(); ++k) m.first[k] += m.first[k - 1];
+  m.entries.resize(pairs.size());
+  std::vector<std::uint32_t> next(m.first.begin(), m.first.end() - 1);
+  for (const auto& [key, e] : pairs) m.entries[next[key]++] = e;
 }
 
 PpfModel build_ppf_model(const SignatureEntry& sig) {
@@ -107,7 +116,7 @@ PpfScene::PpfScene(SurfaceSample s) : sample(std::move(s)), index(std::make_uniq
 PpfScene::~PpfScene() = default;
 
 std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& ppf_scene, std::size_t count,
-                                       std::size_t max_references) {
+                                       std::size_t max_references, std::uint32_t max_key_pairs) {
   std::vector<PoseHypothesis> found;
   const SurfaceSample& scene = ppf_scene.sample;
   const auto& tree = ppf_scene.index->tree;
@@ -116,34 +125,43 @@ std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& pp
   const int max_d = static_cast<int>(1 / kDistanceStep) + 1;
   const float radius2 = static_cast<float>(model.diameter * model.diameter);
   const std::size_t stride = std::max<std::size_t>(1, n / std::max<std::size_t>(1, max_references));
+  if (model.first.empty()) return found;
   std::vector<std::uint32_t> acc(model.points.size() * kAlphaBins);
+  std::vector<std::uint32_t> touched;  // cells of acc voted for, to find the best and clear them
   std::vector<std::pair<std::uint32_t, float>> near;
   const double bin = 2 * std::numbers::pi / kAlphaBins;
 
   for (std::size_t r = 0; r < n; r += stride) {
     const Vec3 sr = v3(scene.points[r]), nr = v3(scene.normals[r]).normalized();
     const Mat3 rs = to_x(nr);
-    std::fill(acc.begin(), acc.end(), 0u);
     near.clear();
+    touched.clear();
+    std::uint32_t most = 0;
     tree.radiusSearch(scene.points[r].data(), radius2, near, nanoflann::SearchParams(32, 0, false));
     for (const auto& hit : near) {
       if (hit.first == r) continue;
       const Vec3 si = v3(scene.points[hit.first]), ni = v3(scene.normals[hit.first]).normalized();
       const std::uint32_t key = feature_key(sr, nr, si, ni, model.distance_step, max_d);
-      if (key == UINT32_MAX) continue;
-      const auto it = model.table.find(key);
-      if (it == model.table.end()) continue;
+      if (key == UINT32_MAX || model.first[key] == model.first[key + 1]) continue;
+      if (max_key_pairs && model.first[key + 1] - model.first[key] > max_key_pairs) continue;
       // alpha = alpha_model - alpha_scene, in bins (Drost et al. vote so too).
       const int as = kAlphaBins - alpha_bin(alpha_of(rs, sr, si));
-      for (const PpfModel::Entry& e : it->second) {
+      for (std::uint32_t q = model.first[key]; q < model.first[key + 1]; ++q) {
+        const PpfModel::Entry& e = model.entries[q];
         int ab = e.alpha + as;
         if (ab >= kAlphaBins) ab -= kAlphaBins;
-        ++acc[e.reference * kAlphaBins + ab];
+        const std::uint32_t cell = e.reference * kAlphaBins + ab;
+        if (acc[cell] == 0) touched.push_back(cell);
+        most = std::max(most, ++acc[cell]);
       }
     }
-    const auto best = std::max_element(acc.begin(), acc.end());
-    if (*best == 0) continue;
-    const std::size_t k = static_cast<std::size_t>(best - acc.begin());
+    if (most == 0) continue;
+    // The first cell with the most votes, as a scan of the whole array would find.
+    std::size_t k = acc.size();
+    for (std::uint32_t cell : touched) {
+      if (acc[cell] == most) k = std::min<std::size_t>(k, cell);
+      acc[cell] = 0;
+    }
     const std::size_t mr = k / kAlphaBins;
     const double a = static_cast<double>(k % kAlphaBins) * bin;
     const Mat3 rm = to_x(model.normals[mr]);
@@ -151,7 +169,7 @@ std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& pp
     const Mat3 rot = rs.transpose() * Eigen::AngleAxisd(a, Vec3::UnitX()).toRotationMatrix() * rm;
     h.pose.linear() = rot;
     h.pose.translation() = sr - rot * model.points[mr];
-    h.votes = *best;
+    h.votes = most;
     found.push_back(h);
   }
 

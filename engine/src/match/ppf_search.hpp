@@ -12,7 +12,6 @@
 #include <Eigen/Geometry>
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "meshsentry/describe.hpp"
@@ -26,12 +25,16 @@ struct PpfModel {
   double diameter = 0;                           // largest pair distance
   double distance_step = 0;
   double spacing = 0;  // typical gap between neighbouring model points
-  // Quantized feature -> (reference point, alpha) of every model pair.
+  // Quantized feature -> (reference point, alpha) of every model pair, flat:
+  // the entries of key k are entries[first[k] .. first[k + 1]). One lookup
+  // is two loads, where a hash map's was a division and a pointer chase
+  // (and the flat table is smaller).
   struct Entry {
     std::uint16_t reference;
     std::uint8_t alpha;  // bin of the rotation about the reference normal
   };
-  std::unordered_map<std::uint32_t, std::vector<Entry>> table;
+  std::vector<std::uint32_t> first;
+  std::vector<Entry> entries;
 };
 PpfModel build_ppf_model(const SignatureEntry& sig);
 // The same in two steps: the points, centroid, diameter and spacing (cheap,
@@ -59,8 +62,9 @@ struct PpfScene {
 
 // The best-voted poses of `model` in `scene` (at about the model's sample
 // density), voting from at most `max_references` scene points, clustered;
-// at most `count`, most votes first, each with its support.
+// at most `count`, most votes first, each with its support. With
+// `max_key_pairs`, features that more model pairs share cast no votes.
 std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& scene, std::size_t count,
-                                       std::size_t max_references = 60);
+                                       std::size_t max_references = 60, std::uint32_t max_key_pairs = 0);
 
 }  // namespace meshsentry
