@@ -7,7 +7,7 @@
 #   bench/make_piece_set.sh OUTDIR
 # Then: meshsentry sig build --manifest OUTDIR/refs.tsv --out OUTDIR.msig
 #       /usr/bin/python3 ../shared/tools/score/score.py --set OUTDIR \
-#         --scanner "bench/pieces.sh" ...
+#         --scanner build/meshsentry ...
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: make_piece_set.sh OUTDIR}

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Detection quality and speed on an evaluation set, meshsentry next to the
 # baselines, all scored by ../shared/tools/score/score.py in one run.
-#   bench/score_dev.sh [SETDIR] [OUTDIR] [--fpfh] [--pieces]
+#   bench/score_dev.sh [SETDIR] [OUTDIR] [--fpfh] [--no-pieces]
 # SETDIR defaults to ../shared/eval/dev, OUTDIR to a new temp folder. --fpfh
 # adds the Open3D FPFH+RANSAC baseline (needs python3-open3d; about half an
-# hour on 2 cores). --pieces adds a run with the cut-piece search on
-# (bench/pieces.sh). Prints each scanner's table and the side-by-side comparison.
+# hour on 2 cores). --no-pieces adds a run with the cut-piece search off
+# (bench/no_pieces.sh). Prints each scanner's table and the side-by-side comparison.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 set_dir=${1:-$here/../shared/eval/dev}
 out=${2:-$(mktemp -d)}
 fpfh=0
 pieces=0
-for a in "$@"; do [ "$a" = "--fpfh" ] && fpfh=1; [ "$a" = "--pieces" ] && pieces=1; done
+for a in "$@"; do [ "$a" = "--fpfh" ] && fpfh=1; [ "$a" = "--no-pieces" ] && pieces=1; done
 score=$here/../shared/tools/score
 py=/usr/bin/python3
 [ -d "$set_dir" ] || { echo "score_dev: no evaluation set at $set_dir" >&2; exit 2; }
@@ -29,8 +29,8 @@ run sha256 "$py $score/baselines/sha256.py"
 run d2 "$py $score/baselines/d2.py"
 results=("$out/meshsentry.json" "$out/sha256.json" "$out/d2.json")
 if [ "$pieces" = 1 ]; then
-  run meshsentry-pieces "$here/bench/pieces.sh"
-  results+=("$out/meshsentry-pieces.json")
+  run meshsentry-no-pieces "$here/bench/no_pieces.sh"
+  results+=("$out/meshsentry-no-pieces.json")
 fi
 if [ "$fpfh" = 1 ]; then
   run fpfh "$py $score/baselines/fpfh_ransac.py --threads 2" --timeout 7200

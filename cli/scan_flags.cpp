@@ -49,7 +49,8 @@ bool take_scan_flag(const Args& args, std::size_t& i, ScanOptions& opt, std::str
   double num = 0;
   if (a == "--no-isolation") opt.load.isolate = false;
   else if (a == "--no-fused") opt.partial = false;
-  else if (a == "--pieces") opt.pieces = true;
+  else if (a == "--no-pieces") opt.pieces = false;
+  else if (a == "--pieces") opt.pieces = true;  // the default now; kept for scripts
   else if (a == "--global-only") opt.verify = opt.partial = false;
   else if (is_flag(a, "--threshold")) {
     if (!take_value(args, i, "--threshold", v) || !parse_number(v, num) || num < 0 || num > 1)

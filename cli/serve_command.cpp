@@ -27,7 +27,7 @@ namespace {
 const char* kServeUsage =
     "usage: meshsentry serve [--signatures FILE] [--listen HOST:PORT] [--threads N]\n"
     "                        [--max-request-size BYTES] [--threshold T] [--candidates N] [--allow FILE]\n"
-    "                        [--no-isolation] [--no-fused] [--pieces] [--global-only]\n"
+    "                        [--no-isolation] [--no-fused] [--no-pieces] [--global-only]\n"
     "                        [scan limits: --max-file-size ... --max-ratio, as for scan]\n"
     "  POST /v1/scan         the file as the body (name in X-Filename or ?name=), or a\n"
     "                        multipart form with the file in field 'file'\n"

@@ -99,9 +99,9 @@ PYBIND11_MODULE(meshsentry, m) {
   m.attr("__version__") = engine_version();
   py::class_<PyEngine>(m, "Engine")
       .def(py::init<const std::string&, int, double, bool>(), py::arg("signatures"), py::arg("threads") = 0,
-           py::arg("threshold") = 0.90, py::arg("pieces") = false,
-           "Open a signature set (.msig). Raises ValueError if it cannot be read. pieces=True also looks for "
-           "cut pieces (verdict 'suspect').")
+           py::arg("threshold") = 0.90, py::arg("pieces") = true,
+           "Open a signature set (.msig). Raises ValueError if it cannot be read. pieces=True (the "
+           "default) also looks for cut pieces (verdict 'suspect').")
       .def("scan", &PyEngine::scan, py::arg("path"), "Scan one file; returns a result dict.")
       .def("scan_bytes", &PyEngine::scan_bytes, py::arg("data"), py::arg("name") = "buffer",
            "Scan bytes in memory; `name` is the reported path and a format hint.")

@@ -24,12 +24,11 @@ const Engine& demo_engine() {
   return engine;
 }
 
-ScanResult scan_mesh(const Mesh& m, bool pieces = false) {
+ScanResult scan_mesh(const Mesh& m) {
   TempDir d;
   write_binary_stl(m, d.path / "x.stl");
   ScanOptions opt;
   opt.timing = false;
-  opt.pieces = pieces;
   auto r = demo_engine().scan_file((d.path / "x.stl").string(), opt);
   REQUIRE(r.size() == 1);
   return r[0];
@@ -297,7 +296,7 @@ TEST_CASE("a cut piece holding a good share of a part is suspect; a sliver is cl
     const auto rot = seed ? random_rotation(seed) : std::array<double, 9>{1, 0, 0, 0, 1, 0, 0, 0, 1};
     const std::array<double, 3> shift{-4.0 * seed, 9.0, 2.0};
     const Mesh moved = transformed(piece, rot, shift);
-    const ScanResult r = scan_mesh(moved, true);
+    const ScanResult r = scan_mesh(moved);
     REQUIRE(r.verdict == Verdict::suspect);
     REQUIRE(r.matches.size() == 1);
     const Match& m = r.matches[0];
@@ -324,14 +323,31 @@ TEST_CASE("a cut piece holding a good share of a part is suspect; a sliver is cl
     INFO("seed " << seed << ": " << landed << " of " << flange.vertices.size() << " flange vertices land on the piece");
     CHECK(landed >= flange.vertices.size() / 4);
   }
-  const ScanResult sliver = scan_mesh(load_or_die((source_dir() / "models/test/sliver_flange.stl").string()), true);
+  const ScanResult sliver = scan_mesh(load_or_die((source_dir() / "models/test/sliver_flange.stl").string()));
   CHECK(sliver.verdict == Verdict::clean);
-  // Without the piece search (the default) the piece is not flagged.
+  // Without the piece search (--no-pieces) the piece is not flagged.
   ScanOptions off;
   off.timing = false;
+  off.pieces = false;
   auto r = demo_engine().scan_file((source_dir() / "models/test/piece_flange.stl").string(), off);
   REQUIRE(r.size() == 1);
   CHECK(r[0].verdict == Verdict::clean);
+}
+
+TEST_CASE("a shorter or plainer member of a part's family is not a piece of it", "[match]") {
+  // models/hard: other designs of the demo parts. Several are, as geometry,
+  // pieces of the demo part (a 7-tooth rack of the 9-tooth one, a T-slot
+  // bracket with one wall, a 16-tooth ratchet wheel), but each ends on faces
+  // parallel to the part's own, where a cut piece shows a slanted cut.
+  for (const auto& f : std::filesystem::directory_iterator(source_dir() / "models/hard")) {
+    if (f.path().extension() != ".stl") continue;
+    ScanOptions opt;
+    opt.timing = false;
+    auto r = demo_engine().scan_file(f.path().string(), opt);
+    REQUIRE(r.size() == 1);
+    INFO(f.path().filename());
+    CHECK(r[0].verdict != Verdict::suspect);
+  }
 }
 
 TEST_CASE("a sliced stand-in (G-code) is found at its printed size", "[match][gcode]") {

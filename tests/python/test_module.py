@@ -24,12 +24,12 @@ assert r["path"] == ref
 
 assert e.scan(benign)["verdict"] == "clean"
 
-# A cut piece: clean by default, suspect with the piece search.
+# A cut piece: suspect by default, clean without the piece search.
 piece = os.path.join(src, "models/test/piece_flange.stl")
-assert e.scan(piece)["verdict"] == "clean"
-r = meshsentry.Engine(sigs, pieces=True).scan(piece)
+r = e.scan(piece)
 assert r["verdict"] == "suspect" and r["matches"][0]["verdict"] == "suspect", r
 assert r["matches"][0]["signature"] == "flange_3hole" and r["matches"][0]["method"] == "piece"
+assert meshsentry.Engine(sigs, pieces=False).scan(piece)["verdict"] == "clean"
 
 with open(ref, "rb") as f:
     data = f.read()

@@ -47,10 +47,11 @@ struct ScanOptions {
   std::uint32_t max_archive_depth = 3;
   bool verify = true;               // align and verify (stage 2); off: descriptors alone, never a match
   bool partial = true;              // point-pair voting (stage 3): parts fused with other material, and
-  // Cut pieces holding 30% or more of a part (verdict "suspect"). Off by
-  // default: a whole part of another design can be exactly a piece of a
-  // signature (a 2x2 brick is half a 2x4), see README "Cut pieces".
-  bool pieces = false;
+  // Cut pieces holding 30% or more of a part (verdict "suspect"): a piece
+  // must show a cut at an angle none of the part's flat faces has, since a
+  // shorter member of its family ends on faces parallel to its own (a 2x2
+  // brick is half a 2x4); see README "Cut pieces".
+  bool pieces = true;
   std::shared_ptr<const AllowList> allow;  // never flag these (verdict "allowed")
   LoadLimits load;
   ArchiveLimits archive;

@@ -48,10 +48,10 @@ int ms_engine_open(const char* signature_path, ms_engine** out);
 void ms_engine_free(ms_engine* engine);
 
 /* Options: threads (0 = all cores; used by ms_scan_path on folders), the
- * match threshold in [0, 1] (default 0.90), and the cut-piece search (0 off,
- * the default; 1 on: pieces holding 30% or more of a signature give verdict
- * "suspect", at the price of flagging benign parts that are, as geometry,
- * a piece of one; see the README). */
+ * match threshold in [0, 1] (default 0.90), and the cut-piece search (1 on,
+ * the default: pieces holding 30% or more of a signature, cut at an angle
+ * none of its flat faces has, give verdict "suspect"; 0 off; see the
+ * README). */
 int ms_engine_set_threads(ms_engine* engine, int threads);
 int ms_engine_set_threshold(ms_engine* engine, double threshold);
 int ms_engine_set_pieces(ms_engine* engine, int on);

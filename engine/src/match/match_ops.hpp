@@ -40,6 +40,9 @@ struct PoseEstimate {
   double tolerance = kLooseTolerance;  // the tolerance of coverage_loose
   double explained = 0;  // verify_partial: share of the scanned surface the placed signature accounts for
   double outside = 1;    // verify_partial: share of the scanned surface outside the signature's solid
+  // verify_partial: share of the scanned surface on (at most two) planes inside the signature's solid, at an
+  // angle none of its flat faces has (a cut) or parallel to one of them.
+  double oblique_cut = 0, natural_cut = 0;
 };
 // A shape's dense verification sample (with faces) and its k-d tree, made
 // once per shape for every alignment against it.
@@ -65,7 +68,8 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
 // the share of `dense` the signature explains. `sig_spacing` is the gap
 // between neighbouring signature points.
 PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const DenseSample& dense,
-                            const std::array<double, 16>& start, double sig_spacing, double loose_fraction = kLooseTolerance);
+                            const std::array<double, 16>& start, double sig_spacing, double loose_fraction = kLooseTolerance,
+                            bool piece_gate = false);
 
 // Share of `dense` (a scanned shape's surface) that the signature, placed by
 // `transform` (row-major 4x4, signature -> scan, scale included), accounts
