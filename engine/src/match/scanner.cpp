@@ -128,9 +128,9 @@ constexpr double kMaxPieceOutside = 0.03;
 // the part's own (benign 2x2 and 1x4 bricks are halves of the 2x4, a 7-tooth
 // rack is a piece of the long one); so does a cut made exactly along them,
 // which is missed. On our calibration sets true pieces had 0.023-0.36 of
-// their surface on such a cut (bench/make_piece_set.sh; but for three cut
-// within 4 degrees of a face), look-alike poses 0, decimated 7-tooth racks
-// up to 0.020 (their faces tilt); all true pieces on our sets had 0.74 or
+// their surface on such a cut (bench/make_piece_set.sh; but for two cut
+// within 5 degrees of a face), look-alike poses 0, decimated 7-tooth racks
+// up to 0.020 (their faces tilt); all true pieces on our sets had 0.77 or
 // more of their surface accounted for, a printer's bed profile that passed
 // the rest 0.63 (bench/README.md, session 8).
 constexpr double kMinPieceCut = 0.022;
