@@ -100,6 +100,9 @@ constexpr double kFusedExplained = 0.70;
 constexpr double kMinPieceVolume = 0.30;
 constexpr double kMaxPieceArea = 1.2;
 constexpr double kPieceWidthMargin = 1.1;
+// At most this many signatures per shape, the closest by descriptor: on our
+// sets the true one was among the five closest candidates every time.
+constexpr std::size_t kMaxPieceSignatures = 8;
 // Its votes: support (share of model points on the shape) scales with the
 // share of the part present, so the bars are per unit of volume share. The
 // pilot bar: true pieces on our sets had 0.33 or more, three quarters of
@@ -406,30 +409,46 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
       // A pilot vote from a few reference points ranks the signatures; the
       // full vote runs for the best three.
       std::vector<std::pair<double, std::size_t>> pilot, piece_pilot;
+      const BoundingBox& box = s.body >= 0 ? pm.bodies[static_cast<std::size_t>(s.body)].bounds : pm.bounds;
+      double side = 0;  // the box's longest side
+      for (int k = 0; k < 3; ++k) side = std::max(side, double(box.max[k]) - double(box.min[k]));
+      std::vector<bool> open(n, true);  // signatures not found whole
       for (std::size_t i = 0; i < n; ++i) {
-        bool found = exact_shape[i] >= 0;
-        for (const PoseEstimate& p : pose_of[i]) found = found || p.coverage_loose >= opt.match_threshold;
-        if (found) continue;
+        open[i] = exact_shape[i] < 0;
+        for (const PoseEstimate& p : pose_of[i]) open[i] = open[i] && p.coverage_loose < opt.match_threshold;
+      }
+      // Signatures the shape could be a piece of: it holds 30-100% of the
+      // volume, at most 1.2 times the area, and is no wider than the part (no
+      // side of its box over the part's widest pair, less a margin since
+      // that comes from a sample). Of those, the closest few by descriptor,
+      // so the stage's cost does not grow with the size of the set.
+      std::vector<std::pair<double, std::size_t>> piece_of_sig;
+      for (std::size_t i = 0; i < n && opt.pieces && !whole[si]; ++i) {
+        const SignatureEntry& e = set_.entries[i];
+        const double volume = s.mass->abs_volume / reference_volume(e.descriptor);
+        if (open[i] && volume >= kMinPieceVolume && volume <= 1.0 && s.mass->area / e.descriptor.area <= kMaxPieceArea &&
+            side <= kPieceWidthMargin * partial_->models[i].diameter)
+          piece_of_sig.push_back({distance[si][i], i});
+      }
+      std::stable_sort(piece_of_sig.begin(), piece_of_sig.end());
+      if (piece_of_sig.size() > kMaxPieceSignatures) piece_of_sig.resize(kMaxPieceSignatures);
+      std::vector<bool> may_be_piece(n, false);
+      for (const auto& [d, i] : piece_of_sig) may_be_piece[i] = true;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!open[i]) continue;
         const SignatureEntry& e = set_.entries[i];
         const double ratio = s.mass->area / e.descriptor.area;
         // A shape that holds the part is at least as wide as the part (the
         // sample's widest pair is a lower bound of the part's width).
-        const BoundingBox& box = s.body >= 0 ? pm.bodies[static_cast<std::size_t>(s.body)].bounds : pm.bounds;
         const bool fused = distance[si][i] <= kFusedGate && ratio >= kMinFusedArea && ratio <= kMaxFusedArea &&
                            box.diagonal() >= 0.98 * partial_->models[i].diameter;
-        const double volume = s.mass->abs_volume / reference_volume(e.descriptor);
-        // A piece is no wider than its part: no side of its box may exceed
-        // the part's widest pair (less a margin, since that comes from a
-        // sample).
-        double side = 0;
-        for (int k = 0; k < 3; ++k) side = std::max(side, double(box.max[k]) - double(box.min[k]));
-        const bool piece = opt.pieces && !whole[si] && volume >= kMinPieceVolume && volume <= 1.0 &&
-                           ratio <= kMaxPieceArea && side <= kPieceWidthMargin * partial_->models[i].diameter;
+        const bool piece = may_be_piece[i];
         if (!fused && !piece) continue;
         // A shape that can only be a piece votes without the crowded keys.
         const auto h = fused ? ppf_search(partial_->voting(i), scene_for(e, partial_->models[i]), 1, 16)
                              : ppf_search(partial_->voting(i), scene_for(e, partial_->models[i]), 1, 16, kPieceKeyPairs);
         if (h.empty()) continue;
+        const double volume = s.mass->abs_volume / reference_volume(e.descriptor);
         if (fused && h[0].support >= kPilotSupport) pilot.push_back({h[0].support, i});
         if (piece && h[0].support >= kPiecePilotSupport * volume) piece_pilot.push_back({h[0].support / volume, i});
       }
