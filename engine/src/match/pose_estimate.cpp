@@ -619,8 +619,6 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const D
   const std::size_t fstride = std::max<std::size_t>(1, src.size() / 512);
   for (std::size_t i = 0; i < src.size(); i += fstride) fine.push_back(src[i]);
   Pose pose = pose_of_rows(start, cs);
-  // Only pairs near the surface pull: the rest of the part is missing (a
-  // piece) or the surface belongs to other material (dummy).
   if (piece_gate) {
     // Most look-alike poses of a piece are plainly wrong after a rough
     // pass (a quarter of the points) and measured on a quarter of the
@@ -639,6 +637,8 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const D
       return out;
     }
   }
+  // Only pairs near the surface pull: the rest of the part is missing (a
+  // piece) or the surface belongs to other material (dummy).
   refine_point_to_plane(pose, fine, dense, dense_tree, 0.10 * r, 10);
   refine_point_to_plane(pose, fine, dense, dense_tree, 0.03 * r, 10);
   measure_fit(pose, src, mesh, dense, dense_tree, r, loose_fraction, out);
