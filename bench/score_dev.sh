@@ -11,8 +11,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 set_dir=${1:-$here/../shared/eval/dev}
 out=${2:-$(mktemp -d)}
 fpfh=0
-pieces=0
-for a in "$@"; do [ "$a" = "--fpfh" ] && fpfh=1; [ "$a" = "--no-pieces" ] && pieces=1; done
+no_pieces=0
+for a in "$@"; do [ "$a" = "--fpfh" ] && fpfh=1; [ "$a" = "--no-pieces" ] && no_pieces=1; done
 score=$here/../shared/tools/score
 py=/usr/bin/python3
 [ -d "$set_dir" ] || { echo "score_dev: no evaluation set at $set_dir" >&2; exit 2; }
@@ -28,7 +28,7 @@ run meshsentry "$here/build/meshsentry"
 run sha256 "$py $score/baselines/sha256.py"
 run d2 "$py $score/baselines/d2.py"
 results=("$out/meshsentry.json" "$out/sha256.json" "$out/d2.json")
-if [ "$pieces" = 1 ]; then
+if [ "$no_pieces" = 1 ]; then
   run meshsentry-no-pieces "$here/bench/no_pieces.sh"
   results+=("$out/meshsentry-no-pieces.json")
 fi

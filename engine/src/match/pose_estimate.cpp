@@ -346,8 +346,9 @@ void cut_planes(const PlacedSignature& sig, const SurfaceSample& dense, std::vec
     std::size_t best = 0, best_count = 0;
     const std::size_t step = std::max<std::size_t>(1, inside.size() / kSeeds);
     for (std::size_t a = 0; a < inside.size(); a += step) {
+      const Vec3 n = normal(inside[a]), p = point(inside[a]);
       std::size_t count = 0;
-      for (std::size_t b : inside) count += on(b, normal(inside[a]), point(inside[a]));
+      for (std::size_t b : inside) count += on(b, n, p);
       if (count > best_count) best = a, best_count = count;
     }
     const Vec3 n = normal(inside[best]), p = point(inside[best]);

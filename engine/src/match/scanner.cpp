@@ -380,14 +380,20 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
       PoseHypothesis pose;
     };
     std::vector<Candidate> candidates, pieces;
-    // A shape found whole as one part is not a piece of another (a copy of
-    // the 2x4 brick holds a 2x2 one): most positives end here, and so does
-    // most of the piece search's cost on them.
-    std::vector<bool> whole(shapes.size(), false);
+    // Signatures still open (not found whole), and shapes found whole as one
+    // part: those are not a piece of another (a copy of the 2x4 brick holds a
+    // 2x2 one), which ends most positives' piece search and its cost.
+    std::vector<bool> open(n, true), whole(shapes.size(), false);
     for (std::size_t i = 0; i < n; ++i) {
-      if (exact_shape[i] >= 0) whole[static_cast<std::size_t>(exact_shape[i])] = true;
+      if (exact_shape[i] >= 0) {
+        open[i] = false;
+        whole[static_cast<std::size_t>(exact_shape[i])] = true;
+      }
       for (std::size_t k = 0; k < pose_of[i].size(); ++k)
-        if (pose_of[i][k].coverage_loose >= opt.match_threshold) whole[pose_shape[i][k]] = true;
+        if (pose_of[i][k].coverage_loose >= opt.match_threshold) {
+          open[i] = false;
+          whole[pose_shape[i][k]] = true;
+        }
     }
     for (std::size_t si = 0; si < shapes.size(); ++si) {
       const Shape& s = shapes[si];
@@ -412,16 +418,9 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
       const BoundingBox& box = s.body >= 0 ? pm.bodies[static_cast<std::size_t>(s.body)].bounds : pm.bounds;
       double side = 0;  // the box's longest side
       for (int k = 0; k < 3; ++k) side = std::max(side, double(box.max[k]) - double(box.min[k]));
-      std::vector<bool> open(n, true);  // signatures not found whole
-      for (std::size_t i = 0; i < n; ++i) {
-        open[i] = exact_shape[i] < 0;
-        for (const PoseEstimate& p : pose_of[i]) open[i] = open[i] && p.coverage_loose < opt.match_threshold;
-      }
-      // Signatures the shape could be a piece of: it holds 30-100% of the
-      // volume, at most 1.2 times the area, and is no wider than the part (no
-      // side of its box over the part's widest pair, less a margin since
-      // that comes from a sample). Of those, the closest few by descriptor,
-      // so the stage's cost does not grow with the size of the set.
+      // Signatures the shape could be a piece of (kMinPieceVolume,
+      // kMaxPieceArea, kPieceWidthMargin); of those, the closest few by
+      // descriptor, so the stage's cost does not grow with the size of the set.
       std::vector<std::pair<double, std::size_t>> piece_of_sig;
       for (std::size_t i = 0; i < n && opt.pieces && !whole[si]; ++i) {
         const SignatureEntry& e = set_.entries[i];
@@ -445,8 +444,7 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
         const bool piece = may_be_piece[i];
         if (!fused && !piece) continue;
         // A shape that can only be a piece votes without the crowded keys.
-        const auto h = fused ? ppf_search(partial_->voting(i), scene_for(e, partial_->models[i]), 1, 16)
-                             : ppf_search(partial_->voting(i), scene_for(e, partial_->models[i]), 1, 16, kPieceKeyPairs);
+        const auto h = ppf_search(partial_->voting(i), scene_for(e, partial_->models[i]), 1, 16, fused ? 0 : kPieceKeyPairs);
         if (h.empty()) continue;
         const double volume = s.mass->abs_volume / reference_volume(e.descriptor);
         if (fused && h[0].support >= kPilotSupport) pilot.push_back({h[0].support, i});
