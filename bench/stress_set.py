@@ -5,8 +5,11 @@ where detection breaks rather than whether one draw passes.
   bench/stress_set.py OUT --noise       noise on the welded vertices, sigma
                                         0.4-0.7% of the diagonal, 2 draws each
   bench/stress_set.py OUT --decimate    vertex clustering to 50/35/20% of the
-                                        triangles, in the reference's frame and
-                                        turned; our hard negatives too
+                                        triangles: in the reference's frame (the
+                                        grid from its box's corner, as evalgen
+                                        and the signatures' coarse views do),
+                                        with the grid shifted by a random part
+                                        of a cell, and turned; hard negatives too
   bench/stress_set.py OUT --report SCAN.jsonl
                                         recall per strength (and hard negatives
                                         reported as the part they resemble)
@@ -35,11 +38,44 @@ def references():
     return refs + sorted(glob.glob(os.path.join(REPO, "models/refs/*.stl")))
 
 
+def shifted_decimate(E, m, target, rng):
+    """evalgen's clustering and bisection, with the grid's corner moved by a
+    random part of a cell on each axis: the same coarseness, another phase."""
+    lo_b, hi_b = m.bbox()
+    frac = rng.uniform(0.1, 0.9, 3)
+    def run(cell):
+        q = np.floor((m.v - lo_b + frac * cell) / cell).astype(np.int64)
+        dims = q.max(0) + 1
+        key = (q[:, 0] * dims[1] + q[:, 1]) * dims[2] + q[:, 2]
+        uk, inv = np.unique(key, return_inverse=True)
+        cnt = np.bincount(inv, minlength=len(uk)).astype(np.float64)
+        nv = np.stack([np.bincount(inv, weights=m.v[:, k], minlength=len(uk)) for k in range(3)], 1) / cnt[:, None]
+        f = inv[m.f]
+        f = f[(f[:, 0] != f[:, 1]) & (f[:, 1] != f[:, 2]) & (f[:, 0] != f[:, 2])]
+        if len(f):
+            _, idx = np.unique(np.sort(f, axis=1), axis=0, return_index=True)
+            f = f[np.sort(idx)]
+        return E.clean(E.Mesh(nv, f))
+    ext = float(np.max(hi_b - lo_b)) or 1.0
+    lo, hi, best = ext * 1e-6, ext * 0.5, None
+    for _ in range(28):
+        mid = np.sqrt(lo * hi)
+        r = run(mid)
+        if r.nf > target:
+            lo = mid
+        else:
+            hi, best = mid, (r, mid)
+        if best is not None and abs(best[0].nf - target) <= max(2, 0.03 * target):
+            break
+    return best if best is not None else (run(hi), hi)
+
+
 def make(out, mode):
     sys.path.insert(0, os.path.join(SHARED, "tools/evalgen"))
     import evalgen as E
     os.makedirs(os.path.join(out, "cases"), exist_ok=True)
     rng = np.random.default_rng(606 if mode == "decimate" else 77)
+    phase = np.random.default_rng(607)  # its own stream: the other cases stay as they were
     rows = []
 
     def emit(mesh, kind, ref_id, params):
@@ -69,6 +105,9 @@ def make(out, mode):
                     d, cell = E.cluster_decimate(mm, max(4, int(m.nf * ratio)))
                     emit(d, "positive", rid, {"level": ratio, "turned": turned, "faces_in": m.nf,
                                               "faces_out": d.nf, "cell": round(cell, 6)})
+                d, cell = shifted_decimate(E, m, max(4, int(m.nf * ratio)), phase)
+                emit(d, "positive", rid, {"level": ratio, "shifted": True, "faces_in": m.nf,
+                                          "faces_out": d.nf, "cell": round(cell, 6)})
     if mode == "decimate":
         for p in sorted(glob.glob(os.path.join(REPO, "models/hard/*.stl"))):
             resembles = os.path.basename(p).split("__")[0]
@@ -82,6 +121,10 @@ def make(out, mode):
         for r in rows:
             t.write("\t".join(r) + "\n")
     print("%s: %d files (%s)" % (out, len(rows), mode))
+
+
+def mode_of(params):
+    return "decimate" if "faces_in" in params else "noise"
 
 
 def report(out, scan):
@@ -103,16 +146,18 @@ def report(out, scan):
                 continue
             flagged = [m["signature"] for m in r.get("matches", [])]
             if kind == "positive":
-                total[p["level"]] += 1
+                frame = "turned" if p.get("turned") else "shifted" if p.get("shifted") else "own frame"
+                key = "%s, %s" % (p["level"], frame) if "level" in p and mode_of(p) == "decimate" else p["level"]
+                total[key] += 1
                 ok = bool(flagged) and flagged[0] == ref_id
-                found[p["level"]] += ok
+                found[key] += ok
                 if not ok:
                     missed.append("%s (%s at %s)" % (path, ref_id, p["level"]))
             else:
                 total["hard negatives"] += 1
                 wrong["hard negatives"] += p["resembles"] in flagged
-    for level in sorted(k for k in total if k != "hard negatives"):
-        print("level %-6s found %3d of %3d" % (level, found[level], total[level]))
+    for level in sorted((k for k in total if k != "hard negatives"), key=str):
+        print("level %-20s found %3d of %3d" % (level, found[level], total[level]))
     if total["hard negatives"]:
         print("hard negatives reported as the part they resemble: %d of %d"
               % (wrong["hard negatives"], total["hard negatives"]))

@@ -50,18 +50,18 @@ int sig_info(const std::string& path, bool verify_only) {
     return kClean;
   }
   std::printf("name:            %s\n", set->name.c_str());
-  std::printf("format version:  %u\n", kSignatureFormatVersion);
+  std::printf("format version:  %u\n", set->format_version);
   std::printf("created:         %s\n", set->created.c_str());
   std::printf("engine version:  %s\n", set->engine_version.c_str());
   std::printf("descriptor:      v%u, %u samples, D2 %u / D1 %u / A3 %u bins\n", set->params.version,
               set->params.samples, set->params.d2_bins, set->params.d1_bins, set->params.a3_bins);
   std::printf("sha256:          %s\n", set->checksum.c_str());
   std::printf("signatures:      %zu\n\n", set->entries.size());
-  std::printf("%-24s %-10s %-8s %9s %6s %6s  %s\n", "id", "class", "severity", "triangles", "bodies", "points",
-              "label");
+  std::printf("%-24s %-10s %-8s %9s %6s %6s %5s  %s\n", "id", "class", "severity", "triangles", "bodies", "points",
+              "views", "label");
   for (const SignatureEntry& e : set->entries)
-    std::printf("%-24s %-10s %-8s %9u %6u %6zu  %s\n", e.id.c_str(), e.cls.c_str(), e.severity.c_str(),
-                e.triangles, e.bodies, e.sample.points.size(), e.label.c_str());
+    std::printf("%-24s %-10s %-8s %9u %6u %6zu %5zu  %s\n", e.id.c_str(), e.cls.c_str(), e.severity.c_str(),
+                e.triangles, e.bodies, e.sample.points.size(), e.views.size(), e.label.c_str());
   return kClean;
 }
 

@@ -121,3 +121,28 @@ TEST_CASE("radix sort orders pairs by key, stably", "[mesh]") {
   CHECK(keys == BigVector<std::uint64_t>{1, 3, 3, 5, 5, 1ull << 40});
   CHECK(pay == BigVector<std::uint32_t>{3, 1, 5, 0, 2, 4});
 }
+
+TEST_CASE("vertex clustering merges a cell's vertices into their mean", "[mesh]") {
+  const Mesh c = cube(10);  // corners at 0 and 10
+  // Cells finer than the cube keep every triangle and vertex.
+  const Mesh fine = cluster_vertices(c, {0, 0, 0}, 1.0);
+  CHECK(fine.triangles.size() == c.triangles.size());
+  CHECK(fine.vertices.size() == c.vertices.size());
+  // One cell holds the whole cube: one vertex at the centre, no triangle.
+  const Mesh one = cluster_vertices(c, {-1, -1, -1}, 100.0);
+  REQUIRE(one.vertices.size() == 1);
+  CHECK(one.vertices[0][0] == Approx(5));
+  CHECK(one.vertices[0][2] == Approx(5));
+  CHECK(one.triangles.empty());
+  // Cells 20 wide from (-15, -100, -100) split the cube into two slabs at
+  // x = 5; the corners of each slab meet at its face's centre, and no
+  // triangle keeps three cells.
+  const Mesh halves = cluster_vertices(c, {-15, -100, -100}, 20.0);
+  REQUIRE(halves.vertices.size() == 2);
+  CHECK(std::min(halves.vertices[0][0], halves.vertices[1][0]) == Approx(0));
+  CHECK(halves.vertices[0][1] == Approx(5));
+  CHECK(halves.triangles.empty());
+  // Cells 6 wide from -1: corners 0 and 10 fall in cells 0 and 1 on every
+  // axis, so nothing merges.
+  CHECK(cluster_vertices(c, {-1, -1, -1}, 6.0).triangles.size() == c.triangles.size());
+}

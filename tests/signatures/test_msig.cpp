@@ -29,6 +29,15 @@ void check_same_entries(const SignatureSet& a, const SignatureSet& b) {
     CHECK(x.descriptor.rms_radius == y.descriptor.rms_radius);
     CHECK(x.sample.points == y.sample.points);
     CHECK(x.axes == y.axes);
+    REQUIRE(x.views.size() == y.views.size());
+    for (std::size_t k = 0; k < x.views.size(); ++k) {
+      CHECK(x.views[k].cell == y.views[k].cell);
+      CHECK(x.views[k].triangles == y.views[k].triangles);
+      CHECK(x.views[k].descriptor.d2 == y.views[k].descriptor.d2);
+      CHECK(x.views[k].sample.points == y.views[k].sample.points);
+      CHECK(x.views[k].sample.normals == y.views[k].sample.normals);
+      CHECK(x.views[k].axes == y.views[k].axes);
+    }
   }
 }
 
@@ -45,7 +54,39 @@ TEST_CASE("a signature set survives a write/read round trip", "[signatures]") {
   CHECK(read->name == "demo");
   CHECK(read->checksum == built->checksum);
   check_same_entries(*built, *read);
-  for (const auto& e : read->entries) CHECK(e.sample.points.size() <= kMaxSignaturePoints);
+  for (const auto& e : read->entries) {
+    CHECK(e.sample.points.size() <= kMaxSignaturePoints);
+    // Coarse views, coarsest first, each with fewer triangles than the next
+    // and than the reference, and no more points than the reference.
+    REQUIRE_FALSE(e.views.empty());
+    for (std::size_t k = 0; k < e.views.size(); ++k) {
+      CHECK(e.views[k].triangles < e.triangles);
+      CHECK(e.views[k].sample.points.size() <= e.sample.points.size());
+      if (k > 0) CHECK(e.views[k].cell < e.views[k - 1].cell);
+    }
+  }
+}
+
+TEST_CASE("a version-2 signature file (no coarse views) still opens", "[signatures]") {
+  // tests/data/demo_v2.msig is signatures/demo.msig as session 8 built it.
+  auto old = read_signature_set((source_dir() / "tests/data/demo_v2.msig").string());
+  REQUIRE(old.ok());
+  CHECK(old->format_version == 2);
+  auto now = read_signature_set(kDemoSet);
+  REQUIRE(now.ok());
+  CHECK(now->format_version == kSignatureFormatVersion);
+  REQUIRE(old->entries.size() == now->entries.size());
+  for (std::size_t i = 0; i < old->entries.size(); ++i) {
+    CHECK(old->entries[i].id == now->entries[i].id);
+    CHECK(old->entries[i].views.empty());
+    CHECK(old->entries[i].descriptor.d2 == now->entries[i].descriptor.d2);
+  }
+  // Written again, it is a version-3 file with the same entries.
+  const auto bytes = serialize_signature_set(*old);
+  auto again = parse_signature_set(bytes);
+  REQUIRE(again.ok());
+  CHECK(again->format_version == kSignatureFormatVersion);
+  check_same_entries(*old, *again);
 }
 
 TEST_CASE("rebuilding the demo set gives the committed entries", "[signatures]") {

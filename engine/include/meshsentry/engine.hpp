@@ -65,7 +65,9 @@ struct Match {
   // of the signature's surface found within 3% of its RMS radius of the
   // scanned surface after alignment (more for a coarser tessellation or a
   // print), times a fit factor that is 1 while the RMS residual is within
-  // that tolerance and falls to 0.5 at twice it. "fused" and "piece": the
+  // that tolerance and falls to 0.5 at twice it. "coarse": the same, with
+  // one of the signature's coarse views (a file coarser than the reference,
+  // such as a decimated copy). "fused" and "piece": the
   // same for a part found inside a larger shape, or a piece of it, by
   // point-pair voting at scale 1. "global": descriptor similarity scaled
   // under 0.5 (not verified, never a match).

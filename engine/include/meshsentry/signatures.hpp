@@ -3,9 +3,10 @@
 // holds a mesh, only descriptors and a coarse point sample for verification
 // (at most kMaxSignaturePoints points, too few to print anything from).
 //
-// File layout, version 2 (little-endian; strings are u32 length + UTF-8):
+// File layout, version 3 (little-endian; strings are u32 length + UTF-8):
 //   magic      8 bytes  "MSIG\0\r\n\x1a"
-//   version    u32      2 (version 1 lacked vertex_spacing; rebuild such sets)
+//   version    u32      3 (version 2, read too, had no coarse views; version 1
+//                       lacked vertex_spacing: rebuild such sets)
 //   length     u64      bytes of the body that follows
 //   body       name, created, engine_version, descriptor params, u32 entry count,
 //              entries (see msig_io.cpp)
@@ -23,8 +24,26 @@
 
 namespace meshsentry {
 
-inline constexpr std::uint32_t kSignatureFormatVersion = 2;
+inline constexpr std::uint32_t kSignatureFormatVersion = 3;
+inline constexpr std::uint32_t kMaxCoarseViews = 128;
 inline constexpr std::uint32_t kMaxSignaturePoints = 1024;
+
+// The reference as vertex-clustering decimation leaves it at one cell size:
+// every vertex in a cell of a grid aligned with the reference file's axes
+// (from its box's minimum corner) moved to their mean, triangles that
+// collapse dropped. A coarse copy made that way strays from the reference
+// by up to half a cell, far past the verification tolerance, but lies close
+// to the view of the same cell (bench/README.md, session 9). Descriptors and
+// a point sample only, like the entry itself.
+struct CoarseView {
+  float cell = 0;  // grid cell over the reference's RMS radius
+  std::uint32_t triangles = 0;
+  std::array<double, 3> centroid{};
+  std::array<double, 9> axes{};
+  ShapeDescriptor descriptor;
+  float vertex_spacing = 0;
+  SurfaceSample sample;
+};
 
 struct SignatureEntry {
   std::string id;        // unique in the set; what scan reports as "signature"
@@ -43,6 +62,7 @@ struct SignatureEntry {
   // radius: the resolution it was tessellated at (see vertex_spacing.hpp).
   float vertex_spacing = 0;
   SurfaceSample sample;  // coarse oriented points, reference coordinates
+  std::vector<CoarseView> views;  // coarsest first
 };
 
 struct SignatureSet {
@@ -52,6 +72,7 @@ struct SignatureSet {
   DescriptorParams params;
   std::vector<SignatureEntry> entries;
   std::string checksum;        // hex SHA-256 of the file it was read from / written to
+  std::uint32_t format_version = kSignatureFormatVersion;  // of the file it was read from
 };
 
 // Serialise (fills set.checksum) and parse. Parsing is safe on any bytes: a

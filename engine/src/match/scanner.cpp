@@ -198,6 +198,10 @@ bool perturbed(const PreparedMesh& pm, int body) {
   return interior > 0 && double(flat) < kMinFlatEdgeShare * double(interior);
 }
 
+// Matches placed by estimate_pose, whose scale and tolerance are the
+// scanned shape's (the others' are the signature's).
+bool aligned_method(const std::string& method) { return method == "verified" || method == "coarse"; }
+
 // A match scored by its alignment (aligned_score).
 void take_pose(Match& m, const PoseEstimate& pose, const char* method) {
   m.score = aligned_score(pose);
@@ -237,6 +241,10 @@ bool is_piece(const PoseEstimate& e) {
 struct PartialIndex {
   mutable std::vector<PpfModel> models;  // tables filled in by voting()
   std::unique_ptr<std::once_flag[]> built;
+  // Every signature's coarse views, each as an entry of its own (id and all
+  // of its signature, shape of the view), and the signature it belongs to.
+  std::vector<SignatureEntry> views;
+  std::vector<std::size_t> view_owner;
   const PpfModel& voting(std::size_t i) const {
     std::call_once(built[i], [&] { build_ppf_table(models[i]); });
     return models[i];
@@ -248,6 +256,24 @@ Engine::Engine(SignatureSet set) : set_(std::move(set)) {
   index->models.resize(set_.entries.size());
   index->built = std::make_unique<std::once_flag[]>(set_.entries.size());
   parallel_for(set_.entries.size(), 0, [&](std::size_t i) { index->models[i] = ppf_model_points(set_.entries[i]); });
+  for (std::size_t i = 0; i < set_.entries.size(); ++i)
+    for (const CoarseView& v : set_.entries[i].views) {
+      const SignatureEntry& e = set_.entries[i];
+      SignatureEntry view;
+      view.id = e.id;
+      view.label = e.label;
+      view.cls = e.cls;
+      view.severity = e.severity;
+      view.triangles = v.triangles;
+      view.bodies = e.bodies;
+      view.centroid = v.centroid;
+      view.axes = v.axes;
+      view.descriptor = v.descriptor;
+      view.vertex_spacing = v.vertex_spacing;
+      view.sample = v.sample;
+      index->views.push_back(std::move(view));
+      index->view_owner.push_back(i);
+    }
   partial_ = std::move(index);
 }
 
@@ -325,6 +351,8 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
   // surface found on the scanned one.
   std::vector<std::vector<PoseEstimate>> pose_of(n);
   std::vector<std::vector<std::size_t>> pose_shape(n);
+  std::vector<std::vector<int>> pose_view(n);  // the coarse view aligned, or -1 for the signature itself
+  const std::vector<SignatureEntry>& views = partial_->views;
   // A shape's dense verification sample and its k-d tree, made once for
   // every alignment of stages 2 and 3.
   std::vector<std::unique_ptr<DenseSample>> dense_of(shapes.size());
@@ -363,7 +391,35 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
           estimate_pose(e, pm.mesh, s.sample, [&]() -> const DenseSample& { return dense_for(si); },
                         principal_frame(*s.mass), s.descriptor.rms_radius, loose, pm.layer_height > 0, noisy));
       pose_shape[best].push_back(si);
+      pose_view[best].push_back(-1);
     }
+    // A shape coarser than its signature is also aligned with the closest
+    // coarse view (of any signature): a copy decimated by vertex clustering
+    // lies within the tolerance of the view of about its cell, while it
+    // strays from the reference itself by up to half a cell. Only at the
+    // reference's size or a unit conversion of it (decimation keeps a part's
+    // size; the coarsest views are plain blocks, which a coarse printer bed
+    // at another scale covers whole). Not for a print's skin, which is
+    // coarse in another way, nor for a signature found on this shape already.
+    if (pm.layer_height > 0 || views.empty()) continue;
+    std::size_t v = 0;
+    double dv = 1e300;
+    for (std::size_t k = 0; k < views.size(); ++k)
+      if (const double d = descriptor_distance(s.descriptor, views[k].descriptor).total; d < dv) dv = d, v = k;
+    const std::size_t owner = partial_->view_owner[v];
+    if (dv > kCoarseVerifyGate || exact_shape[owner] >= 0) continue;
+    bool found = false;
+    for (std::size_t k = 0; k < pose_of[owner].size(); ++k)
+      found = found || (pose_shape[owner][k] == si && pose_of[owner][k].coverage_loose >= opt.match_threshold);
+    if (spacing < 0) spacing = vertex_spacing(pm.mesh, s.subset ? *s.subset : kAll) / s.descriptor.rms_radius;
+    const double scale = s.descriptor.rms_radius / views[v].descriptor.rms_radius;
+    if (found || spacing <= set_.entries[owner].vertex_spacing || !unit_scale(scale)) continue;
+    pose_of[owner].push_back(estimate_pose(views[v], pm.mesh, s.sample,
+                                           [&]() -> const DenseSample& { return dense_for(si); },
+                                           principal_frame(*s.mass), s.descriptor.rms_radius,
+                                           loose_tolerance(views[v], spacing, scale), false, noisy));
+    pose_shape[owner].push_back(si);
+    pose_view[owner].push_back(static_cast<int>(v));
   }
 
   // Stage 3, for signatures not found whole: a part fused with other
@@ -499,6 +555,7 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
     for (std::size_t k = 1; k < shapes.size(); ++k)
       if (distance[k][i] < distance[si][i]) si = k;
     const PoseEstimate* placed = nullptr;  // the alignment behind the score
+    const SignatureEntry* placed_sig = &e;  // what it placed: the signature or one of its coarse views
     double explained = 1;                  // share of shape si the signature accounts for
     if (exact_shape[i] >= 0) {
       si = static_cast<std::size_t>(exact_shape[i]);
@@ -516,8 +573,9 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
       for (std::size_t j = 1; j < pose_of[i].size(); ++j)
         if (pose_of[i][j].coverage_loose > pose_of[i][k].coverage_loose) k = j;
       si = pose_shape[i][k];
-      take_pose(m, pose_of[i][k], "verified");
+      take_pose(m, pose_of[i][k], pose_view[i][k] < 0 ? "verified" : "coarse");
       placed = &pose_of[i][k];
+      if (pose_view[i][k] >= 0) placed_sig = &views[static_cast<std::size_t>(pose_view[i][k])];
     } else {
       m.score = kUnverifiedCeiling * descriptor_score(distance[si][i]);
       m.method = "global";
@@ -536,15 +594,15 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
     // one gap, and were calibrated so).
     if (m.verdict != Verdict::clean) {
       const Shape& s = shapes[si];
-      const double r = m.method == "verified" ? s.descriptor.rms_radius : e.descriptor.rms_radius;
+      const double r = aligned_method(m.method) ? s.descriptor.rms_radius : e.descriptor.rms_radius;
       if (placed)
-        explained = explained_share(e, m.transform, dense_for(si), placed->tolerance * r,
+        explained = explained_share(*placed_sig, m.transform, dense_for(si), placed->tolerance * r,
                                     2 * partial_->models[i].spacing * m.scale);
       m.explained = pm.mass.area > 0 ? std::clamp(explained * s.mass->area / pm.mass.area, 0.0, 1.0) : 0;
     }
     m.body = shapes[si].body;
     m.scale = m.method == "exact" || m.method == "fused" || m.method == "piece" ? 1.0
-              : m.method == "verified"      ? m.scale
+              : aligned_method(m.method)    ? m.scale
               : e.descriptor.rms_radius > 0 ? shapes[si].descriptor.rms_radius / e.descriptor.rms_radius
                                             : 1.0;
     scored.push_back(std::move(m));

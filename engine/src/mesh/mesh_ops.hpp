@@ -2,6 +2,7 @@
 // The steps of prepare(), one per file, exposed for tests and benchmarks.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -16,6 +17,13 @@ struct WeldResult {
   BigVector<std::uint32_t> remap;
 };
 WeldResult weld_vertices(const BigVector<Vec3f>& vertices, const BoundingBox& box, double cell);
+
+// Vertex-clustering decimation: every vertex in one cell of a grid of `cell`
+// whose corner is `origin` moves to the cells' vertices' mean; triangles left
+// with two corners in one cell are dropped, and of triangles on the same
+// three cells only the first is kept. Unused vertices stay (prepare() drops
+// them). What a coarse remesher of that kind does to a part.
+Mesh cluster_vertices(const Mesh& mesh, const std::array<double, 3>& origin, double cell);
 
 // Edge structure of a triangle list: for each triangle corner k (edge from
 // corner k to k+1), the triangle across that edge, or kNoNeighbor when the

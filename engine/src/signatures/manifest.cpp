@@ -14,6 +14,7 @@
 #include "describe/vertex_spacing.hpp"
 #include "meshsentry/engine.hpp"
 #include "meshsentry/signatures.hpp"
+#include "signatures/coarse_views.hpp"
 
 namespace meshsentry {
 namespace {
@@ -39,6 +40,7 @@ std::string iso8601_utc(std::time_t t) {
 }
 
 constexpr std::uint32_t kReferencePoints = 512;
+constexpr std::uint32_t kViewPoints = 256;
 
 }  // namespace
 
@@ -101,6 +103,7 @@ Result<SignatureEntry> describe_reference(Mesh mesh, const DescriptorParams& par
   e.axes = frame.axes;
   e.sample = sample_surface(pm.mesh, {}, kReferencePoints, params.seed ^ 0x5157u);
   e.vertex_spacing = static_cast<float>(vertex_spacing(pm.mesh, {}) / e.descriptor.rms_radius);
+  e.views = coarse_views(pm, e.descriptor.rms_radius, params, kViewPoints);
   return e;
 }
 

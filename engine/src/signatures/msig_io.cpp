@@ -20,6 +20,8 @@ constexpr std::size_t kHeader = 8 + 4 + 8;
 constexpr std::uint32_t kMaxString = 1 << 16;
 constexpr std::uint32_t kMaxEntries = 1 << 20;
 constexpr std::uint32_t kMaxBins = 4096;
+// Version 2 differs only in having no coarse views.
+constexpr std::uint32_t kOldestReadableVersion = 2;
 
 class Writer {
  public:
@@ -87,15 +89,10 @@ class Reader {
   std::string why_;
 };
 
-void write_entry(Writer& w, const SignatureEntry& e) {
-  w.str(e.id);
-  w.str(e.label);
-  w.str(e.cls);
-  w.str(e.severity);
-  w.put(e.hash.lo);
-  w.put(e.hash.hi);
-  w.put(e.triangles);
-  w.put(e.bodies);
+// The shape a verification aligns with, of an entry or of one of its coarse
+// views: frame, descriptor, vertex spacing and point sample, in this order.
+template <class Shape>
+void write_shape(Writer& w, const Shape& e) {
   for (double c : e.centroid) w.put(c);
   for (double a : e.axes) w.put(a);
   const ShapeDescriptor& d = e.descriptor;
@@ -113,16 +110,26 @@ void write_entry(Writer& w, const SignatureEntry& e) {
   for (const Vec3f& n : e.sample.normals) w.raw(n.data(), 12);
 }
 
-SignatureEntry read_entry(Reader& r, const DescriptorParams& params) {
-  SignatureEntry e;
-  e.id = r.str();
-  e.label = r.str();
-  e.cls = r.str();
-  e.severity = r.str();
-  e.hash.lo = r.get<std::uint64_t>();
-  e.hash.hi = r.get<std::uint64_t>();
-  e.triangles = r.get<std::uint32_t>();
-  e.bodies = r.get<std::uint32_t>();
+void write_entry(Writer& w, const SignatureEntry& e) {
+  w.str(e.id);
+  w.str(e.label);
+  w.str(e.cls);
+  w.str(e.severity);
+  w.put(e.hash.lo);
+  w.put(e.hash.hi);
+  w.put(e.triangles);
+  w.put(e.bodies);
+  write_shape(w, e);
+  w.put<std::uint32_t>(static_cast<std::uint32_t>(e.views.size()));
+  for (const CoarseView& v : e.views) {
+    w.put(v.cell);
+    w.put(v.triangles);
+    write_shape(w, v);
+  }
+}
+
+template <class Shape>
+void read_shape(Reader& r, const DescriptorParams& params, Shape& e, const std::string& what) {
   for (double& c : e.centroid) c = r.get<double>();
   for (double& a : e.axes) a = r.get<double>();
   ShapeDescriptor& d = e.descriptor;
@@ -136,15 +143,40 @@ SignatureEntry read_entry(Reader& r, const DescriptorParams& params) {
   d.d1 = r.floats(params.d1_bins);
   d.a3 = r.floats(params.a3_bins);
   const auto n = r.get<std::uint32_t>();
-  if (n > kMaxSignaturePoints) r.fail("point sample of " + std::to_string(n) + " points over the cap");
-  if (!r.ok()) return e;
+  if (n > kMaxSignaturePoints) r.fail(what + ": point sample of " + std::to_string(n) + " points over the cap");
+  if (!r.ok()) return;
   e.sample.points.resize(n);
   e.sample.normals.resize(n);
   for (auto& p : e.sample.points) r.raw(p.data(), 12);
   for (auto& q : e.sample.normals) r.raw(q.data(), 12);
-  if (e.id.empty()) r.fail("entry with an empty id");
-  if (!(d.rms_radius > 0) || !std::isfinite(d.rms_radius)) r.fail("entry '" + e.id + "' has no size");
-  if (!(e.vertex_spacing >= 0) || !std::isfinite(e.vertex_spacing)) r.fail("entry '" + e.id + "' has a bad vertex spacing");
+  if (!(d.rms_radius > 0) || !std::isfinite(d.rms_radius)) r.fail(what + " has no size");
+  if (!(e.vertex_spacing >= 0) || !std::isfinite(e.vertex_spacing)) r.fail(what + " has a bad vertex spacing");
+}
+
+SignatureEntry read_entry(Reader& r, const DescriptorParams& params, std::uint32_t version) {
+  SignatureEntry e;
+  e.id = r.str();
+  e.label = r.str();
+  e.cls = r.str();
+  e.severity = r.str();
+  e.hash.lo = r.get<std::uint64_t>();
+  e.hash.hi = r.get<std::uint64_t>();
+  e.triangles = r.get<std::uint32_t>();
+  e.bodies = r.get<std::uint32_t>();
+  if (r.ok() && e.id.empty()) r.fail("entry with an empty id");
+  const std::string what = "entry '" + e.id + "'";
+  read_shape(r, params, e, what);
+  if (version < 3 || !r.ok()) return e;
+  const auto views = r.get<std::uint32_t>();
+  if (views > kMaxCoarseViews) r.fail(what + ": " + std::to_string(views) + " coarse views over the cap");
+  for (std::uint32_t k = 0; k < views && r.ok(); ++k) {
+    CoarseView v;
+    v.cell = r.get<float>();
+    v.triangles = r.get<std::uint32_t>();
+    if (r.ok() && !(v.cell > 0 && std::isfinite(v.cell))) r.fail(what + ": coarse view with a bad cell size");
+    read_shape(r, params, v, what + ", coarse view " + std::to_string(k));
+    e.views.push_back(std::move(v));
+  }
   return e;
 }
 
@@ -168,6 +200,7 @@ std::vector<std::byte> serialize_signature_set(SignatureSet& set) {
   const auto digest = sha256(w.out);
   w.raw(digest.data(), digest.size());
   set.checksum = to_hex(digest);
+  set.format_version = kSignatureFormatVersion;
   return std::move(w.out);
 }
 
@@ -179,15 +212,16 @@ Result<SignatureSet> parse_signature_set(std::span<const std::byte> b) {
   std::uint64_t length = 0;
   std::memcpy(&version, b.data() + 8, 4);
   std::memcpy(&length, b.data() + 12, 8);
-  if (version != kSignatureFormatVersion)
+  if (version < kOldestReadableVersion || version > kSignatureFormatVersion)
     return corrupt("format version " + std::to_string(version) + " is not supported (this engine reads " +
-                   std::to_string(kSignatureFormatVersion) + ")");
+                   std::to_string(kOldestReadableVersion) + " to " + std::to_string(kSignatureFormatVersion) + ")");
   if (length != b.size() - kHeader - 32) return corrupt("length field disagrees with file size (truncated?)");
   const auto digest = sha256(b.first(b.size() - 32));
   if (std::memcmp(digest.data(), b.data() + b.size() - 32, 32) != 0) return corrupt("checksum mismatch");
 
   Reader r(b.subspan(kHeader, length));
   SignatureSet set;
+  set.format_version = version;
   set.name = r.str();
   set.created = r.str();
   set.engine_version = r.str();
@@ -200,7 +234,7 @@ Result<SignatureSet> parse_signature_set(std::span<const std::byte> b) {
   if (count > kMaxEntries) r.fail("too many entries");
   std::set<std::string> ids;
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
-    set.entries.push_back(read_entry(r, p));
+    set.entries.push_back(read_entry(r, p, version));
     if (r.ok() && !ids.insert(set.entries.back().id).second) r.fail("duplicate id '" + set.entries.back().id + "'");
   }
   if (r.ok() && r.left() != 0) r.fail("trailing bytes after the last entry");
