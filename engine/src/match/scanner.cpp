@@ -68,6 +68,13 @@ constexpr double kMinBodyAreaFraction = 1e-5;
 constexpr double kVerifyGate = 0.22;
 constexpr double kCoarseVerifyGate = 0.25;
 constexpr std::size_t kNoisyTries = 3;
+// A copy clustered at a view's cell has about the view's triangle count
+// (verified coarse matches on our sets: 0.96-1.04 of it; cells 2^(1/16)
+// apart differ by about 9%) and is the view all over (explained 0.90-0.99).
+// A sliver body of a cut piece (24 triangles against a view's 47, 0.79
+// explained) covered a view of another part at 0.97 (check set, seed 23).
+constexpr double kCoarseTriangleBand = 1.5;
+constexpr double kMinCoarseExplained = 0.8;
 constexpr double kUnverifiedCeiling = 0.5;
 // Dummy material moves a part's descriptors, but not far: on the dev set the
 // fused parts stayed within 0.21 of their signature (bench/README.md), so
@@ -245,6 +252,7 @@ struct PartialIndex {
   // of its signature, shape of the view), and the signature it belongs to.
   std::vector<SignatureEntry> views;
   std::vector<std::size_t> view_owner;
+  std::vector<double> view_spacing;  // gap between neighbouring points of the view
   const PpfModel& voting(std::size_t i) const {
     std::call_once(built[i], [&] { build_ppf_table(models[i]); });
     return models[i];
@@ -271,6 +279,7 @@ Engine::Engine(SignatureSet set) : set_(std::move(set)) {
       view.descriptor = v.descriptor;
       view.vertex_spacing = v.vertex_spacing;
       view.sample = v.sample;
+      index->view_spacing.push_back(ppf_model_points(view).spacing);
       index->views.push_back(std::move(view));
       index->view_owner.push_back(i);
     }
@@ -399,8 +408,10 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
     // strays from the reference itself by up to half a cell. Only at the
     // reference's size or a unit conversion of it (decimation keeps a part's
     // size; the coarsest views are plain blocks, which a coarse printer bed
-    // at another scale covers whole). Not for a print's skin, which is
-    // coarse in another way, nor for a signature found on this shape already.
+    // at another scale covers whole), with about the view's triangle count,
+    // and the view must account for most of the shape (kCoarseTriangleBand,
+    // kMinCoarseExplained). Not for a print's skin, which is coarse in
+    // another way, nor for a signature found on this shape already.
     if (pm.layer_height > 0 || views.empty()) continue;
     std::size_t v = 0;
     double dv = 1e300;
@@ -413,11 +424,18 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
       found = found || (pose_shape[owner][k] == si && pose_of[owner][k].coverage_loose >= opt.match_threshold);
     if (spacing < 0) spacing = vertex_spacing(pm.mesh, s.subset ? *s.subset : kAll) / s.descriptor.rms_radius;
     const double scale = s.descriptor.rms_radius / views[v].descriptor.rms_radius;
-    if (found || spacing <= set_.entries[owner].vertex_spacing || !unit_scale(scale)) continue;
-    pose_of[owner].push_back(estimate_pose(views[v], pm.mesh, s.sample,
-                                           [&]() -> const DenseSample& { return dense_for(si); },
-                                           principal_frame(*s.mass), s.descriptor.rms_radius,
-                                           loose_tolerance(views[v], spacing, scale), false, noisy));
+    const double triangles = double(s.subset ? s.subset->size() : pm.mesh.triangles.size()) / views[v].triangles;
+    if (found || spacing <= set_.entries[owner].vertex_spacing || !unit_scale(scale) ||
+        triangles < 1 / kCoarseTriangleBand || triangles > kCoarseTriangleBand)
+      continue;
+    PoseEstimate pose = estimate_pose(views[v], pm.mesh, s.sample, [&]() -> const DenseSample& { return dense_for(si); },
+                                      principal_frame(*s.mass), s.descriptor.rms_radius,
+                                      loose_tolerance(views[v], spacing, scale), false, noisy);
+    if (pose.coverage_loose >= opt.match_threshold &&
+        explained_share(views[v], pose.transform, dense_for(si), pose.tolerance * s.descriptor.rms_radius,
+                        2 * partial_->view_spacing[v] * pose.scale) < kMinCoarseExplained)
+      continue;
+    pose_of[owner].push_back(pose);
     pose_shape[owner].push_back(si);
     pose_view[owner].push_back(static_cast<int>(v));
   }
