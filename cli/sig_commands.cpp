@@ -46,7 +46,7 @@ int sig_info(const std::string& path, bool verify_only) {
   }
   if (verify_only) {
     std::printf("%s: OK (%zu signatures, format version %u, sha256 %s)\n", path.c_str(), set->entries.size(),
-                kSignatureFormatVersion, set->checksum.c_str());
+                set->format_version, set->checksum.c_str());
     return kClean;
   }
   std::printf("name:            %s\n", set->name.c_str());

@@ -267,18 +267,10 @@ Engine::Engine(SignatureSet set) : set_(std::move(set)) {
   for (std::size_t i = 0; i < set_.entries.size(); ++i)
     for (const CoarseView& v : set_.entries[i].views) {
       const SignatureEntry& e = set_.entries[i];
-      SignatureEntry view;
-      view.id = e.id;
-      view.label = e.label;
-      view.cls = e.cls;
-      view.severity = e.severity;
-      view.triangles = v.triangles;
-      view.bodies = e.bodies;
-      view.centroid = v.centroid;
-      view.axes = v.axes;
-      view.descriptor = v.descriptor;
-      view.vertex_spacing = v.vertex_spacing;
-      view.sample = v.sample;
+      SignatureEntry view{.id = e.id, .label = e.label, .cls = e.cls, .severity = e.severity,
+                          .descriptor = v.descriptor, .triangles = v.triangles, .bodies = e.bodies,
+                          .centroid = v.centroid, .axes = v.axes, .vertex_spacing = v.vertex_spacing,
+                          .sample = v.sample};
       index->view_spacing.push_back(ppf_model_points(view).spacing);
       index->views.push_back(std::move(view));
       index->view_owner.push_back(i);
