@@ -123,10 +123,6 @@ def make(out, mode):
     print("%s: %d files (%s)" % (out, len(rows), mode))
 
 
-def mode_of(params):
-    return "decimate" if "faces_in" in params else "noise"
-
-
 def report(out, scan):
     results = {}
     with open(scan) as f:
@@ -147,7 +143,7 @@ def report(out, scan):
             flagged = [m["signature"] for m in r.get("matches", [])]
             if kind == "positive":
                 frame = "turned" if p.get("turned") else "shifted" if p.get("shifted") else "own frame"
-                key = "%s, %s" % (p["level"], frame) if "level" in p and mode_of(p) == "decimate" else p["level"]
+                key = "%s, %s" % (p["level"], frame) if "faces_in" in p else p["level"]  # decimate: by grid
                 total[key] += 1
                 ok = bool(flagged) and flagged[0] == ref_id
                 found[key] += ok

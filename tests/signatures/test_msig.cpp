@@ -56,8 +56,8 @@ TEST_CASE("a signature set survives a write/read round trip", "[signatures]") {
   check_same_entries(*built, *read);
   for (const auto& e : read->entries) {
     CHECK(e.sample.points.size() <= kMaxSignaturePoints);
-    // Coarse views, coarsest first, each with fewer triangles than the next
-    // and than the reference, and no more points than the reference.
+    // Coarse views, coarsest first (cells falling), each with fewer
+    // triangles and no more points than the reference.
     REQUIRE_FALSE(e.views.empty());
     for (std::size_t k = 0; k < e.views.size(); ++k) {
       CHECK(e.views[k].triangles < e.triangles);

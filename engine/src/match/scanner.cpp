@@ -414,12 +414,13 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
     bool found = false;
     for (std::size_t k = 0; k < pose_of[owner].size(); ++k)
       found = found || (pose_shape[owner][k] == si && pose_of[owner][k].coverage_loose >= opt.match_threshold);
-    if (spacing < 0) spacing = vertex_spacing(pm.mesh, s.subset ? *s.subset : kAll) / s.descriptor.rms_radius;
     const double scale = s.descriptor.rms_radius / views[v].descriptor.rms_radius;
     const double triangles = double(s.subset ? s.subset->size() : pm.mesh.triangles.size()) / views[v].triangles;
-    if (found || spacing <= set_.entries[owner].vertex_spacing || !unit_scale(scale) ||
-        triangles < 1 / kCoarseTriangleBand || triangles > kCoarseTriangleBand)
+    if (found || !unit_scale(scale) || triangles < 1 / kCoarseTriangleBand || triangles > kCoarseTriangleBand)
       continue;
+    // The spacing (a k-d tree query) last: the tests above are free.
+    if (spacing < 0) spacing = vertex_spacing(pm.mesh, s.subset ? *s.subset : kAll) / s.descriptor.rms_radius;
+    if (spacing <= set_.entries[owner].vertex_spacing) continue;
     PoseEstimate pose = estimate_pose(views[v], pm.mesh, s.sample, [&]() -> const DenseSample& { return dense_for(si); },
                                       principal_frame(*s.mass), s.descriptor.rms_radius,
                                       loose_tolerance(views[v], spacing, scale), false, noisy);

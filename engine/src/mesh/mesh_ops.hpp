@@ -19,7 +19,7 @@ struct WeldResult {
 WeldResult weld_vertices(const BigVector<Vec3f>& vertices, const BoundingBox& box, double cell);
 
 // Vertex-clustering decimation: every vertex in one cell of a grid of `cell`
-// whose corner is `origin` moves to the cells' vertices' mean; triangles left
+// whose corner is `origin` moves to the mean of that cell's vertices; triangles left
 // with two corners in one cell are dropped, and of triangles on the same
 // three cells only the first is kept. Unused vertices stay (prepare() drops
 // them). What a coarse remesher of that kind does to a part.
