@@ -176,9 +176,11 @@ TEST_CASE("coarse views find demo references clustered to a fifth of their trian
   // copy strays from the reference by more than any tolerance that keeps
   // look-alikes out; it lies close to the signature's view of about that
   // cell. The fixture's cells come from bisection on the triangle count,
-  // not from the views' steps. Not all are found: a rack of about 65
-  // triangles and a ratchet wheel of about 130 change more between
-  // neighbouring cells than the tolerance allows.
+  // not from the views' steps. The rack and the ratchet wheel end up
+  // clustered just past a cell whose grid planes pass through many of their
+  // vertices, where the count jumps; they change more between neighbouring
+  // cells than the tolerance allows, and only the views at such aligned
+  // cells find them (4 of 8 without views, 6 with the stepped views alone).
   SignatureSet bare = demo_engine().signatures();
   for (SignatureEntry& e : bare.entries) e.views.clear();
   const Engine without(std::move(bare));
@@ -204,7 +206,7 @@ TEST_CASE("coarse views find demo references clustered to a fifth of their trian
   }
   WARN("clustered to a fifth: " << found << " of " << total << " found, " << found_without << " without the views");
   CHECK(by_view > 0);
-  CHECK(found > found_without);
+  CHECK(found == total);
 }
 
 TEST_CASE("every demo reference with noise on its vertices is found", "[match]") {

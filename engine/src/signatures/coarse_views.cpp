@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <utility>
 
 #include "describe/principal_frame.hpp"
 #include "describe/vertex_spacing.hpp"
@@ -25,6 +27,52 @@ constexpr std::uint32_t kMinTriangles = 12;
 // reference itself verifies it.
 constexpr double kMinCell = 0.1;
 
+// Cells at which grid planes from the origin pass through many vertices at
+// once. Parts are drawn at round dimensions, so a round cell (10 mm on a part
+// whose faces lie at multiples of 10 mm) lands on one; so does a decimator
+// that searches the cell for a triangle count, since the count jumps there
+// and a bisection stops just past the jump. The clustering changes most
+// across such a cell, more than the 2^(1/16) steps resolve: a 9-tooth rack
+// at a fifth of its triangles, clustered just past 10 mm, was missed.
+constexpr std::size_t kPlanesPerAxis = 32;
+constexpr int kMaxDivisions = 64;
+constexpr std::size_t kAlignedCells = 12;
+constexpr std::uint32_t kMinAligned = 4;  // vertices on the grid planes
+std::vector<double> aligned_cells(const Mesh& mesh, const std::array<double, 3>& origin, double lo, double hi) {
+  std::vector<std::pair<double, std::uint32_t>> offsets;  // (offset, vertices there), every axis
+  std::vector<double> candidates;
+  for (int k = 0; k < 3; ++k) {
+    std::map<double, std::uint32_t> at;
+    for (const auto& v : mesh.vertices) ++at[double(v[k]) - origin[k]];
+    std::vector<std::pair<std::uint32_t, double>> planes;
+    for (const auto& [o, n] : at) {
+      if (o > 0) offsets.push_back({o, n});
+      if (o > 0 && n >= 2) planes.push_back({n, o});
+    }
+    std::stable_sort(planes.begin(), planes.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (planes.size() > kPlanesPerAxis) planes.resize(kPlanesPerAxis);
+    for (const auto& [n, o] : planes)
+      for (int d = 1; d <= kMaxDivisions && o / d >= lo; ++d)
+        if (o / d <= hi) candidates.push_back(o / d);
+  }
+  std::sort(candidates.begin(), candidates.end());
+  std::vector<std::pair<std::uint32_t, double>> weighted;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const double c = candidates[i];
+    if (i > 0 && c <= candidates[i - 1] * (1 + 1e-9)) continue;
+    std::uint32_t on = 0;
+    for (const auto& [o, n] : offsets) {
+      const double q = o / c, m = std::round(q);
+      if (m >= 1 && std::abs(q - m) <= 1e-6 * q) on += n;
+    }
+    if (on >= kMinAligned) weighted.push_back({on, c});
+  }
+  std::stable_sort(weighted.begin(), weighted.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<double> cells;
+  for (std::size_t i = 0; i < weighted.size() && cells.size() < kAlignedCells; ++i) cells.push_back(weighted[i].second);
+  return cells;
+}
+
 }  // namespace
 
 std::vector<CoarseView> coarse_views(const PreparedMesh& reference, double rms_radius,
@@ -37,16 +85,31 @@ std::vector<CoarseView> coarse_views(const PreparedMesh& reference, double rms_r
   for (int k = 0; k < 3; ++k) side = std::max(side, double(box.max[k]) - double(box.min[k]));
   const std::array<double, 3> origin{box.min[0], box.min[1], box.min[2]};
   if (!(side > 0) || !(rms_radius > 0)) return views;
-  std::size_t last = 0;
-  for (int step = 0; step < kMaxSteps && views.size() < kMaxCoarseViews; ++step) {
+  // Every cell of the sequence, then the aligned cells, on them and just
+  // past them (a vertex on a grid plane falls in the upper or the lower cell).
+  std::vector<double> cells;
+  for (int step = 0; step < kMaxSteps; ++step) {
     const double cell = 0.5 * side * std::exp2(-kCellStep * step);
     if (cell < kMinCell * rms_radius) break;
+    cells.push_back(cell);
+  }
+  const std::size_t sequence = cells.size();
+  for (double c : aligned_cells(mesh, origin, kMinCell * rms_radius, 0.5 * side)) {
+    cells.push_back(c);
+    cells.push_back(c * (1 + 1e-7));
+  }
+  std::size_t last = 0;
+  for (std::size_t i = 0; i < cells.size() && views.size() < kMaxCoarseViews; ++i) {
+    const double cell = cells[i];
     auto prepared = prepare(cluster_vertices(mesh, origin, cell));
     if (!prepared) continue;
     const PreparedMesh& pm = *prepared;
     const std::size_t kept = pm.mesh.triangles.size();
-    if (kept > kMaxKept * triangles) break;  // finer cells keep more still
-    if (kept < kMinTriangles || kept < kMinKept * triangles || kept == last) continue;
+    if (kept > kMaxKept * triangles) {
+      if (i < sequence) i = sequence - 1;  // finer cells of the sequence keep more still
+      continue;
+    }
+    if (kept < kMinTriangles || kept < kMinKept * triangles || (i < sequence && kept == last)) continue;
     last = kept;
     CoarseView v;
     v.triangles = static_cast<std::uint32_t>(kept);
@@ -59,6 +122,7 @@ std::vector<CoarseView> coarse_views(const PreparedMesh& reference, double rms_r
     v.vertex_spacing = static_cast<float>(vertex_spacing(pm.mesh, {}) / v.descriptor.rms_radius);
     views.push_back(std::move(v));
   }
+  std::stable_sort(views.begin(), views.end(), [](const CoarseView& a, const CoarseView& b) { return a.cell > b.cell; });
   return views;
 }
 

@@ -9,9 +9,10 @@ namespace meshsentry {
 
 // Coarse views of a prepared reference (see CoarseView), coarsest first:
 // grid cells from half the box's longest side down by steps of 2^(1/16),
-// to a tenth of `rms_radius` (the reference's), kept while they leave 12 to
-// 75% of its triangles (at least 3%), one per triangle count. `points`:
-// each view's sample size.
+// to a tenth of `rms_radius` (the reference's), one per triangle count, and
+// the 12 cells in that range whose grid planes pass through the most
+// vertices, on and just past each; kept while they leave 12 to 75% of its
+// triangles (at least 3%). `points`: each view's sample size.
 std::vector<CoarseView> coarse_views(const PreparedMesh& reference, double rms_radius,
                                      const DescriptorParams& params, std::uint32_t points);
 
