@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <random>
+
 #include "mesh/mesh_ops.hpp"
 #include "meshsentry/mesh.hpp"
 #include "support/fixtures.hpp"
@@ -114,12 +117,42 @@ TEST_CASE("an open surface reports its boundary; empty input is an error", "[mes
   CHECK_FALSE(prepare(flat).ok());
 }
 
-TEST_CASE("radix sort orders pairs by key, stably", "[mesh]") {
-  BigVector<std::uint64_t> keys{5, 3, 5, 1, 1ull << 40, 3};
-  BigVector<std::uint32_t> pay{0, 1, 2, 3, 4, 5};
-  radix_sort_pairs(keys, pay, 41);
-  CHECK(keys == BigVector<std::uint64_t>{1, 3, 3, 5, 5, 1ull << 40});
-  CHECK(pay == BigVector<std::uint32_t>{3, 1, 5, 0, 2, 4});
+TEST_CASE("edge adjacency agrees with a plain map of edges, whatever the triangle order", "[mesh]") {
+  // A random triangle list on few vertices: closed-looking, boundary and
+  // non-manifold edges (three or more triangles on one), either winding.
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 20; ++trial) {
+    const std::uint32_t nv = 3 + static_cast<std::uint32_t>(rng() % 40);
+    BigVector<Tri> tris;
+    for (std::size_t t = 0, n = 1 + rng() % 120; t < n; ++t) {
+      const std::uint32_t a = rng() % nv, b = (a + 1 + rng() % (nv - 1)) % nv;
+      std::uint32_t c = rng() % nv;
+      while (c == a || c == b) c = rng() % nv;
+      tris.push_back({a, b, c});
+    }
+    const EdgeAdjacency adj = edge_adjacency(tris, nv);
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<std::uint32_t>> edges;
+    for (std::uint32_t h = 0; h < 3 * tris.size(); ++h) {
+      const std::uint32_t a = tris[h / 3][h % 3], b = tris[h / 3][(h % 3 + 1) % 3];
+      edges[{std::min(a, b), std::max(a, b)}].push_back(h);
+    }
+    for (const auto& [edge, halves] : edges) {
+      CHECK(adj.first_of_edge[halves[0]] == 1);
+      for (std::size_t i = 1; i < halves.size(); ++i) CHECK(adj.first_of_edge[halves[i]] == 0);
+      for (std::uint32_t h : halves) {
+        if (halves.size() == 2) {
+          const std::uint32_t other = halves[0] == h ? halves[1] : halves[0];
+          CHECK(adj.neighbor[h] == other / 3);
+          CHECK(adj.boundary[h] == 0);
+          const bool same = tris[h / 3][h % 3] == tris[other / 3][other % 3];
+          CHECK(adj.same_direction[h] == same);
+        } else {
+          CHECK(adj.neighbor[h] == kNoNeighbor);
+          CHECK(adj.boundary[h] == (halves.size() == 1 ? 1 : 2));
+        }
+      }
+    }
+  }
 }
 
 TEST_CASE("vertex clustering merges a cell's vertices into their mean", "[mesh]") {

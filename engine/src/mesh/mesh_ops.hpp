@@ -38,10 +38,6 @@ struct EdgeAdjacency {
 };
 EdgeAdjacency edge_adjacency(const BigVector<Tri>& triangles, std::uint32_t vertex_count);
 
-// Sort (key, payload) pairs by key, stable, in O(n * key_bits / 11).
-void radix_sort_pairs(BigVector<std::uint64_t>& keys, BigVector<std::uint32_t>& payload,
-                      int key_bits);
-
 // Connected components over shared vertices; labels are 0..count-1 in order
 // of first appearance.
 BigVector<std::uint32_t> connected_components(const BigVector<Tri>& triangles,
