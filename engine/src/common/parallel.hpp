@@ -22,4 +22,23 @@ void parallel_for(std::size_t n, int threads, F&& f, std::size_t serial_below = 
   for (std::size_t i = 0; i < n; ++i) f(i);
 }
 
+// Runs a() and b(), on two threads when `concurrent` and no parallel region
+// is active already (a folder scan keeps every thread busy with files), else
+// one after the other. They must touch disjoint data.
+template <class A, class B>
+void run_both(bool concurrent, A&& a, B&& b) {
+  if (!concurrent || omp_in_parallel() || omp_get_max_threads() < 2) {
+    a();
+    b();
+    return;
+  }
+#pragma omp parallel sections num_threads(2)
+  {
+#pragma omp section
+    a();
+#pragma omp section
+    b();
+  }
+}
+
 }  // namespace meshsentry

@@ -61,17 +61,21 @@ PpfModel ppf_model_points(const SignatureEntry& sig) {
   }
   const std::size_t n = m.points.size();
   for (const Vec3& p : m.points) m.centroid += p / double(std::max<std::size_t>(1, n));
-  double nn_sum = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    double nearest = 1e300;
-    for (std::size_t j = 0; j < n; ++j) {
-      if (i == j) continue;
-      const double d = (m.points[i] - m.points[j]).norm();
-      m.diameter = std::max(m.diameter, d);
-      nearest = std::min(nearest, d);
+  // Squared distances, each pair once: a set opens with hundreds of coarse
+  // views, each measured here (the square root is monotone, so the result
+  // is what comparing distances gives).
+  std::vector<double> nearest2(n, 1e300);
+  double diameter2 = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j) {
+      const double d2 = (m.points[i] - m.points[j]).squaredNorm();
+      diameter2 = std::max(diameter2, d2);
+      nearest2[i] = std::min(nearest2[i], d2);
+      nearest2[j] = std::min(nearest2[j], d2);
     }
-    if (n > 1) nn_sum += nearest;
-  }
+  m.diameter = std::sqrt(diameter2);
+  double nn_sum = 0;
+  for (std::size_t i = 0; i < n && n > 1; ++i) nn_sum += std::sqrt(nearest2[i]);
   m.spacing = n ? 2 * nn_sum / n : 0;  // nearest-neighbour mean underestimates the gaps
   m.distance_step = kDistanceStep * m.diameter;
   return m;

@@ -33,6 +33,9 @@ ScanResult error_result(const std::string& path, const Status& s) {
   return r;
 }
 
+// Files at least this large are hashed beside their preparation (above).
+constexpr std::size_t kConcurrentBytes = std::size_t{4} << 20;
+
 void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
                 const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth,
                 std::vector<ScanResult>& out) {
@@ -40,9 +43,9 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
   ScanResult r;
   r.path = name;
   r.bytes = bytes.size();
-  r.sha256 = sha256_hex(bytes);
   r.format = sniff(bytes, name);
   if (is_archive(r.format)) {
+    r.sha256 = sha256_hex(bytes);
     const std::size_t at = out.size();
     out.push_back(r);
     if (depth >= opt.max_archive_depth) {
@@ -94,6 +97,7 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
   }
   auto loaded = load_mesh(bytes, name, opt.load, disk_path);
   if (!loaded) {
+    r.sha256 = sha256_hex(bytes);
     r.verdict = Verdict::error;
     r.error = loaded.status().message;
   } else {
@@ -101,7 +105,13 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
     PrepareOptions prep = opt.prepare;
     prep.from_toolpath = loaded->format == Format::gcode;
     const double layer_height = loaded->layer_height;
-    auto prepared = prepare(std::move(loaded->mesh), prep);
+    // The file's SHA-256 on a second thread while a large mesh is prepared,
+    // when this file has the machine to itself (loading, which may fork a
+    // child for Assimp, is over by then).
+    Result<PreparedMesh> prepared = make_error(ErrorCode::empty, "");
+    run_both(
+        opt.threads != 1 && bytes.size() >= kConcurrentBytes, [&] { r.sha256 = sha256_hex(bytes); },
+        [&] { prepared = prepare(std::move(loaded->mesh), prep); });
     if (prepared) prepared->layer_height = layer_height;
     if (!prepared) {
       r.verdict = Verdict::error;

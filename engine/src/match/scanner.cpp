@@ -55,6 +55,7 @@ namespace {
 // plate may hold a small part next to a huge object (a printer bed); dust
 // below it cannot hold a whole part.
 constexpr std::size_t kMaxBodies = 32;
+constexpr std::size_t kConcurrentTriangles = 100000;
 constexpr double kMinBodyAreaFraction = 1e-5;
 // A shape whose closest signature is within this descriptor distance is
 // verified by alignment. Chosen on our own calibration set, not on the
@@ -275,10 +276,12 @@ Engine::Engine(SignatureSet set) : set_(std::move(set)) {
                           .descriptor = v.descriptor, .triangles = v.triangles, .bodies = e.bodies,
                           .centroid = v.centroid, .axes = v.axes, .vertex_spacing = v.vertex_spacing,
                           .sample = v.sample};
-      index->view_spacing.push_back(ppf_model_points(view).spacing);
       index->views.push_back(std::move(view));
       index->view_owner.push_back(i);
     }
+  index->view_spacing.resize(index->views.size());
+  parallel_for(index->views.size(), 0,
+               [&](std::size_t k) { index->view_spacing[k] = ppf_model_points(index->views[k]).spacing; });
   partial_ = std::move(index);
 }
 
@@ -301,7 +304,6 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
   std::vector<Shape> shapes;
   Shape whole;
   whole.mass = &pm.mass;
-  whole.hash = geometry_hash(pm.mesh);
   shapes.push_back(std::move(whole));
   if (pm.bodies.size() > 1) {
     for (std::size_t b = 0; b < pm.bodies.size() && shapes.size() <= kMaxBodies; ++b) {
@@ -316,7 +318,6 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
       shapes.push_back(std::move(s));
     }
   }
-  r.hash = shapes[0].hash;
 
   static const std::vector<std::uint32_t> kAll;
   for (Shape& s : shapes) {
@@ -329,8 +330,17 @@ void Engine::match_mesh(const PreparedMesh& pm, const ScanOptions& opt, ScanResu
       params.samples = static_cast<std::uint32_t>(
           std::clamp(4.0 * share * set_.params.samples, set_.params.samples / 4.0, double(set_.params.samples)));
     }
-    s.descriptor = describe_shape(pm.mesh, s.subset ? *s.subset : kAll, *s.mass, params, &s.sample);
+    auto describe = [&] { s.descriptor = describe_shape(pm.mesh, s.subset ? *s.subset : kAll, *s.mass, params, &s.sample); };
+    if (s.subset) {
+      describe();
+      continue;
+    }
+    // The whole file's hash beside its descriptors, on a large mesh when
+    // the file has the machine to itself.
+    run_both(opt.threads != 1 && pm.mesh.triangles.size() >= kConcurrentTriangles,
+             [&] { s.hash = geometry_hash(pm.mesh); }, describe);
   }
+  r.hash = shapes[0].hash;
 
   // Stage 1, every (shape, signature) pair: exact hash, else descriptor
   // distance.
