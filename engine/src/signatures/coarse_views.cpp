@@ -34,7 +34,12 @@ constexpr double kMinCell = 0.1;
 // and a bisection stops just past the jump. The clustering changes most
 // across such a cell, more than the 2^(1/16) steps resolve: a 9-tooth rack
 // at a fifth of its triangles, clustered just past 10 mm, was missed.
-constexpr std::size_t kPlanesPerAxis = 32;
+// Candidates: the 32 most populated coordinate planes of each axis divided
+// by 1 to 64; weight: the vertices on the 1024 most populated planes of each
+// axis that a candidate's grid passes through (a plane holds two vertices or
+// more: an organic mesh, whose coordinates rarely repeat, costs little).
+constexpr std::size_t kSeedPlanes = 32;
+constexpr std::size_t kCountedPlanes = 1024;
 constexpr int kMaxDivisions = 64;
 constexpr std::size_t kAlignedCells = 12;
 constexpr std::uint32_t kMinAligned = 4;  // vertices on the grid planes
@@ -45,15 +50,16 @@ std::vector<double> aligned_cells(const Mesh& mesh, const std::array<double, 3>&
     std::map<double, std::uint32_t> at;
     for (const auto& v : mesh.vertices) ++at[double(v[k]) - origin[k]];
     std::vector<std::pair<std::uint32_t, double>> planes;
-    for (const auto& [o, n] : at) {
-      if (o > 0) offsets.push_back({o, n});
+    for (const auto& [o, n] : at)
       if (o > 0 && n >= 2) planes.push_back({n, o});
-    }
     std::stable_sort(planes.begin(), planes.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    if (planes.size() > kPlanesPerAxis) planes.resize(kPlanesPerAxis);
-    for (const auto& [n, o] : planes)
-      for (int d = 1; d <= kMaxDivisions && o / d >= lo; ++d)
+    if (planes.size() > kCountedPlanes) planes.resize(kCountedPlanes);
+    for (std::size_t p = 0; p < planes.size(); ++p) {
+      const auto [n, o] = planes[p];
+      offsets.push_back({o, n});
+      for (int d = 1; p < kSeedPlanes && d <= kMaxDivisions && o / d >= lo; ++d)
         if (o / d <= hi) candidates.push_back(o / d);
+    }
   }
   std::sort(candidates.begin(), candidates.end());
   std::vector<std::pair<std::uint32_t, double>> weighted;
