@@ -4,6 +4,8 @@
 // that lays the signature's points onto it; the benign look-alikes are not
 // flagged by the demo set.
 #include <catch2/catch.hpp>
+
+#include <cmath>
 #include <random>
 
 #include "match/match_ops.hpp"
@@ -118,6 +120,57 @@ TEST_CASE("parallel scans equal serial scans", "[match]") {
     REQUIRE(a[i].candidates.size() == b[i].candidates.size());
     for (std::size_t k = 0; k < a[i].candidates.size(); ++k) CHECK(a[i].candidates[k].score == b[i].candidates[k].score);
   }
+}
+
+TEST_CASE("a large file scanned alone on two threads gives what one thread gives", "[match]") {
+  // Past 4 MB and 100k triangles a file scanned alone hashes its bytes, and
+  // counts a large body's topology, on a second thread: same result. A
+  // 200-segment tube around a 150-segment ring, 120,000 triangles; a second,
+  // small body; and a demo part, which must still be found.
+  Mesh m;
+  constexpr int kU = 400, kV = 150;
+  auto at = [](int i, int j) {
+    const double a = 2 * M_PI * (i % kU) / kU, c = 2 * M_PI * (j % kV) / kV;
+    return meshsentry::Vec3f{float((40 + 8 * std::cos(c)) * std::cos(a)), float((40 + 8 * std::cos(c)) * std::sin(a)),
+                             float(8 * std::sin(c))};
+  };
+  for (int i = 0; i < kU; ++i)
+    for (int j = 0; j < kV; ++j) m.vertices.push_back(at(i, j));
+  auto id = [](int i, int j) { return std::uint32_t((i % kU) * kV + j % kV); };
+  for (int i = 0; i < kU; ++i)
+    for (int j = 0; j < kV; ++j) {
+      m.triangles.push_back({id(i, j), id(i + 1, j), id(i + 1, j + 1)});
+      m.triangles.push_back({id(i, j), id(i + 1, j + 1), id(i, j + 1)});
+    }
+  append(m, transformed(cube(5), {1, 0, 0, 0, 1, 0, 0, 0, 1}, {100, 0, 0}));
+  append(m, transformed(load_or_die((source_dir() / "models/refs/flange_3hole.stl").string()),
+                        random_rotation(3), {-120, 0, 0}));
+  TempDir d;
+  const auto path = d.path / "big.stl";
+  write_binary_stl(m, path);
+  REQUIRE(std::filesystem::file_size(path) >= (std::size_t{4} << 20));
+  ScanOptions one, two;
+  one.timing = two.timing = false;
+  one.threads = 1;
+  two.threads = 2;
+  const auto a = demo_engine().scan_file(path.string(), one);
+  const auto b = demo_engine().scan_file(path.string(), two);
+  REQUIRE(a.size() == 1);
+  REQUIRE(b.size() == 1);
+  CHECK(a[0].sha256 == b[0].sha256);
+  CHECK(a[0].sha256.size() == 64);
+  CHECK(a[0].hash == b[0].hash);
+  CHECK(a[0].bodies == b[0].bodies);
+  REQUIRE(a[0].verdict == Verdict::match);
+  CHECK(b[0].verdict == Verdict::match);
+  REQUIRE(a[0].matches.size() == b[0].matches.size());
+  CHECK(a[0].matches[0].signature == "flange_3hole");
+  for (std::size_t k = 0; k < a[0].matches.size(); ++k) {
+    CHECK(a[0].matches[k].score == b[0].matches[k].score);
+    CHECK(a[0].matches[k].transform == b[0].matches[k].transform);
+  }
+  REQUIRE(a[0].candidates.size() == b[0].candidates.size());
+  for (std::size_t k = 0; k < a[0].candidates.size(); ++k) CHECK(a[0].candidates[k].score == b[0].candidates[k].score);
 }
 
 TEST_CASE("a part whose principal axes say nothing is still aligned", "[match]") {

@@ -72,6 +72,9 @@ struct PrepareOptions {
   // A surface rebuilt from a toolpath (G-code): its winding is right by
   // construction and its loose strips are one part, not thousands of bodies.
   bool from_toolpath = false;
+  // A large mesh may use a second thread for part of the work (never inside
+  // a parallel region, such as a folder scan's).
+  bool concurrent = false;
 };
 
 // A welded, cleaned mesh split into bodies. Bodies are sorted by area, largest

@@ -22,6 +22,8 @@ void parallel_for(std::size_t n, int threads, F&& f, std::size_t serial_below = 
   for (std::size_t i = 0; i < n; ++i) f(i);
 }
 
+inline bool in_parallel_region() { return omp_in_parallel(); }
+
 // Runs a() and b(), on two threads when `concurrent` and no parallel region
 // is active already (a folder scan keeps every thread busy with files), else
 // one after the other. They must touch disjoint data.

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <mutex>
 #include <system_error>
+#include <thread>
 
 #include "common/mapped_file.hpp"
 #include "common/parallel.hpp"
@@ -107,11 +108,24 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
     const double layer_height = loaded->layer_height;
     // The file's SHA-256 on a second thread while a large mesh is prepared,
     // when this file has the machine to itself (loading, which may fork a
-    // child for Assimp, is over by then).
-    Result<PreparedMesh> prepared = make_error(ErrorCode::empty, "");
-    run_both(
-        opt.threads != 1 && bytes.size() >= kConcurrentBytes, [&] { r.sha256 = sha256_hex(bytes); },
-        [&] { prepared = prepare(std::move(loaded->mesh), prep); });
+    // child for Assimp, is over by then). A plain thread, not an OpenMP
+    // section, so that prepare() can use one too once the hash is done.
+    prep.concurrent = opt.threads != 1 && !in_parallel_region();
+    struct Joined {  // joined however this block is left
+      std::thread t;
+      ~Joined() {
+        if (t.joinable()) t.join();
+      }
+    } hasher;
+    bool hashed = false;
+    if (prep.concurrent && bytes.size() >= kConcurrentBytes) try {
+        hasher.t = std::thread([&] { r.sha256 = sha256_hex(bytes); });
+        hashed = true;
+      } catch (const std::system_error&) {  // no thread to be had: hash here
+      }
+    if (!hashed) r.sha256 = sha256_hex(bytes);
+    auto prepared = prepare(std::move(loaded->mesh), prep);
+    if (hasher.t.joinable()) hasher.t.join();
     if (prepared) prepared->layer_height = layer_height;
     if (!prepared) {
       r.verdict = Verdict::error;

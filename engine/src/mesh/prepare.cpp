@@ -4,10 +4,15 @@
 #include <algorithm>
 #include <numeric>
 
+#include "common/parallel.hpp"
 #include "common/vec.hpp"
 #include "mesh/mesh_ops.hpp"
 
 namespace meshsentry {
+
+// A body this large has its topology counted beside its integrals (when
+// the caller allows a second thread).
+constexpr std::size_t kConcurrentTriangles = 100000;
 
 Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
   PreparedMesh out;
@@ -77,34 +82,40 @@ Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
   };
   for (std::uint32_t bi = 0; bi < count; ++bi) {
     Body& b = bodies[bi];
-    std::uint32_t edges = 0;
-    for (std::uint32_t t : b.triangles) {
-      for (int k = 0; k < 3; ++k) {
-        const std::uint32_t v = m.triangles[t][k];
-        if (seen[v] != bi) {
-          seen[v] = bi;
-          ++b.vertex_count;
-        }
-        edges += adj.first_of_edge[3 * t + k];
-        const std::uint32_t across = adj.neighbor[3 * t + k];
-        if (adj.first_of_edge[3 * t + k] && across != kNoNeighbor) {
-          ++b.interior_edges;
-          b.flat_edges += flat(t, across);
+    auto topology = [&] {
+      std::uint32_t edges = 0;
+      for (std::uint32_t t : b.triangles) {
+        for (int k = 0; k < 3; ++k) {
+          const std::uint32_t v = m.triangles[t][k];
+          if (seen[v] != bi) {
+            seen[v] = bi;
+            ++b.vertex_count;
+          }
+          edges += adj.first_of_edge[3 * t + k];
+          const std::uint32_t across = adj.neighbor[3 * t + k];
+          if (adj.first_of_edge[3 * t + k] && across != kNoNeighbor) {
+            ++b.interior_edges;
+            b.flat_edges += flat(t, across);
+          }
         }
       }
-    }
-    b.euler_characteristic = static_cast<int>(b.vertex_count) - static_cast<int>(edges) +
-                             static_cast<int>(b.triangles.size());
-    b.mass = mass_properties(m, b.triangles);
-    BoundingBox box;
-    box.min = box.max = m.vertices[m.triangles[b.triangles[0]][0]];
-    for (std::uint32_t t : b.triangles)
-      for (std::uint32_t v : m.triangles[t])
-        for (int k = 0; k < 3; ++k) {
-          box.min[k] = std::min(box.min[k], m.vertices[v][k]);
-          box.max[k] = std::max(box.max[k], m.vertices[v][k]);
-        }
-    b.bounds = box;
+      b.euler_characteristic = static_cast<int>(b.vertex_count) - static_cast<int>(edges) +
+                               static_cast<int>(b.triangles.size());
+    };
+    auto geometry = [&] {
+      b.mass = mass_properties(m, b.triangles);
+      BoundingBox box;
+      box.min = box.max = m.vertices[m.triangles[b.triangles[0]][0]];
+      for (std::uint32_t t : b.triangles)
+        for (std::uint32_t v : m.triangles[t])
+          for (int k = 0; k < 3; ++k) {
+            box.min[k] = std::min(box.min[k], m.vertices[v][k]);
+            box.max[k] = std::max(box.max[k], m.vertices[v][k]);
+          }
+      b.bounds = box;
+    };
+    // Both read the mesh only, and write their own fields of the body.
+    run_both(options.concurrent && b.triangles.size() >= kConcurrentTriangles, topology, geometry);
   }
   // Largest first; ties broken by geometry, never by file order alone.
   std::stable_sort(bodies.begin(), bodies.end(), [](const Body& a, const Body& b) {
