@@ -43,17 +43,24 @@ Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
   if (m.triangles.empty()) return make_error(ErrorCode::empty, "all triangles are degenerate");
 
   const auto nv = static_cast<std::uint32_t>(m.vertices.size());
-  EdgeAdjacency adj = edge_adjacency(m.triangles, nv);
-  if (!options.from_toolpath) orient_triangles(m.triangles, m.vertices, adj);
-
+  EdgeAdjacency adj;
   std::uint32_t count = 0;
   BigVector<std::uint32_t> label;
-  if (options.from_toolpath) {
-    label.assign(m.triangles.size(), 0);
-    count = 1;
-  } else {
-    label = connected_components(m.triangles, nv, count);
-  }
+  // Components before orientation, beside the adjacency (both only read the
+  // triangles): turning a triangle swaps its last two corners, which changes
+  // neither the vertices it joins nor its first corner, which labels it.
+  run_both(
+      options.concurrent && m.triangles.size() >= kConcurrentTriangles,
+      [&] { adj = edge_adjacency(m.triangles, nv); },
+      [&] {
+        if (options.from_toolpath) {
+          label.assign(m.triangles.size(), 0);
+          count = 1;
+        } else {
+          label = connected_components(m.triangles, nv, count);
+        }
+      });
+  if (!options.from_toolpath) orient_triangles(m.triangles, m.vertices, adj);
   std::vector<Body> bodies(count);
   for (std::uint32_t t = 0; t < m.triangles.size(); ++t) {
     Body& b = bodies[label[t]];

@@ -38,9 +38,11 @@ struct Quantizer {
   std::uint64_t key(const Vec3f& p) const {
     std::uint64_t k = 0;
     for (int a = 0; a < 3; ++a) {
-      double q = std::floor((double(p[a]) - origin[a]) * inv_cell);
-      auto qi = static_cast<std::uint64_t>(std::clamp(q, 0.0, double((1u << 21) - 1)));
-      k |= qi << (21 * a);
+      // The origin is the box's minimum, so q >= 0 and truncation is the
+      // floor (std::floor is a library call on baseline x86-64: it was a
+      // third of the weld's time).
+      const double q = std::min((double(p[a]) - origin[a]) * inv_cell, double((1u << 21) - 1));
+      k |= static_cast<std::uint64_t>(q > 0 ? q : 0.0) << (21 * a);
     }
     return k;
   }
