@@ -304,7 +304,11 @@ void wall(Builder& out, const Segment& s, double z, double h, int side) {
 // above or below; none: nothing there) leaves uncovered.
 void exposed_strips(Builder& out, const Segment& s, const Occupancy* neighbour, double z, double h, bool up) {
   const double len = std::hypot(s.x1 - s.x0, s.y1 - s.y0);
-  const std::int64_t steps = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(len / (s.width / 2))));
+  // Samples half a width apart, but never closer than half an occupancy
+  // cell, which is all the raster resolves (a width of 1e-14 mm, found by
+  // fuzzing, asked for 4e14 of them).
+  const double step = std::max(double(s.width) / 2, kCell / 2);
+  const std::int64_t steps = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(len / step)));
   const double across = line_spacing(s.width, h);
   std::int64_t run = -1;  // first sample of the current uncovered run
   for (std::int64_t k = 0; k <= steps + 1; ++k) {
@@ -327,6 +331,9 @@ void exposed_strips(Builder& out, const Segment& s, const Occupancy* neighbour, 
 
 // Each kept move costs up to three quads of unshared corners (36 bytes a
 // triangle), so a toolpath gets a tighter budget than a mesh.
+// A layer height or extrusion width comment under a hundredth of a
+// millimetre is no print's: it is ignored, like one of 10 mm or more.
+constexpr double kMinLine = 0.01;
 constexpr std::uint64_t kMaxToolpathTriangles = 20'000'000;
 constexpr std::uint64_t kMaxToolpathMoves = 8'000'000;
 // The layers' occupancy is sampled every 0.1 mm of path, so the path length
@@ -363,13 +370,13 @@ Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits
         typed = true;
       } else if (auto h = value_of("height:"); !h.empty()) {
         double v;
-        if (parse_double(h, v) && v > 0 && v < 10) {
+        if (parse_double(h, v) && v >= kMinLine && v < 10) {
           layer_height = v;
           height_given = true;
         }
       } else if (auto w = value_of("width:"); !w.empty()) {
         double v;
-        if (parse_double(w, v) && v > 0 && v < 10) width = v;
+        if (parse_double(w, v) && v >= kMinLine && v < 10) width = v;
       }
       line = line.substr(0, semi);
     }
