@@ -24,6 +24,10 @@ void parallel_for(std::size_t n, int threads, F&& f, std::size_t serial_below = 
 
 inline bool in_parallel_region() { return omp_in_parallel(); }
 
+// A mesh of this many triangles is worth a second thread for two steps of
+// its scan that are independent (run_both below); a smaller one is not.
+inline constexpr std::size_t kConcurrentTriangles = 100000;
+
 // Runs a() and b(), on two threads when `concurrent` and no parallel region
 // is active already (a folder scan keeps every thread busy with files), else
 // one after the other. They must touch disjoint data.

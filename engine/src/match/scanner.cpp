@@ -55,7 +55,6 @@ namespace {
 // plate may hold a small part next to a huge object (a printer bed); dust
 // below it cannot hold a whole part.
 constexpr std::size_t kMaxBodies = 32;
-constexpr std::size_t kConcurrentTriangles = 100000;
 constexpr double kMinBodyAreaFraction = 1e-5;
 // A shape whose closest signature is within this descriptor distance is
 // verified by alignment. Chosen on our own calibration set, not on the

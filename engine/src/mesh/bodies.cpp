@@ -2,7 +2,6 @@
 // Topology: edge adjacency (the 3n half-edges bucketed by their lower
 // vertex) and connected components (union-find on vertices).
 #include <algorithm>
-#include <bit>
 #include <numeric>
 
 #include "mesh/mesh_ops.hpp"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// prepare(): weld -> drop degenerate -> edge adjacency -> orient -> bodies ->
-// mass properties. Everything downstream sees this one cleaned mesh.
+// prepare(): weld -> drop degenerate -> edge adjacency and components ->
+// orient -> bodies -> mass properties. Everything downstream sees this one
+// cleaned mesh.
 #include <algorithm>
 #include <numeric>
 
@@ -9,10 +10,6 @@
 #include "mesh/mesh_ops.hpp"
 
 namespace meshsentry {
-
-// A body this large has its topology counted beside its integrals (when
-// the caller allows a second thread).
-constexpr std::size_t kConcurrentTriangles = 100000;
 
 Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
   PreparedMesh out;
