@@ -10,7 +10,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "match/match_ops.hpp"
+#include "describe/principal_frame.hpp"
+#include "match/descriptor_distance.hpp"
+#include "match/params.hpp"
+#include "match/pose_search.hpp"
 #include "meshsentry/engine.hpp"
 
 using namespace meshsentry;
@@ -27,6 +30,7 @@ int main(int argc, char** argv) {
   }
   const std::string root = argv[2];
   const double verify_below = argc == 4 ? std::atof(argv[3]) : 0.3;
+  const MatchParams params;  // the defaults: a study varies them here
   std::ifstream truth(root + "/truth.tsv");
   std::string line;
   std::getline(truth, line);
@@ -60,16 +64,16 @@ int main(int argc, char** argv) {
     char buf[512];
     for (const auto& e : set->entries)
       for (const auto& sh : shapes) {
-        const DescriptorDistance dd = descriptor_distance(sh.d, e.descriptor);
+        const DescriptorDistance dd = descriptor_distance(sh.d, e.descriptor, params.distance);
         PoseEstimate pe;
         if (dd.total < verify_below) {
-          const DenseSample dense(sample_surface(pm->mesh, sh.body < 0 ? std::vector<std::uint32_t>{} : pm->bodies[sh.body].triangles, kDenseSamples, 99));
+          const DenseSample dense(sample_surface(pm->mesh, sh.body < 0 ? std::vector<std::uint32_t>{} : pm->bodies[sh.body].triangles, params.verify.dense_samples, 99));
           pe = estimate_pose(e, pm->mesh, sh.s, [&]() -> const DenseSample& { return dense; }, principal_frame(*sh.m),
-                             sh.d.rms_radius);
+                             sh.d.rms_radius, params.verify.loose_tolerance, params);
         }
         std::snprintf(buf, sizeof buf, "%s\t%s\t%s\t%s\t%s\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.4f\t%.4f\t%.4f\n",
                       r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), e.id.c_str(), sh.body, dd.d2, dd.d1,
-                      dd.a3, dd.moments, dd.compactness, dd.total, descriptor_score(dd.total), pe.coverage, pe.coverage_loose, pe.fit);
+                      dd.a3, dd.moments, dd.compactness, dd.total, descriptor_score(dd.total, params.distance), pe.coverage, pe.coverage_loose, pe.fit);
         s += buf;
       }
     out[i] = s;

@@ -11,7 +11,7 @@
 
 #include "describe/shape_histograms.hpp"
 #include "describe/vertex_spacing.hpp"
-#include "match/match_ops.hpp"
+#include "match/descriptor_distance.hpp"
 #include "meshsentry/describe.hpp"
 #include "support/fixtures.hpp"
 

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <random>
 
-#include "match/match_ops.hpp"
+#include "match/pose.hpp"
 #include "meshsentry/engine.hpp"
 #include "support/fixtures.hpp"
 
@@ -99,7 +99,7 @@ TEST_CASE("an exact copy is an exact hit with the identity transform", "[match]"
   auto r = demo_engine().scan_file((source_dir() / "models/refs/flange_3hole.stl").string(), opt);
   REQUIRE(r.size() == 1);
   REQUIRE(r[0].verdict == Verdict::match);
-  CHECK(r[0].matches[0].method == "exact");
+  CHECK(r[0].matches[0].method == Method::exact);
   CHECK(r[0].matches[0].score == 1.0);
   CHECK(r[0].matches[0].transform[0] == 1.0);
   CHECK_FALSE(r[0].matches[0].mirrored);
@@ -248,9 +248,9 @@ TEST_CASE("coarse views find demo references clustered to a fifth of their trian
       WARN(e.id << " clustered to a fifth is missed: " << to_string(res.verdict) << ", "
                 << (res.matches.empty() ? res.candidates[0].signature : res.matches[0].signature) << " "
                 << (res.matches.empty() ? res.candidates[0].score : res.matches[0].score) << " "
-                << (res.matches.empty() ? res.candidates[0].method : res.matches[0].method));
+                << to_string(res.matches.empty() ? res.candidates[0].method : res.matches[0].method));
     found += hit;
-    by_view += hit && res.matches[0].method == "coarse";
+    by_view += hit && res.matches[0].method == Method::coarse;
     const ScanResult plain = scan_mesh(coarse, without);
     const bool plain_hit = plain.verdict == Verdict::match && plain.matches[0].signature == e.id;
     CHECK((hit || !plain_hit));  // the views never lose what the reference finds
@@ -336,7 +336,7 @@ TEST_CASE("a part fused with dummy material is found at true scale, however it i
     REQUIRE(r.verdict == Verdict::match);
     const Match& m = r.matches[0];
     CHECK(m.signature == "ratchet_wheel_18t");
-    CHECK(m.method == "fused");
+    CHECK(m.method == Method::fused);
     CHECK(m.scale == 1.0);
     CHECK_FALSE(m.mirrored);
     // The transform lays the wheel's vertices onto the moved wheel's vertices
@@ -392,7 +392,7 @@ TEST_CASE("a cut piece holding a good share of a part is suspect; a sliver is cl
     REQUIRE(r.matches.size() == 1);
     const Match& m = r.matches[0];
     CHECK(m.signature == "flange_3hole");
-    CHECK(m.method == "piece");
+    CHECK(m.method == Method::piece);
     CHECK(m.verdict == Verdict::suspect);
     CHECK(m.score > 0.3);
     CHECK(m.score < 0.7);  // a share of the flange, not all of it
@@ -454,7 +454,7 @@ TEST_CASE("a sliced stand-in (G-code) is found at its printed size", "[match][gc
   REQUIRE(member.verdict == Verdict::match);
   const Match& m = member.matches[0];
   CHECK(m.signature == "tslot_corner_bracket");
-  CHECK(m.method == "verified");
+  CHECK(m.method == Method::verified);
   CHECK(m.scale == Approx(1.0).margin(0.05));  // printed at true size; the pose search refines it
   CHECK(results[0].verdict == Verdict::match);
   // A sliced look-alike (a fluted knob, nearest to the star knob) stays clean.

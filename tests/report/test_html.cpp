@@ -189,7 +189,7 @@ TEST_CASE("the HTML report escapes names and error text and says why a picture i
   m.signature = "<img src=x onerror=alert(2)>";
   m.label = "a & b";
   m.score = 0.97;
-  m.method = "verified";
+  m.method = Method::verified;
   hit.matches = {m};
   ScanResult broken;
   broken.path = "bad\x01name\xff.stl";

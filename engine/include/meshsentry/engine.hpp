@@ -58,6 +58,10 @@ struct ScanOptions {
   PrepareOptions prepare;
 };
 
+// How a match was found; see Match::score.
+enum class Method { global, exact, verified, coarse, fused, piece };
+const char* to_string(Method method) noexcept;
+
 struct Match {
   std::string signature;    // entry id
   std::string label, cls, severity;
@@ -72,7 +76,7 @@ struct Match {
   // point-pair voting at scale 1. "global": descriptor similarity scaled
   // under 0.5 (not verified, never a match).
   double score = 0;
-  std::string method;
+  Method method = Method::global;
   // match: score >= the threshold; suspect: a cut piece of the signature
   // (method "piece"); clean: a near miss, listed among the candidates.
   Verdict verdict = Verdict::clean;
@@ -106,7 +110,7 @@ struct ScanResult {
   std::uint32_t members = 0;       // archives: members scanned
 };
 
-struct PartialIndex;
+struct MatchIndex;
 
 class Engine {
  public:
@@ -136,8 +140,8 @@ class Engine {
 
  private:
   SignatureSet set_;
-  // Per-signature search structures for partial matching, built once.
-  std::shared_ptr<const struct PartialIndex> partial_;
+  // The matcher's per-signature structures and parameters, built once.
+  std::shared_ptr<const MatchIndex> index_;
 };
 
 // Files under `paths` in the order scan_paths scans them (sorted), skipping

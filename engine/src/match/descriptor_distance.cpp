@@ -3,11 +3,11 @@
 // (L1 between cumulative histograms, in units of the histogram range): a
 // slightly shifted histogram (decimation shrinks a part a little) costs a
 // little, not everything. A3 the same way. Scalars by absolute
-// difference. Weights bring each component to a similar spread over unrelated
-// shapes; see bench/README.md for how they were measured.
-#include <cmath>
+// difference. Weights (DistanceParams) bring each component to a similar
+// spread over unrelated shapes.
+#include "match/descriptor_distance.hpp"
 
-#include "match/match_ops.hpp"
+#include <cmath>
 
 namespace meshsentry {
 namespace {
@@ -23,16 +23,9 @@ double emd(const std::vector<float>& a, const std::vector<float>& b) {
   return s / a.size();
 }
 
-constexpr double kWeightD2 = 4.0;
-constexpr double kWeightD1 = 2.0;
-constexpr double kWeightA3 = 1.0;
-constexpr double kWeightMoments = 1.0;
-constexpr double kWeightCompactness = 1.0;
-constexpr double kScoreScale = 0.25;  // total distance at which the score is 1/e
-
 }  // namespace
 
-DescriptorDistance descriptor_distance(const ShapeDescriptor& a, const ShapeDescriptor& b) {
+DescriptorDistance descriptor_distance(const ShapeDescriptor& a, const ShapeDescriptor& b, const DistanceParams& w) {
   DescriptorDistance d;
   d.d2 = emd(a.d2, b.d2);
   d.d1 = emd(a.d1, b.d1);
@@ -40,11 +33,10 @@ DescriptorDistance descriptor_distance(const ShapeDescriptor& a, const ShapeDesc
   d.moments = std::abs(a.moment_ratios[0] - b.moment_ratios[0]) +
               std::abs(a.moment_ratios[1] - b.moment_ratios[1]);
   d.compactness = std::abs(a.compactness - b.compactness);
-  d.total = kWeightD2 * d.d2 + kWeightD1 * d.d1 + kWeightA3 * d.a3 + kWeightMoments * d.moments +
-            kWeightCompactness * d.compactness;
+  d.total = w.d2 * d.d2 + w.d1 * d.d1 + w.a3 * d.a3 + w.moments * d.moments + w.compactness * d.compactness;
   return d;
 }
 
-double descriptor_score(double total) { return std::exp(-total / kScoreScale); }
+double descriptor_score(double total, const DistanceParams& w) { return std::exp(-total / w.score_scale); }
 
 }  // namespace meshsentry

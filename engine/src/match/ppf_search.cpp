@@ -5,35 +5,28 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 namespace meshsentry {
 namespace {
 
-using Vec3 = Eigen::Vector3d;
-using Mat3 = Eigen::Matrix3d;
-
-constexpr int kAngleBins = 20;   // 9 degrees
-constexpr int kAlphaBins = 30;   // rotation about the normal, 12 degrees
-constexpr double kDistanceStep = 0.05;  // of the model diameter (Drost et al.)
-constexpr std::size_t kModelPoints = 256;  // of the signature's sample: votes grow with its square
-
 // Angles are binned by their cosine (unit vectors in): no trigonometry in
 // the inner loop, bins finest near right angles.
-int cos_bin(double c) {
-  return std::clamp(static_cast<int>((c + 1) * 0.5 * kAngleBins), 0, kAngleBins - 1);
-}
+int cos_bin(double c, int bins) { return std::clamp(static_cast<int>((c + 1) * 0.5 * bins), 0, bins - 1); }
 
 // Quantized point-pair feature, or UINT32_MAX when the pair is too far or
 // too close to say anything.
-std::uint32_t feature_key(const Vec3& p1, const Vec3& n1, const Vec3& p2, const Vec3& n2, double step, int max_d) {
+std::uint32_t feature_key(const Vec3& p1, const Vec3& n1, const Vec3& p2, const Vec3& n2, double step, int max_d,
+                          int bins) {
   const Vec3 d = p2 - p1;
   const double len = d.norm();
   const int db = static_cast<int>(len / step);
   if (len <= 0 || db >= max_d) return UINT32_MAX;
   const Vec3 u = d / len;
-  return ((static_cast<std::uint32_t>(db) * kAngleBins + cos_bin(n1.dot(u))) * kAngleBins + cos_bin(n2.dot(u))) *
-             kAngleBins + cos_bin(n1.dot(n2));
+  const auto b = static_cast<std::uint32_t>(bins);
+  return ((static_cast<std::uint32_t>(db) * b + cos_bin(n1.dot(u), bins)) * b + cos_bin(n2.dot(u), bins)) * b +
+         cos_bin(n1.dot(n2), bins);
 }
 
 // Rotation taking n to +x, and the angle that turns (R (q - p)) about x
@@ -43,18 +36,19 @@ double alpha_of(const Mat3& r, const Vec3& p, const Vec3& q) {
   const Vec3 v = r * (q - p);
   return -std::atan2(v.z(), v.y());
 }
-int alpha_bin(double a) {  // a in [-pi, pi]
-  const int b = static_cast<int>(std::floor((a + std::numbers::pi) / (2 * std::numbers::pi) * kAlphaBins));
-  return ((b % kAlphaBins) + kAlphaBins) % kAlphaBins;
+int alpha_bin(double a, int bins) {  // a in [-pi, pi]
+  const int b = static_cast<int>(std::floor((a + std::numbers::pi) / (2 * std::numbers::pi) * bins));
+  return ((b % bins) + bins) % bins;
 }
 
 Vec3 v3(const Vec3f& p) { return Vec3(p[0], p[1], p[2]); }
 
 }  // namespace
 
-PpfModel ppf_model_points(const SignatureEntry& sig) {
+PpfModel ppf_model_points(const SignatureEntry& sig, const PpfParams& params) {
   PpfModel m;
-  const std::size_t stride = std::max<std::size_t>(1, sig.sample.points.size() / kModelPoints);
+  m.params = params;
+  const std::size_t stride = std::max<std::size_t>(1, sig.sample.points.size() / params.model_points);
   for (std::size_t i = 0; i < sig.sample.points.size(); i += stride) {
     m.points.push_back(v3(sig.sample.points[i]));
     m.normals.push_back(v3(sig.sample.normals[i]).normalized());
@@ -64,7 +58,7 @@ PpfModel ppf_model_points(const SignatureEntry& sig) {
   // Squared distances, each pair once: a set opens with hundreds of coarse
   // views, each measured here (the square root is monotone, so the result
   // is what comparing distances gives).
-  std::vector<double> nearest2(n, 1e300);
+  std::vector<double> nearest2(n, std::numeric_limits<double>::infinity());
   double diameter2 = 0;
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = i + 1; j < n; ++j) {
@@ -77,14 +71,15 @@ PpfModel ppf_model_points(const SignatureEntry& sig) {
   double nn_sum = 0;
   for (std::size_t i = 0; i < n && n > 1; ++i) nn_sum += std::sqrt(nearest2[i]);
   m.spacing = n ? 2 * nn_sum / n : 0;  // nearest-neighbour mean underestimates the gaps
-  m.distance_step = kDistanceStep * m.diameter;
+  m.distance_step = params.distance_step * m.diameter;
   return m;
 }
 
 void build_ppf_table(PpfModel& m) {
   const std::size_t n = m.points.size();
   if (!(m.distance_step > 0)) return;
-  const int max_d = static_cast<int>(1 / kDistanceStep) + 1;
+  const PpfParams& p = m.params;
+  const int max_d = static_cast<int>(1 / p.distance_step) + 1;
   // Counting sort by key: pairs keep their (i, j) order within a key.
   std::vector<std::pair<std::uint32_t, PpfModel::Entry>> pairs;
   pairs.reserve(n * n);
@@ -92,13 +87,15 @@ void build_ppf_table(PpfModel& m) {
     const Mat3 r = to_x(m.normals[i]);
     for (std::size_t j = 0; j < n; ++j) {
       if (i == j) continue;
-      const std::uint32_t key = feature_key(m.points[i], m.normals[i], m.points[j], m.normals[j], m.distance_step, max_d);
+      const std::uint32_t key = feature_key(m.points[i], m.normals[i], m.points[j], m.normals[j], m.distance_step, max_d,
+                                                 p.angle_bins);
       if (key == UINT32_MAX) continue;
       pairs.push_back({key, {static_cast<std::uint16_t>(i),
-                             static_cast<std::uint8_t>(alpha_bin(alpha_of(r, m.points[i], m.points[j])))}});
+                             static_cast<std::uint8_t>(alpha_bin(alpha_of(r, m.points[i], m.points[j]), p.alpha_bins))}});
     }
   }
-  m.first.assign(static_cast<std::size_t>(max_d) * kAngleBins * kAngleBins * kAngleBins + 1, 0);
+  const auto bins = static_cast<std::size_t>(p.angle_bins);
+  m.first.assign(static_cast<std::size_t>(max_d) * bins * bins * bins + 1, 0);
   for (const auto& [key, e] : pairs) ++m.first[key + 1];
   for (std::size_t k = 1; k < m.first.size(); ++k) m.first[k] += m.first[k - 1];
   m.entries.resize(pairs.size());
@@ -106,8 +103,8 @@ void build_ppf_table(PpfModel& m) {
   for (const auto& [key, e] : pairs) m.entries[next[key]++] = e;
 }
 
-PpfModel build_ppf_model(const SignatureEntry& sig) {
-  PpfModel m = ppf_model_points(sig);
+PpfModel build_ppf_model(const SignatureEntry& sig, const PpfParams& params) {
+  PpfModel m = ppf_model_points(sig, params);
   build_ppf_table(m);
   return m;
 }
@@ -126,14 +123,16 @@ std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& pp
   const auto& tree = ppf_scene.index->tree;
   const std::size_t n = scene.points.size();
   if (model.points.size() < 8 || n < 8 || !(model.distance_step > 0)) return found;
-  const int max_d = static_cast<int>(1 / kDistanceStep) + 1;
+  const PpfParams& p = model.params;
+  const int max_d = static_cast<int>(1 / p.distance_step) + 1;
+  const int alpha_bins = p.alpha_bins;
   const float radius2 = static_cast<float>(model.diameter * model.diameter);
   const std::size_t stride = std::max<std::size_t>(1, n / std::max<std::size_t>(1, max_references));
   if (model.first.empty()) return found;
-  std::vector<std::uint32_t> acc(model.points.size() * kAlphaBins);
+  std::vector<std::uint32_t> acc(model.points.size() * alpha_bins);
   std::vector<std::uint32_t> touched;  // cells of acc voted for, to find the best and clear them
   std::vector<std::pair<std::uint32_t, float>> near;
-  const double bin = 2 * std::numbers::pi / kAlphaBins;
+  const double bin = 2 * std::numbers::pi / alpha_bins;
 
   for (std::size_t r = 0; r < n; r += stride) {
     const Vec3 sr = v3(scene.points[r]), nr = v3(scene.normals[r]).normalized();
@@ -145,16 +144,16 @@ std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& pp
     for (const auto& hit : near) {
       if (hit.first == r) continue;
       const Vec3 si = v3(scene.points[hit.first]), ni = v3(scene.normals[hit.first]).normalized();
-      const std::uint32_t key = feature_key(sr, nr, si, ni, model.distance_step, max_d);
+      const std::uint32_t key = feature_key(sr, nr, si, ni, model.distance_step, max_d, p.angle_bins);
       if (key == UINT32_MAX || model.first[key] == model.first[key + 1]) continue;
       if (max_key_pairs && model.first[key + 1] - model.first[key] > max_key_pairs) continue;
       // alpha = alpha_model - alpha_scene, in bins (Drost et al. vote so too).
-      const int as = kAlphaBins - alpha_bin(alpha_of(rs, sr, si));
+      const int as = alpha_bins - alpha_bin(alpha_of(rs, sr, si), alpha_bins);
       for (std::uint32_t q = model.first[key]; q < model.first[key + 1]; ++q) {
         const PpfModel::Entry& e = model.entries[q];
         int ab = e.alpha + as;
-        if (ab >= kAlphaBins) ab -= kAlphaBins;
-        const std::uint32_t cell = e.reference * kAlphaBins + ab;
+        if (ab >= alpha_bins) ab -= alpha_bins;
+        const std::uint32_t cell = e.reference * alpha_bins + ab;
         if (acc[cell] == 0) touched.push_back(cell);
         most = std::max(most, ++acc[cell]);
       }
@@ -166,27 +165,28 @@ std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& pp
       if (acc[cell] == most) k = std::min<std::size_t>(k, cell);
       acc[cell] = 0;
     }
-    const std::size_t mr = k / kAlphaBins;
-    const double a = static_cast<double>(k % kAlphaBins) * bin;
+    const std::size_t mr = k / alpha_bins;
+    const double a = static_cast<double>(k % alpha_bins) * bin;
     const Mat3 rm = to_x(model.normals[mr]);
     PoseHypothesis h;
     const Mat3 rot = rs.transpose() * Eigen::AngleAxisd(a, Vec3::UnitX()).toRotationMatrix() * rm;
-    h.pose.linear() = rot;
-    h.pose.translation() = sr - rot * model.points[mr];
+    h.pose.linear = rot;
+    h.pose.shift = sr - rot * model.points[mr];
     h.votes = most;
     found.push_back(h);
   }
 
-  // Cluster poses that agree (Drost et al.): within 24 degrees and a tenth of
-  // the diameter; a cluster keeps its best pose and the sum of the votes.
+  // Cluster poses that agree (Drost et al.): within cluster_angle_deg and
+  // cluster_shift of the diameter; a cluster keeps its best pose and the
+  // sum of the votes.
   std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.votes > b.votes; });
   std::vector<PoseHypothesis> clusters;
-  const double min_cos = std::cos(24.0 * std::numbers::pi / 180);
+  const double min_cos = std::cos(p.cluster_angle_deg * std::numbers::pi / 180);
   for (const PoseHypothesis& h : found) {
     bool joined = false;
     for (PoseHypothesis& c : clusters) {
-      const double cosang = ((c.pose.linear().transpose() * h.pose.linear()).trace() - 1) / 2;
-      if (cosang > min_cos && (c.pose * model.centroid - h.pose * model.centroid).norm() < 0.1 * model.diameter) {
+      const double cosang = ((c.pose.linear.transpose() * h.pose.linear).trace() - 1) / 2;
+      if (cosang > min_cos && (c.pose(model.centroid) - h.pose(model.centroid)).norm() < p.cluster_shift * model.diameter) {
         c.votes += h.votes;
         joined = true;
         break;
@@ -197,21 +197,22 @@ std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& pp
   std::stable_sort(clusters.begin(), clusters.end(), [](const auto& a, const auto& b) { return a.votes > b.votes; });
   if (clusters.size() > count) clusters.resize(count);
   // Support: the share of model points that land on the scene, facing the
-  // same way: near the plane of a scene point within a sample gap, normals
-  // within 37 degrees. Cheap, and it says which poses deserve a full
+  // same way: near the plane of a scene point within support_gap sample
+  // gaps, normals within 37 degrees (support_normal, a cosine). Cheap, and it says which poses deserve a full
   // verification; small models cannot score by merely touching a big scene.
   for (PoseHypothesis& c : clusters) {
     std::size_t hit = 0;
     for (std::size_t i = 0; i < model.points.size(); ++i) {
-      const Vec3 x = c.pose * model.points[i];
+      const Vec3 x = c.pose(model.points[i]);
       const float q[3] = {float(x(0)), float(x(1)), float(x(2))};
       std::uint32_t idx;
       float d2;
       tree.knnSearch(q, 1, &idx, &d2);
       const Vec3 ns = v3(scene.normals[idx]).normalized();
       const Vec3 off = x - v3(scene.points[idx]);
-      hit += d2 <= 2.25 * model.spacing * model.spacing && std::abs(off.dot(ns)) <= 0.02 * model.diameter &&
-             (c.pose.linear() * model.normals[i]).dot(ns) >= 0.8;
+      hit += d2 <= p.support_gap * p.support_gap * model.spacing * model.spacing &&
+             std::abs(off.dot(ns)) <= p.support_offset * model.diameter &&
+             (c.pose.linear * model.normals[i]).dot(ns) >= p.support_normal;
     }
     c.support = double(hit) / double(model.points.size());
   }

@@ -9,19 +9,21 @@
 // to be cut out of dummy material, only works when printed at its true size.
 #pragma once
 
-#include <Eigen/Geometry>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "common/geometry.hpp"
+#include "match/params.hpp"
 #include "meshsentry/describe.hpp"
 #include "meshsentry/signatures.hpp"
 
 namespace meshsentry {
 
 struct PpfModel {
-  std::vector<Eigen::Vector3d> points, normals;  // the signature's sample
-  Eigen::Vector3d centroid = Eigen::Vector3d::Zero();
+  PpfParams params;                 // the quantisation the table was built with
+  std::vector<Vec3> points, normals;  // the signature's sample
+  Vec3 centroid = Vec3::Zero();
   double diameter = 0;                           // largest pair distance
   double distance_step = 0;
   double spacing = 0;  // typical gap between neighbouring model points
@@ -36,14 +38,14 @@ struct PpfModel {
   std::vector<std::uint32_t> first;
   std::vector<Entry> entries;
 };
-PpfModel build_ppf_model(const SignatureEntry& sig);
+PpfModel build_ppf_model(const SignatureEntry& sig, const PpfParams& params);
 // The same in two steps: the points, centroid, diameter and spacing (cheap,
 // O(n^2) distances), then the pair table (the costly part; ppf_search needs it).
-PpfModel ppf_model_points(const SignatureEntry& sig);
+PpfModel ppf_model_points(const SignatureEntry& sig, const PpfParams& params);
 void build_ppf_table(PpfModel& model);
 
 struct PoseHypothesis {
-  Eigen::Isometry3d pose;  // signature -> scanned coordinates
+  Similarity pose;  // signature -> scanned coordinates (a rotation and a shift)
   double votes = 0;
   double support = 0;  // share of model points near the scene in this pose
 };

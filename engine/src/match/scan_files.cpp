@@ -13,7 +13,7 @@
 #include "common/mapped_file.hpp"
 #include "common/parallel.hpp"
 #include "common/sha256.hpp"
-#include "match/match_ops.hpp"
+#include "match/ranking.hpp"
 #include "policy/allow.hpp"
 #include "meshsentry/engine.hpp"
 

@@ -108,7 +108,7 @@ void card(std::string& h, const ScanResult& r, const Pictures& pics, std::size_t
     fact(h, "Mirrored", m->mirrored ? "yes" : "no");
     fact(h, "Fit", fixed(m->fit, 4));
     fact(h, "Explains", fixed(m->explained, 3) + " of the file");
-    fact(h, "Method", html_escape(m->method));
+    fact(h, "Method", html_escape(to_string(m->method)));
     fact(h, "Body", m->body >= 0 ? std::to_string(m->body) + " of " + std::to_string(r.bodies) : "whole file");
   }
   fact(h, "Format", html_escape(format_name(r.format)));
@@ -138,7 +138,7 @@ void card(std::string& h, const ScanResult& r, const Pictures& pics, std::size_t
       const Match& o = r.matches[i];
       h += "<tr><td class=\"mono\">" + html_escape(o.signature) + "</td><td>" + html_escape(o.label) + "</td><td>" +
            html_escape(o.severity) + "</td><td class=\"num\">" + fixed(o.score, 3) + "</td><td>" +
-           html_escape(o.method) + "</td><td class=\"num\">" + (o.body >= 0 ? std::to_string(o.body) : "-") +
+           html_escape(to_string(o.method)) + "</td><td class=\"num\">" + (o.body >= 0 ? std::to_string(o.body) : "-") +
            "</td></tr>";
     }
     h += "</tbody></table></details>";

@@ -22,7 +22,7 @@ nlohmann::ordered_json match_json(const Match& m, bool full) {
   j["label"] = m.label;
   j["class"] = m.cls;
   if (full) j["severity"] = m.severity;
-  j["method"] = m.method;
+  j["method"] = to_string(m.method);
   if (full) j["verdict"] = to_string(m.verdict);
   j["body"] = m.body;
   j["scale"] = round6(m.scale);

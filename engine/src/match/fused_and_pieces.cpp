@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+// Stage 3, for signatures not found whole. A part fused with other material
+// (one body) has principal axes and descriptors that are not the part's, so
+// point-pair voting at scale 1 proposes its poses; only shapes with about
+// the signature's area or more (less a margin for the fused contact) are
+// searched. The same voting looks for cut pieces: closed shapes holding a
+// good share of a signature's volume, no wider than the part. A pilot vote
+// from a few scene points ranks the signatures, the full vote runs for the
+// best few, and the best-supported poses of each kind are verified.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <numbers>
+
+#include "match/ppf_search.hpp"
+#include "match/stages.hpp"
+#include "match/verify_partial.hpp"
+
+namespace meshsentry {
+namespace {
+
+// Volume of a signature's reference, from its compactness 36 pi V^2 / A^3.
+double reference_volume(const ShapeDescriptor& d) {
+  return std::sqrt(double(d.compactness) * d.area * d.area * d.area / (36 * std::numbers::pi));
+}
+
+struct Candidate {
+  std::size_t signature, shape;
+  PoseHypothesis pose;
+};
+using Ranked = std::vector<std::pair<double, std::size_t>>;  // (pilot support, signature)
+
+// One shape's votes. Scenes are sampled at the models' densities, rounded
+// to half powers of two so that signatures of similar size share one.
+class ShapeVote {
+ public:
+  ShapeVote(MatchContext& ctx, std::size_t si) : ctx_(ctx), si_(si), s_(ctx.shapes[si]) {}
+
+  // Signatures the shape could be a piece of (volume share, area, width);
+  // of those, the closest few by descriptor, so the stage's cost does not
+  // grow with the size of the set.
+  std::vector<bool> piece_signatures(const std::vector<bool>& open, double side) const {
+    const PieceParams& p = ctx_.params.piece;
+    Ranked near;
+    for (std::size_t i = 0; i < open.size(); ++i) {
+      const SignatureEntry& e = ctx_.set.entries[i];
+      const double volume = s_.mass->abs_volume / reference_volume(e.descriptor);
+      if (open[i] && volume >= p.min_volume && volume <= 1.0 && s_.mass->area / e.descriptor.area <= p.max_area &&
+          side <= p.width_margin * ctx_.index.model(i).diameter)
+        near.push_back({s_.distance[i], i});
+    }
+    std::stable_sort(near.begin(), near.end());
+    if (near.size() > p.max_signatures) near.resize(p.max_signatures);
+    std::vector<bool> may_be_piece(open.size(), false);
+    for (const auto& [d, i] : near) may_be_piece[i] = true;
+    return may_be_piece;
+  }
+
+  // The pilot vote of every open signature the shape could hold fused or be
+  // a piece of; a shape that can only be a piece votes without the crowded
+  // (coplanar) keys.
+  void pilot(const std::vector<bool>& open, const std::vector<bool>& may_be_piece, const BoundingBox& box,
+             Ranked& fused, Ranked& pieces) {
+    const FusedParams& f = ctx_.params.fused;
+    const PieceParams& pc = ctx_.params.piece;
+    for (std::size_t i = 0; i < open.size(); ++i) {
+      if (!open[i]) continue;
+      const SignatureEntry& e = ctx_.set.entries[i];
+      const double ratio = s_.mass->area / e.descriptor.area;
+      // A shape that holds the part is at least as wide as the part (the
+      // sample's widest pair is a lower bound of the part's width).
+      const bool is_fused = s_.distance[i] <= f.gate && ratio >= f.min_area && ratio <= f.max_area &&
+                            box.diagonal() >= f.diameter_margin * ctx_.index.model(i).diameter;
+      if (!is_fused && !may_be_piece[i]) continue;
+      const auto h = ppf_search(ctx_.index.voting(i), scene(i), 1, f.pilot_references, is_fused ? 0 : pc.key_pairs);
+      if (h.empty()) continue;
+      const double volume = s_.mass->abs_volume / reference_volume(e.descriptor);
+      if (is_fused && h[0].support >= f.pilot_support) fused.push_back({h[0].support, i});
+      if (may_be_piece[i] && h[0].support >= pc.pilot_support * volume) pieces.push_back({h[0].support / volume, i});
+    }
+  }
+
+  // The full vote for the best-ranked few signatures.
+  void full_vote(Ranked& ranked, std::vector<Candidate>& out, double min_support, std::size_t references,
+                 std::uint32_t key_pairs) {
+    const FusedParams& f = ctx_.params.fused;
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (ranked.size() > f.ranked) ranked.resize(f.ranked);
+    for (const auto& [support, i] : ranked)
+      for (const PoseHypothesis& h : ppf_search(ctx_.index.voting(i), scene(i), f.poses, references, key_pairs))
+        if (h.support >= min_support) out.push_back({i, si_, h});
+  }
+
+ private:
+  const PpfScene& scene(std::size_t i) {
+    const PpfParams& p = ctx_.params.ppf;
+    const PpfModel& model = ctx_.index.model(i);
+    const double density = double(model.points.size()) / ctx_.set.entries[i].descriptor.area;
+    const int level = static_cast<int>(std::lround(2 * std::log2(density * s_.mass->area)));
+    auto& slot = scenes_[level];
+    if (!slot) {
+      const double count = std::clamp(std::exp2(level / 2.0), p.scene_min_points, p.scene_max_points);
+      slot = std::make_unique<PpfScene>(sample_surface(ctx_.mesh.mesh, ctx_.triangles(si_),
+                                                       static_cast<std::uint32_t>(count), ctx_.set.params.seed ^ 0x9bfu));
+    }
+    return *slot;
+  }
+
+  MatchContext& ctx_;
+  const std::size_t si_;
+  const Shape& s_;
+  std::map<int, std::unique_ptr<PpfScene>> scenes_;
+};
+
+// Full verification for the best-supported few candidates of one kind.
+void verify_best(MatchContext& ctx, std::vector<Candidate>& list, Method method) {
+  std::stable_sort(list.begin(), list.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.pose.support > b.pose.support; });
+  if (list.size() > ctx.params.fused.verified) list.resize(ctx.params.fused.verified);
+  for (const Candidate& c : list) {
+    const SignatureEntry& e = ctx.set.entries[c.signature];
+    const PoseEstimate est = verify_partial(e, ctx.mesh.mesh, ctx.dense(c.shape), c.pose.pose,
+                                            ctx.index.model(c.signature).spacing, ctx.params, method == Method::piece);
+    ctx.placements.push_back({.signature = c.signature, .shape = c.shape, .aligned = &e, .method = method, .pose = est});
+  }
+}
+
+}  // namespace
+
+void find_fused_and_pieces(MatchContext& ctx) {
+  if (!ctx.options.partial) return;
+  const std::size_t n = ctx.set.entries.size();
+  // Signatures still open (not found whole), and shapes found whole as one
+  // part: those are not a piece of another (a copy of the 2x4 brick holds a
+  // 2x2 one), which ends most positives' piece search and its cost.
+  std::vector<bool> open(n, true), whole(ctx.shapes.size(), false);
+  for (const Placement& pl : ctx.placements)
+    if (pl.method == Method::exact || pl.pose.coverage_loose >= ctx.options.match_threshold) {
+      open[pl.signature] = false;
+      whole[pl.shape] = true;
+    }
+  std::vector<Candidate> fused, pieces;
+  const FusedParams& f = ctx.params.fused;
+  const PieceParams& pc = ctx.params.piece;
+  for (std::size_t si = 0; si < ctx.shapes.size(); ++si) {
+    const Shape& s = ctx.shapes[si];
+    const BoundingBox& box = s.body >= 0 ? ctx.mesh.bodies[static_cast<std::size_t>(s.body)].bounds : ctx.mesh.bounds;
+    double side = 0;  // the box's longest side
+    for (int k = 0; k < 3; ++k) side = std::max(side, double(box.max[k]) - double(box.min[k]));
+    ShapeVote vote(ctx, si);
+    const std::vector<bool> may_be_piece =
+        ctx.options.pieces && !whole[si] ? vote.piece_signatures(open, side) : std::vector<bool>(n, false);
+    Ranked fused_pilot, piece_pilot;
+    vote.pilot(open, may_be_piece, box, fused_pilot, piece_pilot);
+    vote.full_vote(fused_pilot, fused, f.pose_support, f.references, 0);
+    vote.full_vote(piece_pilot, pieces, pc.pose_support, pc.references, pc.key_pairs);
+  }
+  verify_best(ctx, fused, Method::fused);
+  verify_best(ctx, pieces, Method::piece);
+}
+
+}  // namespace meshsentry

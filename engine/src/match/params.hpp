@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// Every calibrated number of the matcher, grouped by stage. The stages take
+// one MatchParams by const reference, so a bench tool can vary a value
+// without recompiling (bench/descriptor_distances does). How each value was
+// chosen, with the distributions behind it: docs/calibration.md, under the
+// group's name. Fractions of a "radius" are of a shape's RMS radius.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace meshsentry {
+
+// Which parts of a file are described and matched on their own.
+struct ShapeParams {
+  std::size_t max_bodies = 32;           // the largest bodies examined besides the whole file
+  double min_body_area_fraction = 1e-5;  // of the file's area: dust below it cannot hold a part
+  std::size_t min_body_triangles = 4;
+  // A body's descriptor samples: this many times its share of the file's
+  // area, at least min_sample_fraction of a whole file's.
+  double sample_share_factor = 4.0;
+  double min_sample_fraction = 0.25;
+};
+
+// Descriptor distance (match/descriptor_distance.cpp): component weights
+// bring each to a similar spread over unrelated shapes.
+struct DistanceParams {
+  double d2 = 4.0, d1 = 2.0, a3 = 1.0, moments = 1.0, compactness = 1.0;
+  double score_scale = 0.25;  // total distance at which descriptor_score is 1/e
+};
+
+// Stage 1 -> 2: which (shape, signature) pairs are worth an alignment.
+struct GateParams {
+  double verify = 0.22;         // descriptor distance under which a shape is aligned
+  double coarse_verify = 0.25;  // the same for a shape coarser than the signature
+  std::size_t noisy_tries = 3;  // closest signatures aligned for a perturbed surface
+  double min_flat_edge_share = 0.1;  // under it, a surface counts as perturbed (noisy)
+  double unverified_ceiling = 0.5;   // a descriptor-only score stays below it: never a match
+};
+
+// Stage 2: aligning a whole shape with a signature and measuring the fit.
+struct VerifyParams {
+  double coverage_tolerance = 0.01;  // of the radius: a signature point "found" (coverage)
+  double loose_tolerance = 0.03;     // of the radius: coverage_loose, the score's measure
+  // A shape coarser than the signature: the tolerance grows with the excess
+  // vertex spacing, fully at the reference's size or a unit conversion of it
+  // (within sized_scale_band), by half at any other scale.
+  double spacing_slack = 0.5, max_loose = 0.08;
+  double sized_spacing_slack = 1.0, sized_max_loose = 0.12;
+  double sized_scale_band = 0.1;
+  double layer_slack = 0.5;  // a print's skin: tolerance widened by this many layer heights
+  // A perturbed surface: tolerance widened to noise_width times the median
+  // residual, at most noisy_tolerance.
+  double noise_width = 4, noisy_tolerance = 0.045;
+  std::uint32_t dense_samples = 8192;  // points of a shape's verification sample
+};
+
+// Stage 2's pose search (match/pose_search.cpp): starts, ranking, finishing.
+struct PoseSearchParams {
+  double spin_variance_band = 0.15;  // two variances this close: spin about the third axis
+  int spins = 48;                    // spin starts per sign choice (7.5 degrees apart)
+  int random_starts = 256;           // per handedness, when all three variances are alike
+  std::size_t refined_starts = 3;    // per handedness, at least start_separation_deg apart
+  double start_separation_deg = 25;
+  double hopeless_rms = 0.12;   // coarse RMS (beyond the sample gap) above which a pose stops
+  double quick_coverage = 0.6;  // the tighter point-to-plane pass only from this quick coverage
+  std::size_t finished_starts = 2;  // the runner-up is finished too unless the first is conclusive
+  double conclusive_coverage = 0.98, hopeless_loose = 0.6;
+  // A reflection is tried below mirror_skip_coverage, when it fit closer or
+  // the proper pose reached mirror_try_loose; it wins by mirror_margin.
+  double mirror_skip_coverage = 0.95, mirror_try_loose = 0.5, mirror_margin = 0.05;
+};
+
+// ICP (match/icp.cpp), in both stages.
+struct IcpParams {
+  int iterations = 10;
+  double settle = 1e-3;        // point-to-point: stop when the RMS changes by less (relative)
+  double reach = 0.10;         // of the radius: point-to-plane pairs farther are left out
+  double partial_reach = 0.03; // of the radius: verify_partial's second pass
+  std::size_t min_pairs = 12;
+  double converged_angle = 1e-5, converged_shift = 1e-4;  // radians; share of the reach
+};
+
+// Coarse views: a shape coarser than its signature, aligned with views.
+struct CoarseParams {
+  double triangle_band = 1.5;  // the shape's triangle count within this factor of the view's
+  double min_explained = 0.8;  // the view must account for this share of the shape
+  std::size_t view_tries = 3;  // closest views aligned (until one verifies)
+};
+
+// Stage 3, a part fused with other material (point-pair voting, scale 1).
+struct FusedParams {
+  double gate = 0.4;                  // descriptor distance
+  double min_area = 0.8, max_area = 10;  // shape area / signature area
+  double diameter_margin = 0.98;      // the shape's box diagonal at least this times the part's width
+  double pilot_support = 0.25, pose_support = 0.4;
+  std::size_t pilot_references = 16, references = 60;
+  std::size_t ranked = 3;    // signatures given the full vote, by pilot support
+  std::size_t poses = 3;     // poses kept per full vote
+  std::size_t verified = 3;  // best-supported candidates verified
+  double coverage = 0.94, explained = 0.70;  // a fused match
+};
+
+// Stage 3, cut pieces (verdict suspect).
+struct PieceParams {
+  double min_volume = 0.30;   // share of the signature's volume
+  double max_area = 1.2;      // shape area / signature area
+  double width_margin = 1.1;  // box's longest side / the part's width
+  std::size_t max_signatures = 8;
+  double pilot_support = 0.3, pose_support = 0.1;  // per unit of volume share (pilot)
+  std::uint32_t key_pairs = 256;  // feature keys shared by more model pairs cast no votes
+  std::size_t references = 30;
+  // The piece test.
+  double min_coverage = 0.2, min_explained = 0.5, max_outside = 0.03;
+  double min_cut = 0.022, min_accounted = 0.70;
+  // The rough gate before full verification.
+  double quick_explained = 0.35, quick_outside = 0.12;
+  // Cut planes: a plane is natural when min_flat_face_share of the
+  // signature's normals lie within flat_face_angle of it.
+  double flat_face_angle = 5.0, min_flat_face_share = 0.03;
+  std::size_t cut_seeds = 128;
+  int cut_planes = 2;
+  std::size_t share_queries = 2048;  // scanned points the shares are measured on
+};
+
+// Point-pair features (match/ppf_search.cpp), Drost et al. 2010.
+struct PpfParams {
+  int angle_bins = 20;          // 9 degrees, binned by cosine
+  int alpha_bins = 30;          // rotation about the normal, 12 degrees
+  double distance_step = 0.05;  // of the model diameter
+  std::size_t model_points = 256;  // of the signature's sample: votes grow with its square
+  double scene_min_points = 48, scene_max_points = 1024;
+  double cluster_angle_deg = 24, cluster_shift = 0.1;  // poses that agree (shift: of the diameter)
+  double support_gap = 1.5, support_offset = 0.02, support_normal = 0.8;
+};
+
+struct MatchParams {
+  ShapeParams shapes;
+  DistanceParams distance;
+  GateParams gates;
+  VerifyParams verify;
+  PoseSearchParams pose;
+  IcpParams icp;
+  CoarseParams coarse;
+  FusedParams fused;
+  PieceParams piece;
+  PpfParams ppf;
+};
+
+}  // namespace meshsentry

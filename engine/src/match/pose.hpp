@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// What an alignment of a signature with a scanned shape yields, and the
+// scanned shape's dense sample every alignment is measured against.
+#pragma once
+
+#include <algorithm>
+#include <utility>
+
+#include "common/geometry.hpp"
+#include "common/point_tree.hpp"
+#include "meshsentry/describe.hpp"
+
+namespace meshsentry {
+
+struct PoseEstimate {
+  Similarity placement;  // signature -> scanned coordinates, scale included
+  double scale = 1;
+  bool mirrored = false;
+  double coverage = 0;        // share of signature points within the coverage tolerance of the surface
+  double coverage_loose = 0;  // the same within `tolerance`
+  double fit = 1;  // RMS distance of signature points to the surface (each capped at 2 tolerances) / radius
+  double tolerance = 0.03;  // of the radius: the tolerance of coverage_loose, as widened
+  double explained = 0;  // verify_partial: share of the scanned surface the placed signature accounts for
+  double outside = 1;    // verify_partial: share of the scanned surface outside the signature's solid
+  // verify_partial: share of the scanned surface on (at most two) planes inside the signature's solid, at an
+  // angle none of its flat faces has (a cut) or parallel to one of them.
+  double oblique_cut = 0, natural_cut = 0;
+};
+
+// A shape's dense verification sample (with faces) and its k-d tree, made
+// once per shape for every alignment against it.
+struct DenseSample {
+  explicit DenseSample(SurfaceSample s) : sample(std::move(s)), index(sample.points) {}
+  SurfaceSample sample;
+  PointIndex index;
+};
+
+// Score of an aligned signature: coverage within the loose tolerance, times
+// a fit factor that is 1 while the RMS residual stays within that tolerance
+// and falls to 0.5 at the residuals' cap of twice it. A pose whose RMS
+// exceeds the tolerance has at most about 75% of its points within it, so
+// the factor never decides a match; it orders the near misses.
+inline double aligned_score(const PoseEstimate& e) {
+  const double excess = std::clamp(e.fit / e.tolerance - 1, 0.0, 1.0);
+  return std::clamp(e.coverage_loose, 0.0, 1.0) * (1 - 0.5 * excess);
+}
+
+}  // namespace meshsentry

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// One Match per signature: an exact copy, else a fused placement that
+// covers enough of the signature and explains enough of the shape, else its
+// best whole placement (verified or coarse), else its closest shape's
+// descriptor score kept under the unverified ceiling, so that it ranks as a
+// near miss and never matches. A cut piece makes a signature that did not
+// match suspect. Matches and suspects say how much of the file they account
+// for.
+#include <algorithm>
+
+#include "match/descriptor_distance.hpp"
+#include "match/fit_measures.hpp"
+#include "match/ranking.hpp"
+#include "match/stages.hpp"
+
+namespace meshsentry {
+namespace {
+
+// A verified pose of a signature on a shape that could be a cut piece of it:
+// enough of the signature found, most of the shape on the signature's
+// surface, the rest (the cut faces) inside its material, and a cut at an
+// angle none of the signature's flat faces has.
+bool is_piece(const PoseEstimate& e, const PieceParams& p) {
+  return e.coverage_loose >= p.min_coverage && e.explained >= p.min_explained && e.outside <= p.max_outside &&
+         e.oblique_cut >= p.min_cut && e.explained + e.oblique_cut + e.natural_cut >= p.min_accounted;
+}
+
+// Signature i's best placement by `method` (rank: higher is better; the
+// first found wins ties), or null.
+template <class Rank>
+const Placement* best_of(const MatchContext& ctx, std::size_t i, Method method, Rank&& rank) {
+  const Placement* best = nullptr;
+  for (const Placement& pl : ctx.placements)
+    if (pl.signature == i && pl.method == method && (!best || rank(pl.pose) > rank(best->pose))) best = &pl;
+  return best;
+}
+
+// Its best whole placement: most coverage, ties to the lower shape, then the
+// signature itself before a coarse view, then the first found.
+const Placement* best_whole(const MatchContext& ctx, std::size_t i) {
+  const Placement* best = nullptr;
+  auto before = [](const Placement& a, const Placement& b) {
+    if (a.pose.coverage_loose != b.pose.coverage_loose) return a.pose.coverage_loose > b.pose.coverage_loose;
+    if (a.shape != b.shape) return a.shape < b.shape;
+    return a.method == Method::verified && b.method == Method::coarse;
+  };
+  for (const Placement& pl : ctx.placements)
+    if (pl.signature == i && (pl.method == Method::verified || pl.method == Method::coarse) &&
+        (!best || before(pl, *best)))
+      best = &pl;
+  return best;
+}
+
+void take_pose(Match& m, const Placement& pl) {
+  m.score = aligned_score(pl.pose);
+  m.method = pl.method;
+  m.coverage = pl.pose.coverage;
+  m.fit = pl.pose.fit;
+  m.mirrored = pl.pose.mirrored;
+  m.scale = pl.pose.scale;
+  m.transform = pl.pose.placement.to_rows();
+}
+
+// The placement behind signature i's score, filling in `m`; null for a
+// descriptor-only score (`closest`: the distance to the closest shape).
+const Placement* choose(MatchContext& ctx, std::size_t i, double closest, Match& m) {
+  const FusedParams& f = ctx.params.fused;
+  const double threshold = ctx.options.match_threshold;
+  const Placement* placed = nullptr;
+  const Placement* fused = best_of(ctx, i, Method::fused, [](const PoseEstimate& e) { return e.coverage_loose; });
+  if (const Placement* exact = best_of(ctx, i, Method::exact, [](const PoseEstimate&) { return 0.0; })) {
+    placed = exact;
+    m.score = 1;
+    m.method = Method::exact;
+    m.coverage = 1;
+    m.transform = Similarity{}.to_rows();
+  } else if (fused && fused->pose.coverage_loose >= std::max(threshold, f.coverage) &&
+             fused->pose.explained >= f.explained) {
+    take_pose(m, *(placed = fused));
+  } else if (const Placement* whole = best_whole(ctx, i)) {
+    take_pose(m, *(placed = whole));
+  } else {
+    m.score = ctx.params.gates.unverified_ceiling * descriptor_score(closest, ctx.params.distance);
+    m.method = Method::global;
+  }
+  const PieceParams& pc = ctx.params.piece;
+  const Placement* piece = best_of(ctx, i, Method::piece, [&](const PoseEstimate& e) {
+    return (is_piece(e, pc) ? 1.0 : 0.0) + e.coverage_loose;
+  });
+  if (m.score < threshold && piece && is_piece(piece->pose, pc)) {
+    take_pose(m, *(placed = piece));
+    m.verdict = Verdict::suspect;
+  } else if (m.score >= threshold) {
+    m.verdict = Verdict::match;
+  }
+  return placed;
+}
+
+Match score_signature(MatchContext& ctx, std::size_t i) {
+  const SignatureEntry& e = ctx.set.entries[i];
+  Match m;
+  m.signature = e.id;
+  m.label = e.label;
+  m.cls = e.cls;
+  m.severity = e.severity;
+  std::size_t si = 0;  // the closest shape by descriptor, unless a placement says otherwise
+  for (std::size_t k = 1; k < ctx.shapes.size(); ++k)
+    if (ctx.shapes[k].distance[i] < ctx.shapes[si].distance[i]) si = k;
+  const Placement* placed = choose(ctx, i, ctx.shapes[si].distance[i], m);
+  if (placed) si = placed->shape;
+  const bool aligned = m.method == Method::verified || m.method == Method::coarse;  // scale and tolerance are the shape's
+  const Shape& s = ctx.shapes[si];
+  // How much of the file the match accounts for, measured for matches only,
+  // so a clean file never pays for it; within two point gaps along the
+  // surface, so that a whole copy counts whole.
+  if (m.verdict != Verdict::clean) {
+    double explained = 1;
+    const double r = aligned ? s.descriptor.rms_radius : e.descriptor.rms_radius;
+    if (placed && placed->method != Method::exact)
+      explained = explained_share(*placed->aligned, placed->pose.placement, ctx.dense(si), placed->pose.tolerance * r,
+                                  2 * ctx.index.model(i).spacing * m.scale, ctx.params.piece);
+    const double file_area = ctx.mesh.mass.area;
+    m.explained = file_area > 0 ? std::clamp(explained * s.mass->area / file_area, 0.0, 1.0) : 0;
+  }
+  m.body = s.body;
+  m.scale = m.method == Method::exact || m.method == Method::fused || m.method == Method::piece ? 1.0
+            : aligned                       ? m.scale
+            : e.descriptor.rms_radius > 0   ? s.descriptor.rms_radius / e.descriptor.rms_radius
+                                            : 1.0;
+  return m;
+}
+
+}  // namespace
+
+void score(MatchContext& ctx, ScanResult& r) {
+  std::vector<Match> scored;
+  for (std::size_t i = 0; i < ctx.set.entries.size(); ++i) scored.push_back(score_signature(ctx, i));
+  std::stable_sort(scored.begin(), scored.end(), ranks_before);
+  r.verdict = Verdict::clean;
+  for (Match& m : scored) {
+    if (m.verdict == Verdict::match) r.verdict = Verdict::match;
+    if (m.verdict == Verdict::suspect && r.verdict == Verdict::clean) r.verdict = Verdict::suspect;
+    if (m.verdict != Verdict::clean)
+      r.matches.push_back(std::move(m));
+    else if (r.candidates.size() < ctx.options.candidates)
+      r.candidates.push_back(std::move(m));
+  }
+}
+
+}  // namespace meshsentry
