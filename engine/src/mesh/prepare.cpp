@@ -11,8 +11,11 @@
 
 namespace meshsentry {
 
-Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
-  PreparedMesh out;
+namespace {
+
+// The soup welded into out.mesh, degenerate triangles dropped; the soup is
+// released before the caller's next allocations.
+Status weld_soup(Mesh mesh, const PrepareOptions& options, PreparedMesh& out) {
   if (mesh.triangles.empty() || mesh.vertices.empty())
     return make_error(ErrorCode::empty, "no triangles");
   for (const Tri& t : mesh.triangles)
@@ -38,7 +41,15 @@ Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
   }
   mesh = Mesh{};  // release the soup before the next allocations
   if (m.triangles.empty()) return make_error(ErrorCode::empty, "all triangles are degenerate");
+  return {};
+}
 
+}  // namespace
+
+Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
+  PreparedMesh out;
+  if (Status s = weld_soup(std::move(mesh), options, out); !s.ok()) return s;
+  Mesh& m = out.mesh;
   const auto nv = static_cast<std::uint32_t>(m.vertices.size());
   EdgeAdjacency adj;
   std::uint32_t count = 0;
