@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The allow-list: parsing, and turning a flagged result into "allowed".
+#include "scan/allow.hpp"
+
 #include <cctype>
 #include <fstream>
 
 #include "common/text.hpp"
-#include "meshsentry/engine.hpp"
-#include "policy/allow.hpp"
+#include "meshsentry/scan.hpp"
 
 namespace meshsentry {
 namespace {
