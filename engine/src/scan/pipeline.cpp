@@ -21,12 +21,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Files at least this large have ReopenHooks::beside run on a second thread.
+constexpr std::size_t kConcurrentBytes = std::size_t{4} << 20;
+
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
-
-// Files at least this large are hashed beside their preparation (above).
-constexpr std::size_t kConcurrentBytes = std::size_t{4} << 20;
 
 void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
                 const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth,
@@ -87,50 +87,58 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
     if (opt.timing) out[at].elapsed_ms = ms_since(t0);
     return;
   }
-  auto loaded = load_mesh(bytes, name, opt.load, disk_path);
-  if (!loaded) {
-    r.sha256 = sha256_hex(bytes);
+  // The file's SHA-256 beside its preparation, and whatever happens.
+  ReopenHooks hooks;
+  hooks.loaded = [&](Format format) { r.format = format; };
+  hooks.beside = [&] { r.sha256 = sha256_hex(bytes); };
+  auto prepared = reopen(bytes, name, opt, disk_path, hooks);
+  if (!prepared) {
     r.verdict = Verdict::error;
-    r.error = loaded.status().message;
+    r.error = prepared.status().message;
   } else {
-    r.format = loaded->format;
-    PrepareOptions prep = opt.prepare;
-    prep.from_toolpath = loaded->format == Format::gcode;
-    const double layer_height = loaded->layer_height;
-    // The file's SHA-256 on a second thread while a large mesh is prepared,
-    // when this file has the machine to itself (loading, which may fork a
-    // child for Assimp, is over by then). A plain thread, not an OpenMP
-    // section, so that prepare() can use one too once the hash is done.
-    prep.concurrent = opt.threads != 1 && !in_parallel_region();
-    struct Joined {  // joined however this block is left
-      std::thread t;
-      ~Joined() {
-        if (t.joinable()) t.join();
-      }
-    } hasher;
-    bool hashed = false;
-    if (prep.concurrent && bytes.size() >= kConcurrentBytes) try {
-        hasher.t = std::thread([&] { r.sha256 = sha256_hex(bytes); });
-        hashed = true;
-      } catch (const std::system_error&) {  // no thread to be had: hash here
-      }
-    if (!hashed) r.sha256 = sha256_hex(bytes);
-    auto prepared = prepare(std::move(loaded->mesh), prep);
-    if (hasher.t.joinable()) hasher.t.join();
-    if (prepared) prepared->layer_height = layer_height;
-    if (!prepared) {
-      r.verdict = Verdict::error;
-      r.error = prepared.status().message;
-    } else {
-      engine.match_mesh(*prepared, opt, r);
-      apply_allow_list(opt, r);
-    }
+    engine.match_mesh(*prepared, opt, r);
+    apply_allow_list(opt, r);
   }
   if (opt.timing) r.elapsed_ms = ms_since(t0);
   out.push_back(std::move(r));
 }
 
 }  // namespace
+
+Result<PreparedMesh> reopen(std::span<const std::byte> bytes, const std::string& name, const ScanOptions& opt,
+                            const std::string& disk_path, const ReopenHooks& hooks) {
+  auto loaded = load_mesh(bytes, name, opt.load, disk_path);
+  if (!loaded) {
+    if (hooks.beside) hooks.beside();
+    return loaded.status();
+  }
+  if (hooks.loaded) hooks.loaded(loaded->format);
+  PrepareOptions prep = opt.prepare;
+  prep.from_toolpath = loaded->format == Format::gcode;
+  const double layer_height = loaded->layer_height;
+  // `beside` on a second thread while a large mesh is prepared, when this
+  // file has the machine to itself (loading, which may fork a child for
+  // Assimp, is over by then). A plain thread, not an OpenMP section, so that
+  // prepare() can use one too once `beside` is done.
+  prep.concurrent = opt.threads != 1 && !in_parallel_region();
+  struct Joined {  // joined however this block is left
+    std::thread t;
+    ~Joined() {
+      if (t.joinable()) t.join();
+    }
+  } helper;
+  bool started = false;
+  if (hooks.beside && prep.concurrent && bytes.size() >= kConcurrentBytes) try {
+      helper.t = std::thread(hooks.beside);
+      started = true;
+    } catch (const std::system_error&) {  // no thread to be had: run it here
+    }
+  if (hooks.beside && !started) hooks.beside();
+  auto prepared = prepare(std::move(loaded->mesh), prep);
+  if (helper.t.joinable()) helper.t.join();
+  if (prepared) prepared->layer_height = layer_height;
+  return prepared;
+}
 
 ScanResult error_result(const std::string& path, const Status& s) {
   ScanResult r;
