@@ -68,13 +68,12 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
       ScanResult& a = out[at];
       for (std::size_t i = at + 1; i < out.size(); ++i) {
         ++a.members;
-        if (out[i].verdict == Verdict::match || out[i].verdict == Verdict::suspect)
+        if (is_flagged(out[i].verdict))
           for (const Match& m : out[i].matches) a.matches.push_back(m);
       }
       std::stable_sort(a.matches.begin(), a.matches.end(), ranks_before);
       a.verdict = Verdict::clean;
-      for (const Match& m : a.matches)
-        if (a.verdict != Verdict::match) a.verdict = m.verdict;
+      for (const Match& m : a.matches) a.verdict = combine(a.verdict, m.verdict);
       // Nothing found, but something could not be looked at: not clean.
       std::size_t failed = 0;
       for (std::size_t i = at + 1; i < out.size(); ++i) failed += out[i].verdict == Verdict::error;
