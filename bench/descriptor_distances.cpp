@@ -11,7 +11,10 @@
 #include <sstream>
 
 #include "match/match_ops.hpp"
-#include "meshsentry/engine.hpp"
+#include "meshsentry/describe.hpp"
+#include "meshsentry/io.hpp"
+#include "meshsentry/mesh.hpp"
+#include "meshsentry/signatures.hpp"
 
 using namespace meshsentry;
 
