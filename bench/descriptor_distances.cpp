@@ -14,7 +14,10 @@
 #include "match/descriptor_distance.hpp"
 #include "match/params.hpp"
 #include "match/pose_search.hpp"
-#include "meshsentry/engine.hpp"
+#include "meshsentry/describe.hpp"
+#include "meshsentry/io.hpp"
+#include "meshsentry/mesh.hpp"
+#include "meshsentry/signatures.hpp"
 
 using namespace meshsentry;
 

@@ -218,7 +218,7 @@ int scan_command(const Args& args) {
   };
   engine->scan_paths(paths, opt, [&](const ScanResult& r) {
     ++files;
-    flagged += r.verdict == Verdict::match || r.verdict == Verdict::suspect;
+    flagged += is_flagged(r.verdict);
     errors += r.verdict == Verdict::error;
     bar.advance(r.path);
     if (format == "jsonl") {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "commands.hpp"
-#include "meshsentry/engine.hpp"
+#include "meshsentry/scan.hpp"
 
 namespace meshsentry::cli {
 

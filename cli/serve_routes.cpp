@@ -95,14 +95,12 @@ std::string too_large_message(std::uint64_t limit) {
 }
 
 // match > suspect > error > clean, over the file and all archive members.
+// An allowed result counts as clean here (combine would rank it above): the
+// response's overall verdict has never been "allowed".
 Verdict overall(const std::vector<ScanResult>& results) {
-  bool match = false, suspect = false, error = false;
-  for (const ScanResult& r : results) {
-    match |= r.verdict == Verdict::match;
-    suspect |= r.verdict == Verdict::suspect;
-    error |= r.verdict == Verdict::error;
-  }
-  return match ? Verdict::match : suspect ? Verdict::suspect : error ? Verdict::error : Verdict::clean;
+  Verdict v = Verdict::clean;
+  for (const ScanResult& r : results) v = combine(v, r.verdict == Verdict::allowed ? Verdict::clean : r.verdict);
+  return v;
 }
 
 void handle_scan(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read,

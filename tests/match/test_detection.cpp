@@ -5,6 +5,7 @@
 // flagged by the demo set.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -491,4 +492,17 @@ TEST_CASE("the aligned score falls with less coverage and with a worse fit", "[m
     CHECK(s <= 1);
     last = s;
   }
+}
+
+TEST_CASE("verdicts: flagged ones and the fold to the most severe", "[verdict]") {
+  const Verdict all[] = {Verdict::clean, Verdict::match, Verdict::suspect, Verdict::error, Verdict::allowed};
+  for (Verdict v : all) CHECK(is_flagged(v) == (v == Verdict::match || v == Verdict::suspect));
+  // match > suspect > error > allowed > clean, whatever the order folded in.
+  const Verdict by_severity[] = {Verdict::clean, Verdict::allowed, Verdict::error, Verdict::suspect, Verdict::match};
+  for (std::size_t i = 0; i < 5; ++i)
+    for (std::size_t j = 0; j < 5; ++j) {
+      CHECK(combine(by_severity[i], by_severity[j]) == by_severity[std::max(i, j)]);
+      CHECK(combine(by_severity[j], by_severity[i]) == by_severity[std::max(i, j)]);
+    }
+  static_assert(combine(Verdict::suspect, Verdict::match) == Verdict::match);
 }

@@ -35,17 +35,17 @@ char* copy_out(const std::string& s) {
 
 int deliver(const std::vector<meshsentry::ScanResult>& results, char** json_out) {
   std::string json = "[";
-  bool flagged = false, error = false;
+  meshsentry::Verdict worst = meshsentry::Verdict::clean;
   for (const auto& r : results) {
     if (json.size() > 1) json += ',';
     json += meshsentry::to_jsonl(r);
-    flagged = flagged || r.verdict == meshsentry::Verdict::match || r.verdict == meshsentry::Verdict::suspect;
-    error = error || r.verdict == meshsentry::Verdict::error;
+    worst = meshsentry::combine(worst, r.verdict);
   }
   json += ']';
   if (!(*json_out = copy_out(json))) return fail(MS_ERR_MEMORY, "out of memory");
   last_error.clear();
-  return flagged ? MS_FLAGGED : error ? MS_SCAN_ERROR : MS_CLEAN;
+  // An allowed file is clean to the caller.
+  return meshsentry::is_flagged(worst) ? MS_FLAGGED : worst == meshsentry::Verdict::error ? MS_SCAN_ERROR : MS_CLEAN;
 }
 
 // Runs `body`, turning any exception into an error code.

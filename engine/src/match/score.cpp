@@ -138,8 +138,7 @@ void score(MatchContext& ctx, ScanResult& r) {
   std::stable_sort(scored.begin(), scored.end(), ranks_before);
   r.verdict = Verdict::clean;
   for (Match& m : scored) {
-    if (m.verdict == Verdict::match) r.verdict = Verdict::match;
-    if (m.verdict == Verdict::suspect && r.verdict == Verdict::clean) r.verdict = Verdict::suspect;
+    r.verdict = combine(r.verdict, m.verdict);
     if (m.verdict != Verdict::clean)
       r.matches.push_back(std::move(m));
     else if (r.candidates.size() < ctx.options.candidates)

@@ -16,7 +16,7 @@ void shortlist(MatchContext& ctx) {
     for (std::size_t i = 0; i < n; ++i) {
       const SignatureEntry& e = ctx.set.entries[i];
       if (s.hash == e.hash) {
-        if (!exact[i]) ctx.placements.push_back({.signature = i, .shape = si, .aligned = &e, .method = Method::exact});
+        if (!exact[i]) ctx.placements.push_back({.signature = i, .shape = si, .aligned = &e, .method = Method::exact, .pose = {}});
         exact[i] = true;
       } else {
         s.distance[i] = descriptor_distance(s.descriptor, e.descriptor, ctx.params.distance).total;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The scan keeps no meshes, so a picture re-reads the file. What is drawn
 // must be what was scanned: the bytes are hashed again and compared with the
-// scan's SHA-256, and the mesh is prepared with the scan's options so that
-// Match::body names the same body.
+// scan's SHA-256, and the mesh is loaded and prepared by the scan's own
+// pipeline (reopen) so that Match::body names the same body.
 #include "report/html_pictures.hpp"
 
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include "render/png_writer.hpp"
 #include "render/rasterizer.hpp"
 #include "report/html_text.hpp"
+#include "scan/pipeline.hpp"
 
 namespace meshsentry {
 namespace {
@@ -95,14 +96,13 @@ Pictures render_checked(const ScanResult& r, const Engine& engine, const ScanOpt
     out.missing = "The file changed since the scan (its SHA-256 differs); not drawn.";
     return out;
   }
-  auto loaded = load_mesh(src.bytes, src.name, scan.load, src.disk_path);
-  if (!loaded) {
-    out.missing = "Could not load the mesh again: " + loaded.status().message;
-    return out;
-  }
-  auto prepared = prepare(std::move(loaded->mesh), scan.prepare);
+  bool loaded = false;
+  ReopenHooks hooks;
+  hooks.loaded = [&](Format) { loaded = true; };
+  auto prepared = reopen(src.bytes, src.name, scan, src.disk_path, hooks);
   if (!prepared) {
-    out.missing = "Could not prepare the mesh again: " + prepared.status().message;
+    out.missing = (loaded ? "Could not prepare the mesh again: " : "Could not load the mesh again: ") +
+                  prepared.status().message;
     return out;
   }
   std::vector<Vec3d> points;

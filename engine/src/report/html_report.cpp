@@ -37,7 +37,7 @@ std::string byte_size(std::uint64_t n) {
   return u == 0 ? std::to_string(n) + " B" : fixed(v, v < 10 ? 2 : 1) + " " + units[u];
 }
 
-bool flagged(const ScanResult& r) { return r.verdict == Verdict::match || r.verdict == Verdict::suspect; }
+bool flagged(const ScanResult& r) { return is_flagged(r.verdict); }
 
 // A <div><dt>..</dt><dd>..</dd></div> pair; `value` is already HTML.
 void fact(std::string& h, const char* name, const std::string& value, const char* cls = nullptr) {

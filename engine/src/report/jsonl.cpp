@@ -96,7 +96,7 @@ std::string to_json_document(const std::vector<ScanResult>& results, const RunIn
   std::size_t flagged = 0, errors = 0, allowed = 0;
   auto files = nlohmann::ordered_json::array();
   for (const ScanResult& r : results) {
-    flagged += r.verdict == Verdict::match || r.verdict == Verdict::suspect;
+    flagged += is_flagged(r.verdict);
     errors += r.verdict == Verdict::error;
     allowed += r.verdict == Verdict::allowed;
     files.push_back(result_to_json(r));

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "meshsentry/engine.hpp"
+#include "meshsentry/scan.hpp"
 
 namespace meshsentry {
 

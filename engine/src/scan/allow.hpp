@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
+// Internal: applying the allow-list to a scan result (reading one is public,
+// read_allow_list in scan.hpp).
 #pragma once
 
-#include "meshsentry/engine.hpp"
+#include "meshsentry/scan.hpp"
 
 namespace meshsentry {
 

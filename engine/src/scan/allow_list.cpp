@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The allow-list: parsing, and turning a flagged result into "allowed".
+#include "scan/allow.hpp"
+
 #include <cctype>
 #include <fstream>
 
 #include "common/text.hpp"
-#include "meshsentry/engine.hpp"
-#include "policy/allow.hpp"
+#include "meshsentry/scan.hpp"
 
 namespace meshsentry {
 namespace {
@@ -46,7 +47,7 @@ Result<AllowList> read_allow_list(const std::string& path) {
 }
 
 void apply_allow_list(const ScanOptions& options, ScanResult& r) {
-  if (!options.allow || (r.verdict != Verdict::match && r.verdict != Verdict::suspect)) return;
+  if (!options.allow || !is_flagged(r.verdict)) return;
   if (options.allow->sha256.count(r.sha256)) {
     r.allowed_by = "sha256:" + r.sha256;
   } else if (!r.hash.empty() && options.allow->geometry.count(r.hash.hex())) {

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+// The scan pipeline around matching, for one buffer or file: read -> sniff
+// -> (archive: recurse) -> load -> prepare -> Engine::match_mesh -> the
+// allow-list. Folder walks are in folder_walk.cpp.
+#include "scan/pipeline.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <system_error>
+#include <thread>
+
+#include "common/mapped_file.hpp"
+#include "common/parallel.hpp"
+#include "common/sha256.hpp"
+#include "match/ranking.hpp"
+#include "meshsentry/engine.hpp"
+#include "scan/allow.hpp"
+
+namespace meshsentry {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Files at least this large have ReopenHooks::beside run on a second thread.
+constexpr std::size_t kConcurrentBytes = std::size_t{4} << 20;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
+                const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth,
+                std::vector<ScanResult>& out) {
+  const auto t0 = Clock::now();
+  ScanResult r;
+  r.path = name;
+  r.bytes = bytes.size();
+  r.format = sniff(bytes, name);
+  if (is_archive(r.format)) {
+    r.sha256 = sha256_hex(bytes);
+    const std::size_t at = out.size();
+    out.push_back(r);
+    if (depth >= opt.max_archive_depth) {
+      out[at].verdict = Verdict::error;
+      out[at].error = "limit: archive nesting deeper than " + std::to_string(opt.max_archive_depth);
+    } else if (auto members = list_archive(bytes, opt.archive); !members) {
+      out[at].verdict = Verdict::error;
+      out[at].error = members.status().message;
+    } else {
+      for (const ArchiveMember& m : *members) {
+        // macOS resource forks (__MACOSX/, ._name) are metadata, never meshes.
+        const auto slash = m.name.rfind('/');
+        const std::string_view base = std::string_view(m.name).substr(slash == std::string::npos ? 0 : slash + 1);
+        if (m.name.rfind("__MACOSX/", 0) == 0 || base.rfind("._", 0) == 0) continue;
+        const std::string inner = name + "!/" + m.name;
+        // Textures, READMEs and other non-3D members are skipped like files in
+        // a folder walk; a member named like a mesh is always reported.
+        if (m.error.ok() && opt.skip_unrecognised && !has_scannable_extension(m.name) &&
+            sniff(m.bytes, m.name) == Format::unknown)
+          continue;
+        if (!m.error.ok()) {
+          out.push_back(error_result(inner, m.error));
+          continue;
+        }
+        scan_bytes(engine, m.bytes, inner, {}, opt, depth + 1, out);
+      }
+      // The archive's own line sums up its members.
+      ScanResult& a = out[at];
+      for (std::size_t i = at + 1; i < out.size(); ++i) {
+        ++a.members;
+        if (is_flagged(out[i].verdict))
+          for (const Match& m : out[i].matches) a.matches.push_back(m);
+      }
+      std::stable_sort(a.matches.begin(), a.matches.end(), ranks_before);
+      a.verdict = Verdict::clean;
+      for (const Match& m : a.matches) a.verdict = combine(a.verdict, m.verdict);
+      // Nothing found, but something could not be looked at: not clean.
+      std::size_t failed = 0;
+      for (std::size_t i = at + 1; i < out.size(); ++i) failed += out[i].verdict == Verdict::error;
+      if (a.verdict == Verdict::clean && failed) {
+        a.verdict = Verdict::error;
+        a.error = std::to_string(failed) + " of " + std::to_string(a.members) + " members could not be scanned";
+      }
+      apply_allow_list(opt, a);
+    }
+    if (opt.timing) out[at].elapsed_ms = ms_since(t0);
+    return;
+  }
+  // The file's SHA-256 beside its preparation, and whatever happens.
+  ReopenHooks hooks;
+  hooks.loaded = [&](Format format) { r.format = format; };
+  hooks.beside = [&] { r.sha256 = sha256_hex(bytes); };
+  auto prepared = reopen(bytes, name, opt, disk_path, hooks);
+  if (!prepared) {
+    r.verdict = Verdict::error;
+    r.error = prepared.status().message;
+  } else {
+    engine.match_mesh(*prepared, opt, r);
+    apply_allow_list(opt, r);
+  }
+  if (opt.timing) r.elapsed_ms = ms_since(t0);
+  out.push_back(std::move(r));
+}
+
+}  // namespace
+
+Result<PreparedMesh> reopen(std::span<const std::byte> bytes, const std::string& name, const ScanOptions& opt,
+                            const std::string& disk_path, const ReopenHooks& hooks) {
+  auto loaded = load_mesh(bytes, name, opt.load, disk_path);
+  if (!loaded) {
+    if (hooks.beside) hooks.beside();
+    return loaded.status();
+  }
+  if (hooks.loaded) hooks.loaded(loaded->format);
+  PrepareOptions prep = opt.prepare;
+  prep.from_toolpath = loaded->format == Format::gcode;
+  const double layer_height = loaded->layer_height;
+  // `beside` on a second thread while a large mesh is prepared, when this
+  // file has the machine to itself (loading, which may fork a child for
+  // Assimp, is over by then). A plain thread, not an OpenMP section, so that
+  // prepare() can use one too once `beside` is done.
+  prep.concurrent = opt.threads != 1 && !in_parallel_region();
+  struct Joined {  // joined however this block is left
+    std::thread t;
+    ~Joined() {
+      if (t.joinable()) t.join();
+    }
+  } helper;
+  bool started = false;
+  if (hooks.beside && prep.concurrent && bytes.size() >= kConcurrentBytes) try {
+      helper.t = std::thread(hooks.beside);
+      started = true;
+    } catch (const std::system_error&) {  // no thread to be had: run it here
+    }
+  if (hooks.beside && !started) hooks.beside();
+  auto prepared = prepare(std::move(loaded->mesh), prep);
+  if (helper.t.joinable()) helper.t.join();
+  if (prepared) prepared->layer_height = layer_height;
+  return prepared;
+}
+
+ScanResult error_result(const std::string& path, const Status& s) {
+  ScanResult r;
+  r.path = path;
+  r.verdict = Verdict::error;
+  r.error = s.message;
+  return r;
+}
+
+std::vector<ScanResult> Engine::scan_buffer(std::span<const std::byte> bytes, const std::string& name,
+                                            const ScanOptions& options) const {
+  std::vector<ScanResult> out;
+  scan_bytes(*this, bytes, name, {}, options, 0, out);
+  return out;
+}
+
+std::vector<ScanResult> Engine::scan_file(const std::string& path, const ScanOptions& options) const {
+  const auto t0 = Clock::now();
+  auto file = MappedFile::open(path, options.load.max_file_bytes);
+  if (!file) {
+    ScanResult r = error_result(path, file.status());
+    if (options.timing) r.elapsed_ms = ms_since(t0);
+    return {r};
+  }
+  std::vector<ScanResult> out;
+  scan_bytes(*this, file->bytes(), path, path, options, 0, out);
+  if (options.timing && !out.empty()) out[0].elapsed_ms = ms_since(t0);
+  return out;
+}
+
+}  // namespace meshsentry
