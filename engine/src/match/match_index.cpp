@@ -15,10 +15,11 @@ std::shared_ptr<const MatchIndex> MatchIndex::build(const SignatureSet& set, con
   for (std::size_t i = 0; i < set.entries.size(); ++i)
     for (const CoarseView& v : set.entries[i].views) {
       const SignatureEntry& e = set.entries[i];
-      SignatureEntry view{.id = e.id, .label = e.label, .cls = e.cls, .severity = e.severity,
+      // A view has no geometry hash of its own (a clustered copy is never exact) and no views.
+      SignatureEntry view{.id = e.id, .label = e.label, .cls = e.cls, .severity = e.severity, .hash = {},
                           .descriptor = v.descriptor, .triangles = v.triangles, .bodies = e.bodies,
                           .centroid = v.centroid, .axes = v.axes, .vertex_spacing = v.vertex_spacing,
-                          .sample = v.sample};
+                          .sample = v.sample, .views = {}};
       index->views.push_back({.entry = std::move(view), .owner = i});
     }
   parallel_for(index->views.size(), 0, [&](std::size_t k) {

@@ -88,6 +88,25 @@ struct CoarseParams {
   std::size_t view_tries = 3;  // closest views aligned (until one verifies)
 };
 
+// Coarse views, made by `sig build` (signatures/coarse_views.cpp) and
+// stored in the .msig: vertex clustering of each reference on a sequence of
+// cells and at the cells whose grid planes pass through most vertices.
+struct ViewBuildParams {
+  double cell_step = 1.0 / 16;  // log2 step between cells of the sequence
+  int max_steps = 160;
+  double min_cell = 0.1;  // of the reference's radius: finer views verify as the reference itself
+  double max_kept = 0.75, min_kept = 0.03;  // share of the reference's triangles a view keeps
+  std::uint32_t min_triangles = 12;
+  // Aligned cells: the seed_planes most populated coordinate planes of each
+  // axis divided by 1 to max_divisions; weighed by the vertices on the
+  // counted_planes most populated planes; the aligned_cells heaviest with at
+  // least min_aligned vertices on their planes.
+  std::size_t seed_planes = 32, counted_planes = 1024;
+  int max_divisions = 64;
+  std::size_t aligned_cells = 12;
+  std::uint32_t min_aligned = 4;
+};
+
 // Stage 3, a part fused with other material (point-pair voting, scale 1).
 struct FusedParams {
   double gate = 0.4;                  // descriptor distance
@@ -142,6 +161,7 @@ struct MatchParams {
   PoseSearchParams pose;
   IcpParams icp;
   CoarseParams coarse;
+  ViewBuildParams views;
   FusedParams fused;
   PieceParams piece;
   PpfParams ppf;

@@ -13,20 +13,6 @@
 namespace meshsentry {
 namespace {
 
-// Cells 2^(1/16) apart: coarse copies of small parts change with the cell
-// more than a tolerance allows, and on our sets views 2^(1/8) apart missed
-// a tube clamp at a fifth of its triangles that 2^(1/16) found.
-constexpr double kCellStep = 1.0 / 16;
-constexpr int kMaxSteps = 160;
-constexpr double kMaxKept = 0.75;
-constexpr double kMinKept = 0.03;
-constexpr std::uint32_t kMinTriangles = 12;
-// Finer than a tenth of the RMS radius, a clustered copy strays from the
-// reference by less than the widened tolerance of a coarse shape allows
-// (up to 0.12 of the radius: see loose_tolerance in scanner.cpp), and the
-// reference itself verifies it.
-constexpr double kMinCell = 0.1;
-
 // Cells at which grid planes from the origin pass through many vertices at
 // once. Parts are drawn at round dimensions, so a round cell (10 mm on a part
 // whose faces lie at multiples of 10 mm) lands on one; so does a decimator
@@ -38,12 +24,9 @@ constexpr double kMinCell = 0.1;
 // by 1 to 64; weight: the vertices on the 1024 most populated planes of each
 // axis that a candidate's grid passes through (a plane holds two vertices or
 // more: an organic mesh, whose coordinates rarely repeat, costs little).
-constexpr std::size_t kSeedPlanes = 32;
-constexpr std::size_t kCountedPlanes = 1024;
-constexpr int kMaxDivisions = 64;
-constexpr std::size_t kAlignedCells = 12;
-constexpr std::uint32_t kMinAligned = 4;  // vertices on the grid planes
-std::vector<double> aligned_cells(const Mesh& mesh, const std::array<double, 3>& origin, double lo, double hi) {
+// These counts are ViewBuildParams (docs/calibration.md).
+std::vector<double> aligned_cells(const Mesh& mesh, const std::array<double, 3>& origin, double lo, double hi,
+                                  const ViewBuildParams& p) {
   std::vector<std::pair<double, std::uint32_t>> offsets;  // (offset, vertices there), every axis
   std::vector<double> candidates;
   for (int k = 0; k < 3; ++k) {
@@ -53,11 +36,11 @@ std::vector<double> aligned_cells(const Mesh& mesh, const std::array<double, 3>&
     for (const auto& [o, n] : at)
       if (o > 0 && n >= 2) planes.push_back({n, o});
     std::stable_sort(planes.begin(), planes.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    if (planes.size() > kCountedPlanes) planes.resize(kCountedPlanes);
-    for (std::size_t p = 0; p < planes.size(); ++p) {
-      const auto [n, o] = planes[p];
+    if (planes.size() > p.counted_planes) planes.resize(p.counted_planes);
+    for (std::size_t k2 = 0; k2 < planes.size(); ++k2) {
+      const auto [n, o] = planes[k2];
       offsets.push_back({o, n});
-      for (int d = 1; p < kSeedPlanes && d <= kMaxDivisions && o / d >= lo; ++d)
+      for (int d = 1; k2 < p.seed_planes && d <= p.max_divisions && o / d >= lo; ++d)
         if (o / d <= hi) candidates.push_back(o / d);
     }
   }
@@ -71,18 +54,18 @@ std::vector<double> aligned_cells(const Mesh& mesh, const std::array<double, 3>&
       const double q = o / c, m = std::round(q);
       if (m >= 1 && std::abs(q - m) <= 1e-6 * q) on += n;
     }
-    if (on >= kMinAligned) weighted.push_back({on, c});
+    if (on >= p.min_aligned) weighted.push_back({on, c});
   }
   std::stable_sort(weighted.begin(), weighted.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<double> cells;
-  for (std::size_t i = 0; i < weighted.size() && cells.size() < kAlignedCells; ++i) cells.push_back(weighted[i].second);
+  for (std::size_t i = 0; i < weighted.size() && cells.size() < p.aligned_cells; ++i) cells.push_back(weighted[i].second);
   return cells;
 }
 
 }  // namespace
 
 std::vector<CoarseView> coarse_views(const PreparedMesh& reference, double rms_radius,
-                                     const DescriptorParams& params, std::uint32_t points) {
+                                     const DescriptorParams& params, std::uint32_t points, const ViewBuildParams& p) {
   std::vector<CoarseView> views;
   const Mesh& mesh = reference.mesh;
   const double triangles = double(mesh.triangles.size());
@@ -94,13 +77,13 @@ std::vector<CoarseView> coarse_views(const PreparedMesh& reference, double rms_r
   // Every cell of the sequence, then the aligned cells, on them and just
   // past them (a vertex on a grid plane falls in the upper or the lower cell).
   std::vector<double> cells;
-  for (int step = 0; step < kMaxSteps; ++step) {
-    const double cell = 0.5 * side * std::exp2(-kCellStep * step);
-    if (cell < kMinCell * rms_radius) break;
+  for (int step = 0; step < p.max_steps; ++step) {
+    const double cell = 0.5 * side * std::exp2(-p.cell_step * step);
+    if (cell < p.min_cell * rms_radius) break;
     cells.push_back(cell);
   }
   const std::size_t sequence = cells.size();
-  for (double c : aligned_cells(mesh, origin, kMinCell * rms_radius, 0.5 * side)) {
+  for (double c : aligned_cells(mesh, origin, p.min_cell * rms_radius, 0.5 * side, p)) {
     cells.push_back(c);
     cells.push_back(c * (1 + 1e-7));
   }
@@ -111,11 +94,11 @@ std::vector<CoarseView> coarse_views(const PreparedMesh& reference, double rms_r
     if (!prepared) continue;
     const PreparedMesh& pm = *prepared;
     const std::size_t kept = pm.mesh.triangles.size();
-    if (kept > kMaxKept * triangles) {
+    if (kept > p.max_kept * triangles) {
       if (i < sequence) i = sequence - 1;  // finer cells of the sequence keep more still
       continue;
     }
-    if (kept < kMinTriangles || kept < kMinKept * triangles || (i < sequence && kept == last)) continue;
+    if (kept < p.min_triangles || kept < p.min_kept * triangles || (i < sequence && kept == last)) continue;
     last = kept;
     CoarseView v;
     v.triangles = static_cast<std::uint32_t>(kept);
