@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <new>
 
+#include "common/geometry.hpp"
 #include "common/mapped_file.hpp"
 #include "common/sha256.hpp"
 #include "render/png_writer.hpp"
@@ -67,14 +68,15 @@ const Match* top_match(const ScanResult& r) {
 
 std::vector<Vec3d> posed_points(const Match& m, const SignatureSet& set) {
   std::vector<Vec3d> out;
-  const auto& t = m.transform;
-  if (t[15] == 0) return out;  // no pose ("global" matches are descriptor-only)
+  if (m.transform[15] == 0) return out;  // no pose ("global" matches are descriptor-only)
+  const Similarity pose = Similarity::from_rows(m.transform);
   for (const SignatureEntry& e : set.entries) {
     if (e.id != m.signature) continue;
     out.reserve(e.sample.points.size());
-    for (const Vec3f& p : e.sample.points)
-      out.push_back({t[0] * p[0] + t[1] * p[1] + t[2] * p[2] + t[3], t[4] * p[0] + t[5] * p[1] + t[6] * p[2] + t[7],
-                     t[8] * p[0] + t[9] * p[1] + t[10] * p[2] + t[11]});
+    for (const Vec3f& p : e.sample.points) {
+      const Vec3 x = pose(to_vec3(p));
+      out.push_back({x(0), x(1), x(2)});
+    }
     break;
   }
   return out;
