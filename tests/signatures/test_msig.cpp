@@ -68,7 +68,7 @@ TEST_CASE("a signature set survives a write/read round trip", "[signatures]") {
 }
 
 TEST_CASE("a version-2 signature file (no coarse views) still opens", "[signatures]") {
-  // tests/data/demo_v2.msig is signatures/demo.msig as session 8 built it.
+  // tests/data/demo_v2.msig is signatures/demo.msig as built in the format's version 2.
   auto old = read_signature_set((source_dir() / "tests/data/demo_v2.msig").string());
   REQUIRE(old.ok());
   CHECK(old->format_version == 2);
