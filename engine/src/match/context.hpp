@@ -26,6 +26,7 @@ struct Shape {
   SurfaceSample sample;           // the descriptor sample, which drives alignment
   std::vector<double> distance;   // descriptor distance to each signature (0: same hash)
   bool noisy = false;             // a perturbed surface (see perturbed())
+  bool found_whole = false;       // a signature matched it whole: it is no piece of another
   // Made when first needed: the dense verification sample, and the vertex
   // spacing over the RMS radius (a k-d tree query).
   std::unique_ptr<DenseSample> dense;

@@ -40,7 +40,7 @@ class ShapeVote {
   // Signatures the shape could be a piece of (volume share, area, width);
   // of those, the closest few by descriptor, so the stage's cost does not
   // grow with the size of the set.
-  std::vector<bool> piece_signatures(const std::vector<bool>& open, double side) const {
+  std::vector<std::size_t> piece_signatures(const std::vector<bool>& open, double side) const {
     const PieceParams& p = ctx_.params.piece;
     Ranked near;
     for (std::size_t i = 0; i < open.size(); ++i) {
@@ -52,15 +52,15 @@ class ShapeVote {
     }
     std::stable_sort(near.begin(), near.end());
     if (near.size() > p.max_signatures) near.resize(p.max_signatures);
-    std::vector<bool> may_be_piece(open.size(), false);
-    for (const auto& [d, i] : near) may_be_piece[i] = true;
-    return may_be_piece;
+    std::vector<std::size_t> out;
+    for (const auto& [d, i] : near) out.push_back(i);
+    return out;
   }
 
   // The pilot vote of every open signature the shape could hold fused or be
   // a piece of; a shape that can only be a piece votes without the crowded
   // (coplanar) keys.
-  void pilot(const std::vector<bool>& open, const std::vector<bool>& may_be_piece, const BoundingBox& box,
+  void pilot(const std::vector<bool>& open, const std::vector<std::size_t>& piece_of, const BoundingBox& box,
              Ranked& fused, Ranked& pieces) {
     const FusedParams& f = ctx_.params.fused;
     const PieceParams& pc = ctx_.params.piece;
@@ -72,12 +72,13 @@ class ShapeVote {
       // sample's widest pair is a lower bound of the part's width).
       const bool is_fused = s_.distance[i] <= f.gate && ratio >= f.min_area && ratio <= f.max_area &&
                             box.diagonal() >= f.diameter_margin * ctx_.index.model(i).diameter;
-      if (!is_fused && !may_be_piece[i]) continue;
+      const bool may_be_piece = std::find(piece_of.begin(), piece_of.end(), i) != piece_of.end();
+      if (!is_fused && !may_be_piece) continue;
       const auto h = ppf_search(ctx_.index.voting(i), scene(i), 1, f.pilot_references, is_fused ? 0 : pc.key_pairs);
       if (h.empty()) continue;
       const double volume = s_.mass->abs_volume / reference_volume(e.descriptor);
       if (is_fused && h[0].support >= f.pilot_support) fused.push_back({h[0].support, i});
-      if (may_be_piece[i] && h[0].support >= pc.pilot_support * volume) pieces.push_back({h[0].support / volume, i});
+      if (may_be_piece && h[0].support >= pc.pilot_support * volume) pieces.push_back({h[0].support / volume, i});
     }
   }
 
@@ -134,11 +135,11 @@ void find_fused_and_pieces(MatchContext& ctx) {
   // Signatures still open (not found whole), and shapes found whole as one
   // part: those are not a piece of another (a copy of the 2x4 brick holds a
   // 2x2 one), which ends most positives' piece search and its cost.
-  std::vector<bool> open(n, true), whole(ctx.shapes.size(), false);
+  std::vector<bool> open(n, true);
   for (const Placement& pl : ctx.placements)
     if (pl.method == Method::exact || pl.pose.coverage_loose >= ctx.options.match_threshold) {
       open[pl.signature] = false;
-      whole[pl.shape] = true;
+      ctx.shapes[pl.shape].found_whole = true;
     }
   std::vector<Candidate> fused, pieces;
   const FusedParams& f = ctx.params.fused;
@@ -149,10 +150,10 @@ void find_fused_and_pieces(MatchContext& ctx) {
     double side = 0;  // the box's longest side
     for (int k = 0; k < 3; ++k) side = std::max(side, double(box.max[k]) - double(box.min[k]));
     ShapeVote vote(ctx, si);
-    const std::vector<bool> may_be_piece =
-        ctx.options.pieces && !whole[si] ? vote.piece_signatures(open, side) : std::vector<bool>(n, false);
+    const std::vector<std::size_t> piece_of =
+        ctx.options.pieces && !s.found_whole ? vote.piece_signatures(open, side) : std::vector<std::size_t>{};
     Ranked fused_pilot, piece_pilot;
-    vote.pilot(open, may_be_piece, box, fused_pilot, piece_pilot);
+    vote.pilot(open, piece_of, box, fused_pilot, piece_pilot);
     vote.full_vote(fused_pilot, fused, f.pose_support, f.references, 0);
     vote.full_vote(piece_pilot, pieces, pc.pose_support, pc.references, pc.key_pairs);
   }
