@@ -78,7 +78,7 @@ struct LoadedMesh {
 // Native readers for the hot path. Safe on any bytes.
 Result<LoadedMesh> read_stl(std::span<const std::byte> bytes, const LoadLimits& limits = {});
 // G-code: the skin a sliced print lays down (outer walls, top and bottom
-// surfaces) as a triangle soup with outward winding; see gcode_reader.cpp.
+// surfaces) as a triangle soup with outward winding; see src/io/gcode/.
 // prepare() it with PrepareOptions::from_toolpath.
 Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits& limits = {});
 
