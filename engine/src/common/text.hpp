@@ -42,6 +42,10 @@ struct NumberSyntax {
   bool plus = false;    // one leading '+' is dropped (from_chars refuses it)
   bool spaces = false;  // ASCII white space around the number is trimmed
   bool finite = false;  // floating point: inf and nan are refused
+  // float only: a value beyond float's range is read as a double and
+  // rounded to float (tiny ones become 0, huge ones infinite) instead of
+  // refused.
+  bool saturate = false;
 };
 
 // Parses the whole of `s` into `out` (an integer or floating-point type, read
@@ -53,8 +57,17 @@ bool parse_number(std::string_view s, T& out, NumberSyntax syntax = {}) {
   static_assert(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>);
   if (syntax.spaces) s = trim(s);
   if (syntax.plus && !s.empty() && s.front() == '+') s.remove_prefix(1);
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return false;
+  const char* const end = s.data() + s.size();
+  const auto r = std::from_chars(s.data(), end, out);
+  if constexpr (std::is_same_v<T, float>) {
+    if (syntax.saturate && r.ec == std::errc::result_out_of_range) {
+      double d = 0;
+      if (std::from_chars(s.data(), end, d).ptr != end) return false;
+      out = static_cast<float>(d);
+      return !syntax.finite || std::isfinite(out);
+    }
+  }
+  if (r.ec != std::errc() || r.ptr != end) return false;
   if constexpr (std::is_floating_point_v<T>)
     if (syntax.finite && !std::isfinite(out)) return false;
   return true;
