@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "commands.hpp"
+#include "common/text.hpp"
 #include "scan_flags.hpp"
 #include "meshsentry/engine.hpp"
 #include "meshsentry/report.hpp"
@@ -24,14 +25,7 @@
 namespace meshsentry::cli {
 namespace {
 
-std::string now_utc() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string now_utc() { return iso8601_utc(std::time(nullptr)); }
 
 // One line on stderr, only on a terminal: files done of the total, rate and
 // time left. A ticker thread redraws it 10 times a second, so the clock moves
