@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // 3MF, read natively: an OPC zip package whose model parts are XML (3MF
 // core specification 1.3, with the production extension's components that
-// point into other parts). Assimp 5.2 read 5 of the 17 3MF files of
-// ../shared/corpus: it crashed on 5 (a PrusaSlicer project among them),
-// found nothing in 4, and did not recognise OpenSCAD's 3 bare model parts.
-// 3MF is what slicers save, so it is parsed here,
-// with expat, in process, like STL. A bare model part (the XML alone) is
-// read too.
+// point into other parts). Assimp 5.2 read 5 of the 17 3MF files of our
+// test corpus (Assimp's, OpenSCAD's, PrusaSlicer's and trimesh's samples):
+// it crashed on 5 (a PrusaSlicer project among them), found nothing in 4,
+// and did not recognise OpenSCAD's 3 bare model parts. 3MF is what slicers
+// save, so it is parsed here, with expat, in process, like STL. A bare model
+// part (the XML alone) is read too.
 //
 // Every build item is placed, objects of any type (a part marked "support"
 // is still geometry), each component through its transform; each placed
