@@ -1,148 +1,24 @@
 // SPDX-License-Identifier: MIT
-#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <condition_variable>
-#include <cstdlib>
-#include <cstring>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <unordered_map>
+#include <system_error>
+#include <vector>
 
 #include "commands.hpp"
-#include "scan_flags.hpp"
+#include "common/text.hpp"
 #include "meshsentry/engine.hpp"
 #include "meshsentry/report.hpp"
+#include "progress_bar.hpp"
+#include "scan_flags.hpp"
 
 namespace meshsentry::cli {
 namespace {
 
-std::string now_utc() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-// One line on stderr, only on a terminal: files done of the total, rate and
-// time left. A ticker thread redraws it 10 times a second, so the clock moves
-// while a big file is read and a fast scan does not redraw per result; lines
-// printed to the same terminal erase it first, so they never carry half a bar.
-class ProgressBar {
- public:
-  using Clock = std::chrono::steady_clock;
-
-  // `files` as collect_files lists them: results of the same paths count as
-  // done; archive members and skipped files do not move the bar.
-  ProgressBar(bool on, const std::vector<FoundFile>& files) : on_(on), total_(files.size()) {
-    if (!on_) return;
-    for (std::size_t i = 0; i < files.size(); ++i) index_.emplace(files[i].path, i + 1);
-    ticker_ = std::thread([this] {
-      std::unique_lock<std::mutex> lock(mu_);
-      do draw();
-      while (!wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_; }));
-    });
-  }
-  ~ProgressBar() { stop(); }
-
-  void advance(const std::string& path) {
-    if (!on_) return;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (const auto it = index_.find(path); it != index_.end()) done_ = std::max(done_, it->second);
-  }
-
-  // Runs `print` (which writes to the terminal) with the bar erased; the
-  // ticker puts it back.
-  template <class F>
-  void above(F&& print) {
-    std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
-    if (on_) {
-      lock.lock();
-      erase();
-    }
-    print();
-    std::fflush(stdout);
-  }
-
-  // Stop redrawing and erase the line.
-  void stop() {
-    if (!ticker_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    ticker_.join();
-    erase();
-  }
-
- private:
-  void draw() {
-    const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
-    char buf[64];
-    std::snprintf(buf, sizeof buf, " %zu/%zu files %3.0f%%", done_, total_, total_ ? 100.0 * done_ / total_ : 100.0);
-    std::string tail = buf;
-    if (secs >= 1 && done_ > 0) {
-      const double rate = done_ / secs;
-      const long left = std::lround((total_ - done_) / rate);
-      if (left >= 3600)
-        std::snprintf(buf, sizeof buf, "  %.1f files/s  ETA %ld:%02ld:%02ld", rate, left / 3600, left / 60 % 60, left % 60);
-      else
-        std::snprintf(buf, sizeof buf, "  %.1f files/s  ETA %ld:%02ld", rate, left / 60, left % 60);
-      tail += buf;
-    }
-    // A line wider than the terminal wraps, and \r no longer returns to its start.
-    const int cols = columns();
-    const int width = std::min(cols - 4 - static_cast<int>(tail.size()), 30);
-    std::string line;
-    if (width >= 8) {
-      const int fill = total_ ? static_cast<int>(width * done_ / total_) : width;
-      line += '[';
-      line.append(static_cast<std::size_t>(fill), '=');
-      if (fill < width) line.append(1, '>').append(static_cast<std::size_t>(width - fill - 1), ' ');
-      line += ']';
-    }
-    line += tail;
-    if (static_cast<int>(line.size()) > cols - 1) line.resize(static_cast<std::size_t>(std::max(cols - 1, 0)));
-    std::fprintf(stderr, "\r%s\033[K", line.c_str());
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-  void erase() {
-    if (!drawn_) return;
-    std::fputs("\r\033[K", stderr);
-    std::fflush(stderr);
-    drawn_ = false;
-  }
-  static int columns() {
-    winsize ws{};
-    return ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
-  }
-
-  bool on_;
-  std::size_t total_, done_ = 0;
-  std::unordered_map<std::string, std::size_t> index_;  // path -> files done once it is
-  const Clock::time_point start_ = Clock::now();
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false, drawn_ = false;
-  std::thread ticker_;
-};
-
-// The bar is for people watching a terminal: not for pipes, logs or dumb terminals.
-bool progress_wanted(bool quiet) {
-  const char* term = std::getenv("TERM");
-  return !quiet && isatty(STDERR_FILENO) && !(term && std::strcmp(term, "dumb") == 0);
-}
+std::string now_utc() { return iso8601_utc(std::time(nullptr)); }
 
 }  // namespace
 

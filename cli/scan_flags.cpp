@@ -33,6 +33,9 @@ bool is_flag(const std::string& arg, const char* flag) {
 
 }  // namespace
 
+// strtod's syntax on purpose, not common/text.hpp's from_chars one: flag
+// values have always been accepted with leading white space and as hex
+// floats, and values that underflow have always been refused.
 bool parse_number(const std::string& s, double& out) {
   try {
     std::size_t used = 0;

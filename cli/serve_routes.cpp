@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text.hpp"
 #include "meshsentry/report.hpp"
 #include "serve.hpp"
 
@@ -66,7 +67,9 @@ const char* reason(int status) {
   }
 }
 
-// Content-Length as a number; false when absent or malformed.
+// Content-Length as a number; false when absent or malformed. strtoull's
+// syntax (std::stoull, not common/text.hpp's from_chars): a '-' value wraps
+// to a huge one, which the limit then refuses with a 413.
 bool content_length(const httplib::Request& req, std::uint64_t& out) {
   if (!req.has_header("Content-Length")) return false;
   const std::string v = req.get_header_value("Content-Length");
@@ -201,11 +204,7 @@ void serve_log(const std::string& message) {
   const auto now = std::chrono::system_clock::now();
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::fprintf(stderr, "%s.%03dZ %s\n", stamp, static_cast<int>(ms), message.c_str());
+  std::fprintf(stderr, "%s %s\n", iso8601_utc(t, static_cast<int>(ms)).c_str(), message.c_str());
 }
 
 void install_routes(httplib::Server& server, const EngineSlot& slot, const ServeConfig& config) {

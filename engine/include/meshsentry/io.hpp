@@ -78,7 +78,7 @@ struct LoadedMesh {
 // Native readers for the hot path. Safe on any bytes.
 Result<LoadedMesh> read_stl(std::span<const std::byte> bytes, const LoadLimits& limits = {});
 // G-code: the skin a sliced print lays down (outer walls, top and bottom
-// surfaces) as a triangle soup with outward winding; see gcode_reader.cpp.
+// surfaces) as a triangle soup with outward winding; see src/io/gcode/.
 // prepare() it with PrepareOptions::from_toolpath.
 Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits& limits = {});
 
@@ -122,7 +122,7 @@ struct ArchiveLimits {
   std::uint64_t max_total_bytes = 1ull << 30;      // 1 GiB per archive
   std::uint32_t max_members = 10'000;
   // Expanded bytes / archive bytes, checked once ratio_min_bytes are out.
-  // Mesh files compress up to about 1:31 (xz -9 on ../shared/corpus), so
+  // Mesh files compress up to about 1:31 (xz -9 on our test corpus), so
   // 1:100 leaves room, and a 1 MiB bomb stops after 100 MiB.
   double max_ratio = 100.0;
   std::uint64_t ratio_min_bytes = 16ull << 20;

@@ -33,8 +33,10 @@ inline constexpr std::uint32_t kMaxSignaturePoints = 1024;
 // (from its box's minimum corner) moved to their mean, triangles that
 // collapse dropped. A coarse copy made that way strays from the reference
 // by up to half a cell, far past the verification tolerance, but lies close
-// to the view of the same cell (bench/README.md, session 9). Descriptors and
-// a point sample only, like the entry itself.
+// to the view of the same cell, so a scan compares a coarse copy with its
+// view rather than with the fine reference (measured on the evaluation sets:
+// docs/calibration.md). Descriptors and a point sample only, like the entry
+// itself.
 struct CoarseView {
   float cell = 0;  // grid cell over the reference's RMS radius
   std::uint32_t triangles = 0;

@@ -242,9 +242,10 @@ Result<LoadedMesh> run_isolated(const std::function<Result<LoadedMesh>()>& load,
 Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, Format format,
                                              const LoadLimits& limits, const std::string& path) {
   // A memory budget in proportion to the file: Assimp needed at most 40 MB
-  // for any file of ../shared/corpus (2.4 MB OBJ), while a 42 KB COLLADA
-  // file there allocates until it fails, 3.2 GB and 36 s later under the
-  // flat limit; with 16 scans in parallel that is the machine's memory.
+  // for any file of our test corpus (the largest, a 2.4 MB OBJ), while a
+  // 42 KB COLLADA file there allocates until it fails, 3.2 GB and 36 s later
+  // under the flat limit; with 16 scans in parallel that is the machine's
+  // memory.
   LoadLimits child = limits;
   child.isolation_max_bytes = std::min<std::uint64_t>(limits.isolation_max_bytes, kBaseBudget + kBudgetPerByte * bytes.size());
   auto r = run_isolated(

@@ -4,11 +4,11 @@
 // ASCII: a hand-written tokenizer (std::from_chars), any number of `solid`
 // blocks, CRLF, exponents and -0; each facet must have exactly 3 vertices.
 // Non-finite coordinates are an error: they poison every integral after them.
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <string>
 
+#include "common/text.hpp"
 #include "meshsentry/io.hpp"
 
 namespace meshsentry {
@@ -141,18 +141,11 @@ class AsciiParser {
     }
   }
 
+  // Read as float (rounded once); a leading '+' is allowed, and a value
+  // beyond float's range saturates: tiny values underflow to 0, huge ones
+  // are not finite.
   static bool parse_float(std::string_view s, float& out) {
-    if (!s.empty() && s.front() == '+') s.remove_prefix(1);  // from_chars refuses '+'
-    auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (r.ec == std::errc::result_out_of_range) {
-      // Tiny values underflow to 0; huge ones are not finite.
-      double d = 0;
-      auto r2 = std::from_chars(s.data(), s.data() + s.size(), d);
-      if (r2.ptr != s.data() + s.size()) return false;
-      out = static_cast<float>(d);
-      return true;
-    }
-    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+    return parse_number(s, out, {.plus = true, .saturate = true});
   }
 
   Status error(const std::string& what) const {

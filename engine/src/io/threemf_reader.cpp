@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // 3MF, read natively: an OPC zip package whose model parts are XML (3MF
 // core specification 1.3, with the production extension's components that
-// point into other parts). Assimp 5.2 read 5 of the 17 3MF files of
-// ../shared/corpus: it crashed on 5 (a PrusaSlicer project among them),
-// found nothing in 4, and did not recognise OpenSCAD's 3 bare model parts.
-// 3MF is what slicers save, so it is parsed here,
-// with expat, in process, like STL. A bare model part (the XML alone) is
-// read too.
+// point into other parts). Assimp 5.2 read 5 of the 17 3MF files of our
+// test corpus (Assimp's, OpenSCAD's, PrusaSlicer's and trimesh's samples):
+// it crashed on 5 (a PrusaSlicer project among them), found nothing in 4,
+// and did not recognise OpenSCAD's 3 bare model parts. 3MF is what slicers
+// save, so it is parsed here, with expat, in process, like STL. A bare model
+// part (the XML alone) is read too.
 //
 // Every build item is placed, objects of any type (a part marked "support"
 // is still geometry), each component through its transform; each placed
@@ -16,7 +16,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -25,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "common/text.hpp"
 #include "meshsentry/io.hpp"
 
 namespace meshsentry {
@@ -82,32 +82,22 @@ std::string_view local_name(const char* name) {
   return colon ? colon + 1 : name;
 }
 
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
+// An xs:double attribute: the whole attribute is the number, white space
+// around it allowed, and XML Schema allows a leading '+'; inf and nan are no
+// coordinates.
+bool parse_decimal(std::string_view s, double& out) {
+  return parse_number(s, out, {.plus = true, .spaces = true, .finite = true});
 }
 
-// The whole attribute must be the number (XML Schema allows a leading '+').
-bool parse_number(std::string_view s, double& out) {
-  s = trimmed(s);
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(out);
-}
-
-bool parse_index(std::string_view s, std::uint32_t& out) {
-  s = trimmed(s);
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
+// An index or id attribute: digits only, white space around them allowed.
+bool parse_index(std::string_view s, std::uint32_t& out) { return parse_number(s, out, {.spaces = true}); }
 
 bool parse_transform(std::string_view s, Affine& out) {
   for (int i = 0; i < 12; ++i) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    s = trim(s, kAsciiSpace, "");
     std::size_t end = 0;
     while (end < s.size() && !std::isspace(static_cast<unsigned char>(s[end]))) ++end;
-    if (end == 0 || !parse_number(s.substr(0, end), out[i])) return false;
+    if (end == 0 || !parse_decimal(s.substr(0, end), out[i])) return false;
     s.remove_prefix(end);
   }
   return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
@@ -199,7 +189,7 @@ class PartParser {
     } else if (name == "vertex" && object_) {
       double x, y, z;
       const char *sx = attribute(attrs, "x"), *sy = attribute(attrs, "y"), *sz = attribute(attrs, "z");
-      if (!sx || !sy || !sz || !parse_number(sx, x) || !parse_number(sy, y) || !parse_number(sz, z))
+      if (!sx || !sy || !sz || !parse_decimal(sx, x) || !parse_decimal(sy, y) || !parse_decimal(sz, z))
         return fail(ErrorCode::format, "a vertex without three finite coordinates");
       object_->vertices.push_back({float(x * scale_), float(y * scale_), float(z * scale_)});
     } else if (name == "triangle" && object_) {

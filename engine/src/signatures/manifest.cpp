@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/parallel.hpp"
+#include "common/text.hpp"
 #include "describe/principal_frame.hpp"
 #include "describe/vertex_spacing.hpp"
 #include "meshsentry/engine.hpp"
@@ -29,14 +30,6 @@ std::vector<std::string> split_tabs(const std::string& line) {
     start = t + 1;
   }
   return out;
-}
-
-std::string iso8601_utc(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 constexpr std::uint32_t kReferencePoints = 512;

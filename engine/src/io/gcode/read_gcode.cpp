@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// read_gcode: G-code (a sliced print) back to the surface it prints, in two
+// steps: parse_toolpath (the moves, layer by layer) and skin_toolpath (the
+// walls, top and bottom surfaces as triangles). Limits: those of the two
+// steps, and the caller's triangle limit, capped at kMaxToolpathTriangles.
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
+#include "io/gcode/skin.hpp"
+#include "io/gcode/toolpath.hpp"
+#include "meshsentry/io.hpp"
+
+namespace meshsentry {
+
+Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits& limits) {
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  auto path = gcode::parse_toolpath(text);
+  if (!path) return path.status();
+  auto mesh = gcode::skin_toolpath(*path, std::min(limits.max_triangles, gcode::kMaxToolpathTriangles));
+  if (!mesh) return mesh.status();
+  LoadedMesh loaded;
+  loaded.mesh = std::move(*mesh);
+  loaded.format = Format::gcode;
+  // The median of the layers' heights: the height of most of the print.
+  std::vector<double> heights;
+  for (const gcode::Layer& l : path->layers) heights.push_back(l.height);
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  loaded.layer_height = heights[heights.size() / 2];
+  return loaded;
+}
+
+}  // namespace meshsentry

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// A sliced print's extrusions, layer by layer: what parse_toolpath reads out
+// of G-code and skin_toolpath (skin.hpp) turns back into a surface. Travel
+// moves are not kept; arcs (G2/G3) are kept as their chord.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "meshsentry/status.hpp"
+
+namespace meshsentry::gcode {
+
+// What an extrusion contributes: walls are skin (outer) or only covered and
+// covering (inner); top and bottom infill are skin; `solid` is skin on the
+// first layer only; `fill` only covers.
+enum class Role { skip, outer_wall, inner_wall, top, bottom, solid, fill };
+
+// One extrusion move of a layer, in mm.
+struct Segment {
+  float x0, y0, x1, y1, width;
+  Role role;
+};
+
+// The extrusions at one height; `z` is the top of the layer, `height` its
+// thickness (mm).
+struct Layer {
+  double z = 0, height = 0.2;
+  std::vector<Segment> segments;
+};
+
+struct Toolpath {
+  std::vector<Layer> layers;  // in the order printed; never empty once parsed
+};
+
+// A layer height or extrusion width comment under a hundredth of a
+// millimetre is no print's: it is ignored, like one of 10 mm or more.
+constexpr double kMinLine = 0.01;
+constexpr std::uint64_t kMaxToolpathMoves = 8'000'000;
+// The skin samples the layers' occupancy every 0.1 mm of path, so the path
+// length bounds its work. A kilogram of filament lays about 9 km of
+// 0.45 x 0.2 mm line; no printer's bed is 2 m across.
+constexpr double kMaxToolpathLength = 20e6;
+constexpr double kMaxMove = 2000;
+
+// The extrusion moves of G-code `text`. Errors: `format` for a coordinate
+// beyond 1 km or an extrusion longer than kMaxMove, `limit` past
+// kMaxToolpathMoves moves or kMaxToolpathLength mm of path, `empty` without
+// extrusion moves. One pass over the text; memory 24 bytes a kept move.
+Result<Toolpath> parse_toolpath(std::string_view text);
+
+}  // namespace meshsentry::gcode
