@@ -25,6 +25,7 @@ std::string now_utc() { return iso8601_utc(std::time(nullptr)); }
 int scan_command(const Args& args) {
   ScanOptions opt;
   std::string sig_path, format = "text", v;
+  TrustOptions trust;
   std::vector<std::string> paths;
   std::string report;  // --report: the HTML evidence report, only where asked
   bool quiet = false;  // --quiet: no progress bar, no summary line
@@ -35,6 +36,7 @@ int scan_command(const Args& args) {
       return kError;
     };
     if (take_value(args, i, "--signatures", v)) sig_path = v;
+    else if (take_trust_flag(args, i, trust)) continue;
     else if (take_value(args, i, "--format", v)) format = v;
     else if (take_value(args, i, "--threads", v)) {
       if (!parse_number(v, num) || num < 0 || num > 1024) return bad("--threads takes a number from 0 to 1024");
@@ -73,7 +75,7 @@ int scan_command(const Args& args) {
     }
   }
   if (sig_path.empty()) sig_path = default_signatures();
-  auto engine = Engine::open(sig_path);
+  auto engine = Engine::open(sig_path, trust);
   if (!engine) {
     std::fprintf(stderr, "meshsentry scan: %s\n", engine.status().message.c_str());
     return kError;

@@ -83,4 +83,11 @@ bool take_scan_flag(const Args& args, std::size_t& i, ScanOptions& opt, std::str
   return true;
 }
 
+bool take_trust_flag(const Args& args, std::size_t& i, TrustOptions& trust) {
+  std::string v;
+  if (!take_value(args, i, "--trusted-key", v)) return false;
+  trust.trusted_keys.push_back(v);
+  return true;
+}
+
 }  // namespace meshsentry::cli

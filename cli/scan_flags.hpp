@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "meshsentry/scan.hpp"
+#include "meshsentry/signatures.hpp"
 
 namespace meshsentry::cli {
 
@@ -17,5 +18,9 @@ bool parse_number(const std::string& s, double& out);
 // the limits (--max-file-size ... --max-ratio). Returns false when args[i]
 // is not one; sets `error` when it is one but its value is bad.
 bool take_scan_flag(const Args& args, std::size_t& i, ScanOptions& options, std::string& error);
+
+// Takes `--trusted-key FILE` (a public key whose signature a set must carry;
+// repeatable) into `trust`.
+bool take_trust_flag(const Args& args, std::size_t& i, TrustOptions& trust);
 
 }  // namespace meshsentry::cli

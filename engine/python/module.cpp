@@ -18,8 +18,11 @@ namespace {
 
 class PyEngine {
  public:
-  PyEngine(const std::string& signatures, int threads, double threshold, bool pieces) {
-    auto e = Engine::open(signatures);
+  PyEngine(const std::string& signatures, int threads, double threshold, bool pieces,
+           const std::vector<std::string>& trusted_keys) {
+    TrustOptions trust;
+    trust.trusted_keys = trusted_keys;
+    auto e = Engine::open(signatures, trust);
     if (!e) throw std::invalid_argument(e.status().message);
     engine_ = std::make_unique<Engine>(std::move(e.value()));
     if (threads < 0 || !(threshold >= 0 && threshold <= 1))
@@ -98,9 +101,11 @@ PYBIND11_MODULE(meshsentry, m) {
   m.doc() = "meshsentry: find known part geometry in 3D files";
   m.attr("__version__") = engine_version();
   py::class_<PyEngine>(m, "Engine")
-      .def(py::init<const std::string&, int, double, bool>(), py::arg("signatures"), py::arg("threads") = 0,
-           py::arg("threshold") = 0.90, py::arg("pieces") = true,
-           "Open a signature set (.msig). Raises ValueError if it cannot be read. pieces=True (the "
+      .def(py::init<const std::string&, int, double, bool, const std::vector<std::string>&>(), py::arg("signatures"),
+           py::arg("threads") = 0, py::arg("threshold") = 0.90, py::arg("pieces") = true,
+           py::arg("trusted_keys") = std::vector<std::string>{},
+           "Open a signature set (.msig). Raises ValueError if it cannot be read, is empty, or is not "
+           "signed by one of trusted_keys (public key PEM files) when any are given. pieces=True (the "
            "default) also looks for cut pieces (verdict 'suspect').")
       .def("scan", &PyEngine::scan, py::arg("path"), "Scan one file; returns a result dict.")
       .def("scan_bytes", &PyEngine::scan_bytes, py::arg("data"), py::arg("name") = "buffer",

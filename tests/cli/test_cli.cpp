@@ -127,6 +127,23 @@ TEST_CASE("sig build, info and verify", "[cli]") {
   CHECK(run("sig build --manifest " + q(d.path / "nope.tsv") + " --out " + out).code == 2);
 }
 
+TEST_CASE("sig keygen, sign, and scans that trust a key", "[cli][signing]") {
+  TempDir d;
+  const auto set = q(d.path / "s.msig");
+  std::filesystem::copy_file(source_dir() / "signatures/demo.msig", d.path / "s.msig");
+  REQUIRE(run("sig keygen --out " + q(d.path / "k.pem")).code == 0);
+  REQUIRE(run("sig keygen --out " + q(d.path / "other.pem")).code == 0);
+  const auto refs = q(source_dir() / "models/refs");
+  // Unsigned: refused as soon as a key is trusted.
+  CHECK(run("scan --signatures " + set + " --trusted-key " + q(d.path / "k.pub.pem") + " " + refs).code == 2);
+  REQUIRE(run("sig sign --key " + q(d.path / "k.pem") + " " + set).code == 0);
+  CHECK(run("sig verify --trusted-key " + q(d.path / "k.pub.pem") + " " + set).out.find("signature key") !=
+        std::string::npos);
+  CHECK(run("scan --signatures " + set + " --trusted-key " + q(d.path / "k.pub.pem") + " " + refs).code == 1);
+  CHECK(run("scan --signatures " + set + " --trusted-key " + q(d.path / "other.pub.pem") + " " + refs).code == 2);
+  CHECK(run("sig verify --trusted-key " + q(d.path / "other.pub.pem") + " " + set).code == 2);
+}
+
 TEST_CASE("text and json formats", "[cli]") {
   const auto t = run("scan " + q(source_dir() / "models/refs/star_knob_5lobe.stl"));
   CHECK(t.code == 1);

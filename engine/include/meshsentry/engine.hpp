@@ -26,7 +26,10 @@ struct MatchIndex;
 class Engine {
  public:
   explicit Engine(SignatureSet set);
-  static Result<Engine> open(const std::string& signature_path);
+  // Opens a signature set: refused when it is empty, was built with other
+  // descriptor parameters, or (trusted keys configured, see TrustOptions) is
+  // not signed by a trusted key.
+  static Result<Engine> open(const std::string& signature_path, const TrustOptions& trust = {});
 
   const SignatureSet& signatures() const noexcept { return set_; }
 

@@ -43,8 +43,15 @@ const char* ms_version(void);
  * until the next call on this thread. */
 const char* ms_last_error(void);
 
-/* Opens a signature set (.msig). On success *out owns an engine. */
+/* Opens a signature set (.msig). On success *out owns an engine. An empty
+ * set is refused; so is a set not signed by a trusted key when the default
+ * trusted-key folder (/etc/meshsentry/trusted-keys on a packaged install)
+ * holds keys. */
 int ms_engine_open(const char* signature_path, ms_engine** out);
+/* The same, trusting the `count` public keys (PEM files) named in
+ * `trusted_keys` as well: the set must carry a signature by one of them. */
+int ms_engine_open_trusted(const char* signature_path, const char* const* trusted_keys, size_t count,
+                           ms_engine** out);
 void ms_engine_free(ms_engine* engine);
 
 /* Options: threads (0 = all cores; used by ms_scan_path on folders), the

@@ -74,6 +74,7 @@ struct SignatureSet {
   DescriptorParams params;
   std::vector<SignatureEntry> entries;
   std::string checksum;        // hex SHA-256 of the file it was read from / written to
+  std::string signed_by;       // id of the trusted key whose signature verified it; empty: not checked
   std::uint32_t format_version = kSignatureFormatVersion;  // of the file it was read from
 };
 
@@ -81,8 +82,28 @@ struct SignatureSet {
 // truncated, corrupted or foreign file is ErrorCode::corrupt with the reason.
 std::vector<std::byte> serialize_signature_set(SignatureSet& set);
 Result<SignatureSet> parse_signature_set(std::span<const std::byte> bytes);
+// Writing replaces the file atomically (a temporary file beside it, synced,
+// then renamed): an interrupted write leaves the old set loadable.
 Status write_signature_set(SignatureSet& set, const std::string& path);
+// Reads and parses, checking no signature.
 Result<SignatureSet> read_signature_set(const std::string& path);
+
+// Signed sets (Ed25519). `sign_signature_set` writes SET.sig beside the set.
+// A reader given trusted keys refuses a set that is not signed by one of
+// them; the trusted keys are the files named plus, unless `default_keys` is
+// off, every *.pem in default_trusted_keys_dir() (a packaged install's
+// /etc/meshsentry/trusted-keys). With no trusted key at all, nothing is
+// checked. A key id is the hex SHA-256 of the raw 32-byte public key.
+struct TrustOptions {
+  std::vector<std::string> trusted_keys;  // public keys, PEM (SubjectPublicKeyInfo)
+  bool default_keys = true;
+};
+std::string default_trusted_keys_dir();
+// Writes a new key pair (PEM): the private key with mode 0600, never over an existing file.
+Status generate_signing_key(const std::string& private_key_path, const std::string& public_key_path);
+Status sign_signature_set(const std::string& set_path, const std::string& private_key_path);
+// Verifies (when trusted keys are configured) and parses the same bytes; sets `signed_by`.
+Result<SignatureSet> read_signature_set(const std::string& path, const TrustOptions& trust);
 
 // One row of a manifest: id, label, class, path (relative to the manifest's
 // folder), optional severity. Extra columns are ignored.

@@ -70,17 +70,28 @@ const char* ms_version(void) { return meshsentry::engine_version(); }
 
 const char* ms_last_error(void) { return last_error.c_str(); }
 
-int ms_engine_open(const char* signature_path, ms_engine** out) {
+int ms_engine_open_trusted(const char* signature_path, const char* const* trusted_keys, size_t count,
+                           ms_engine** out) {
   return guarded([&] {
-    if (!signature_path || !out) return fail(MS_ERR_ARGUMENT, "ms_engine_open: NULL argument");
+    if (!signature_path || !out || (count && !trusted_keys))
+      return fail(MS_ERR_ARGUMENT, "ms_engine_open: NULL argument");
     *out = nullptr;
-    auto engine = meshsentry::Engine::open(signature_path);
+    meshsentry::TrustOptions trust;
+    for (size_t i = 0; i < count; ++i) {
+      if (!trusted_keys[i]) return fail(MS_ERR_ARGUMENT, "ms_engine_open_trusted: NULL key path");
+      trust.trusted_keys.emplace_back(trusted_keys[i]);
+    }
+    auto engine = meshsentry::Engine::open(signature_path, trust);
     if (!engine) return fail(MS_ERR_SIGNATURES, engine.status().message);
     *out = new ms_engine{std::move(engine.value()), {}};
     (*out)->options.timing = false;  // byte-identical answers for identical input
     last_error.clear();
     return int(MS_OK);
   });
+}
+
+int ms_engine_open(const char* signature_path, ms_engine** out) {
+  return ms_engine_open_trusted(signature_path, nullptr, 0, out);
 }
 
 void ms_engine_free(ms_engine* engine) { delete engine; }

@@ -34,9 +34,11 @@ const char* to_string(ErrorCode c) noexcept {
 
 Engine::Engine(SignatureSet set) : set_(std::move(set)), index_(MatchIndex::build(set_)) {}
 
-Result<Engine> Engine::open(const std::string& signature_path) {
-  auto set = read_signature_set(signature_path);
+Result<Engine> Engine::open(const std::string& signature_path, const TrustOptions& trust) {
+  auto set = read_signature_set(signature_path, trust);
   if (!set) return set.status();
+  // A set with nothing in it would pass every file as clean.
+  if (set->entries.empty()) return make_error(ErrorCode::empty, signature_path + ": the signature set is empty");
   if (const DescriptorParams want{}; set->params != want)
     return make_error(ErrorCode::invalid,
                       signature_path + ": built with other descriptor parameters (v" + std::to_string(set->params.version) +

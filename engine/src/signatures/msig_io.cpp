@@ -5,9 +5,9 @@
 // consumed exactly.
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <set>
 
+#include "common/atomic_file.hpp"
 #include "common/mapped_file.hpp"
 #include "common/sha256.hpp"
 #include "meshsentry/signatures.hpp"
@@ -245,11 +245,7 @@ Result<SignatureSet> parse_signature_set(std::span<const std::byte> b) {
 
 Status write_signature_set(SignatureSet& set, const std::string& path) {
   const auto bytes = serialize_signature_set(set);
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) return make_error(ErrorCode::io, "cannot write " + path);
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!f) return make_error(ErrorCode::io, "write failed: " + path);
-  return {};
+  return write_file_atomically(path, bytes);
 }
 
 Result<SignatureSet> read_signature_set(const std::string& path) {
