@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # `meshsentry serve` under abuse, over loopback only, with the standard
-# library: slow clients beside /v1/health, 200 uploads at once (with the
-# default connection cap and a small one), conflicting Content-Length, and a
-# rejected body that must not be read as further requests.
+# library: slow clients (headers, bodies) beside /v1/health, 200 uploads at
+# once (with the default connection cap and a small one), conflicting
+# Content-Length, and a rejected body that must not be read as further
+# requests.
 #   tests/serve/test_abuse.py MESHSENTRY_BINARY SOURCE_DIR [--report-only]
 # --report-only prints the figures without judging them and passes no flags
 # a build before the connection layer lacked (to measure it).
@@ -90,12 +91,13 @@ def health_latency(port):
 
 
 def slow_client(port, ended, index):
-    """A request line and then a header one byte a second; records when the
-    server cut it off (None: never, within the test's bound)."""
+    """A header (even index) or a body (odd) one byte a second; records when
+    the server cut it off (None: never, within the test's bound)."""
     t0 = time.monotonic()
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-            s.sendall(b"POST /v1/scan HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            s.sendall(b"POST /v1/scan HTTP/1.1\r\nHost: x\r\n" +
+                      (b"X-Filename: a.stl\r\nContent-Length: 1000\r\n\r\n" if index % 2 else b"X-Slow: "))
             while time.monotonic() - t0 < REQUEST_TIMEOUT + 6:
                 s.sendall(b"a")
                 # Anything to read (an error response or the end) means the
