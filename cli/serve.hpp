@@ -4,6 +4,7 @@
 // the endpoints and the request log.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -43,6 +44,8 @@ class EngineSlot {
 struct ServeConfig {
   ScanOptions scan;                               // per request; timing off
   std::uint64_t max_request_bytes = 256ull << 20; // request body, after decoding
+  unsigned scan_slots = 1;                        // scans at once
+  std::chrono::seconds scan_wait{60};             // for a free slot, then 503
 };
 
 // Registers /v1/scan, /v1/health, /v1/signatures, the JSON error bodies and

@@ -20,12 +20,14 @@
 #include "commands.hpp"
 #include "scan_flags.hpp"
 #include "serve.hpp"
+#include "serve_connections.hpp"
 
 namespace meshsentry::cli {
 namespace {
 
 const char* kServeUsage =
     "usage: meshsentry serve [--signatures FILE] [--listen HOST:PORT] [--threads N]\n"
+    "                        [--max-connections N] [--request-timeout SECONDS]\n"
     "                        [--max-request-size BYTES] [--threshold T] [--candidates N] [--allow FILE]\n"
     "                        [--no-isolation] [--no-fused] [--no-pieces] [--global-only]\n"
     "                        [scan limits: --max-file-size ... --max-ratio, as for scan]\n"
@@ -33,7 +35,8 @@ const char* kServeUsage =
     "                        multipart form with the file in field 'file'\n"
     "  GET  /v1/health       {\"status\":\"ok\",\"version\":...}\n"
     "  GET  /v1/signatures   the loaded set: name, created, entries, sha256, engine_version\n"
-    "defaults: --listen 127.0.0.1:8080, one thread per hardware thread, 256 MiB requests.\n"
+    "defaults: --listen 127.0.0.1:8080, one scan per hardware thread at once, 256 connections\n"
+    "(more get 503 with Retry-After), 60 s to send a request, 256 MiB requests.\n"
     "SIGHUP reloads the signature set; SIGINT/SIGTERM finish requests in flight and exit 0.\n";
 
 // "HOST:PORT", "[v6]:PORT"; port 0 picks a free one.
@@ -65,7 +68,7 @@ void reload(EngineSlot& slot, const std::string& path) {
 
 // The only place signals are taken. `done` is set by the main thread once
 // the server has returned; it then wakes this thread with a SIGTERM of its own.
-void signal_loop(const sigset_t& signals, httplib::Server& server, EngineSlot& slot, const std::string& path,
+void signal_loop(const sigset_t& signals, GuardedServer& server, EngineSlot& slot, const std::string& path,
                  const std::atomic<bool>& done, std::atomic<bool>& stopping) {
   for (;;) {
     int sig = 0;
@@ -91,6 +94,7 @@ void signal_loop(const sigset_t& signals, httplib::Server& server, EngineSlot& s
 int serve_command(const Args& args) {
   ServeConfig config;
   config.scan.timing = false;
+  ConnectionLimits limits;
   std::string sig_path, listen = "127.0.0.1:8080", v;
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   auto bad = [](const std::string& what) {
@@ -108,6 +112,12 @@ int serve_command(const Args& args) {
     else if (take_value(args, i, "--threads", v)) {
       if (!parse_number(v, num) || num < 0 || num > 1024) return bad("--threads takes a number from 0 to 1024");
       if (num >= 1) threads = unsigned(num);  // 0: one per hardware thread
+    } else if (take_value(args, i, "--max-connections", v)) {
+      if (!parse_number(v, num) || num < 1 || num > 4096) return bad("--max-connections takes a number from 1 to 4096");
+      limits.max_connections = unsigned(num);
+    } else if (take_value(args, i, "--request-timeout", v)) {
+      if (!parse_number(v, num) || num < 1 || num > 86400) return bad("--request-timeout takes seconds from 1 to 86400");
+      limits.request_timeout = std::chrono::seconds(long(num));
     } else if (take_value(args, i, "--max-request-size", v)) {
       if (!parse_number(v, num) || num < 1 || num > 1e18) return bad("--max-request-size takes a number of bytes");
       config.max_request_bytes = std::uint64_t(num);
@@ -132,8 +142,9 @@ int serve_command(const Args& args) {
   if (!opened) return bad("cannot open signatures: " + opened.status().message);
   EngineSlot slot(std::make_shared<const Engine>(std::move(*opened)));
 
-  httplib::Server server;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  config.scan_slots = threads;
+  config.scan_wait = limits.request_timeout;
+  GuardedServer server(limits);
   server.set_payload_max_length(config.max_request_bytes);
   // httplib's default adds SO_REUSEPORT, which lets a second server bind the
   // same port and silently take half the connections. SO_REUSEADDR alone
@@ -147,11 +158,15 @@ int serve_command(const Args& args) {
   const int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (bound < 0)
     return bad("cannot listen on " + listen + (errno ? std::string(": ") + std::strerror(errno) : std::string()));
+  // A backlog as deep as the cap: a burst waits in the kernel's queue for
+  // its 200 or 503 instead of being reset.
+  if (!server.set_backlog(int(limits.max_connections))) return bad(std::string("listen: ") + std::strerror(errno));
 
   const std::shared_ptr<const Engine> first = slot.get();
   const SignatureSet& set = first->signatures();
   serve_log("meshsentry serve " + std::string(engine_version()) + " listening on " + host + ":" +
-            std::to_string(bound) + ", " + std::to_string(threads) + " threads, signatures '" + set.name + "' (" +
+            std::to_string(bound) + ", " + std::to_string(threads) + " scan threads, " +
+            std::to_string(limits.max_connections) + " connections, signatures '" + set.name + "' (" +
             std::to_string(set.entries.size()) + " entries, sha256 " + set.checksum + ")");
 
   std::atomic<bool> done{false}, stopping{false};

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <semaphore>
 #include <span>
 #include <string>
 #include <vector>
@@ -63,6 +64,7 @@ const char* reason(int status) {
     case 413: return "request body too large";
     case 414: return "request URI too long";
     case 416: return "range not satisfiable";
+    case 503: return "service unavailable";
     default: return status >= 500 ? "internal server error" : "request failed";
   }
 }
@@ -106,8 +108,10 @@ Verdict overall(const std::vector<ScanResult>& results) {
   return v;
 }
 
+using ScanSlots = std::counting_semaphore<>;
+
 void handle_scan(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read,
-                 const EngineSlot& slot, const ServeConfig& config) {
+                 const EngineSlot& slot, const ServeConfig& config, ScanSlots& slots) {
   const std::uint64_t limit = config.max_request_bytes;
   const bool multipart = req.is_multipart_form_data();
   std::string body, name;
@@ -152,6 +156,16 @@ void handle_scan(const httplib::Request& req, httplib::Response& res, const http
                       multipart ? "missing file name: the 'file' field has no filename"
                                 : "missing file name: send it in the X-Filename header or as ?name=");
 
+  // Connections are many and cheap; scans are CPU-bound and few at a time.
+  // A request that waits too long for one is told to come back.
+  if (!slots.try_acquire_for(config.scan_wait)) {
+    res.set_header("Retry-After", "1");
+    return send_error(res, 503, "all scan slots busy, retry later");
+  }
+  struct Release {
+    ScanSlots& s;
+    ~Release() { s.release(); }
+  } release{slots};
   const std::shared_ptr<const Engine> engine = slot.get();  // kept for this request
   const auto bytes = std::as_bytes(std::span<const char>(body.data(), body.size()));
   const std::vector<ScanResult> results = engine->scan_buffer(bytes, name, config.scan);
@@ -210,9 +224,10 @@ void serve_log(const std::string& message) {
 void install_routes(httplib::Server& server, const EngineSlot& slot, const ServeConfig& config) {
   const std::uint64_t limit = config.max_request_bytes;
 
-  server.Post("/v1/scan", [&slot, &config](const httplib::Request& req, httplib::Response& res,
-                                           const httplib::ContentReader& read) {
-    handle_scan(req, res, read, slot, config);
+  auto slots = std::make_shared<ScanSlots>(std::max<std::ptrdiff_t>(1, config.scan_slots));
+  server.Post("/v1/scan", [&slot, &config, slots](const httplib::Request& req, httplib::Response& res,
+                                                  const httplib::ContentReader& read) {
+    handle_scan(req, res, read, slot, config, *slots);
   });
   const httplib::Server::HandlerWithContentReader other = [limit](const httplib::Request& req,
                                                                   httplib::Response& res,
@@ -246,8 +261,20 @@ void install_routes(httplib::Server& server, const EngineSlot& slot, const Serve
     }
     return 100;
   });
-  server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  // Two framings of one body are how requests are smuggled past a proxy
+  // that reads the other one: refuse them before reading any body.
+  server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     begin_request();
+    const auto lengths = req.headers.equal_range("Content-Length");
+    for (auto it = lengths.first; it != lengths.second; ++it)
+      if (it->second != lengths.first->second) {
+        send_error(res, 400, "conflicting Content-Length headers");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    if (lengths.first != lengths.second && req.has_header("Transfer-Encoding")) {
+      send_error(res, 400, "both Content-Length and Transfer-Encoding");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
 

@@ -45,6 +45,8 @@ rack=$src/models/refs/gear_rack_m2.stl knob=$src/models/benign/knob_fluted.stl
 head -c 2000000 /dev/zero | tr '\0' 'x' >"$tmp/2mb.bin"
 
 # Port 0: the server binds a free port and logs it; no race with other tests.
+# The log exists before the server does, so the first look never fails.
+: >"$tmp/server.log"
 "$bin" serve --signatures "$sigs" --listen 127.0.0.1:0 --threads 4 --max-request-size 1000000 2>"$tmp/server.log" &
 srv_pid=$!
 port=
