@@ -43,6 +43,7 @@ class EngineSlot {
 
 struct ServeConfig {
   ScanOptions scan;                               // per request; timing off
+  TrustOptions trust;                             // keys a signature set must be signed by (--trusted-key)
   std::uint64_t max_request_bytes = 256ull << 20; // request body, after decoding
   unsigned scan_slots = 1;                        // scans at once
   std::chrono::seconds scan_wait{60};             // for a free slot, then 503

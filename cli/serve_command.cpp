@@ -26,7 +26,7 @@ namespace meshsentry::cli {
 namespace {
 
 const char* kServeUsage =
-    "usage: meshsentry serve [--signatures FILE] [--listen HOST:PORT] [--threads N]\n"
+    "usage: meshsentry serve [--signatures FILE] [--trusted-key PUB.pem]... [--listen HOST:PORT] [--threads N]\n"
     "                        [--max-connections N] [--request-timeout SECONDS]\n"
     "                        [--max-request-size BYTES] [--threshold T] [--candidates N] [--allow FILE]\n"
     "                        [--no-isolation] [--no-fused] [--no-pieces] [--global-only]\n"
@@ -37,7 +37,9 @@ const char* kServeUsage =
     "  GET  /v1/signatures   the loaded set: name, created, entries, sha256, engine_version\n"
     "defaults: --listen 127.0.0.1:8080, one scan per hardware thread at once, 256 connections\n"
     "(more get 503 with Retry-After), 60 s to send a request, 256 MiB requests.\n"
-    "SIGHUP reloads the signature set; SIGINT/SIGTERM finish requests in flight and exit 0.\n";
+    "SIGHUP reloads the signature set (an empty one, or with --trusted-key one not signed by a\n"
+    "trusted key, is refused and the running set kept); SIGINT/SIGTERM finish requests in flight\n"
+    "and exit 0.\n";
 
 // "HOST:PORT", "[v6]:PORT"; port 0 picks a free one.
 bool parse_listen(const std::string& s, std::string& host, int& port) {
@@ -51,9 +53,9 @@ bool parse_listen(const std::string& s, std::string& host, int& port) {
   return true;
 }
 
-void reload(EngineSlot& slot, const std::string& path) {
+void reload(EngineSlot& slot, const std::string& path, const TrustOptions& trust) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto fresh = Engine::open(path);  // beside the running engine; requests go on
+  auto fresh = Engine::open(path, trust);  // beside the running engine; requests go on
   if (!fresh) {
     serve_log("reload failed, keeping '" + slot.get()->signatures().name + "': " + fresh.status().message);
     return;
@@ -69,13 +71,13 @@ void reload(EngineSlot& slot, const std::string& path) {
 // The only place signals are taken. `done` is set by the main thread once
 // the server has returned; it then wakes this thread with a SIGTERM of its own.
 void signal_loop(const sigset_t& signals, GuardedServer& server, EngineSlot& slot, const std::string& path,
-                 const std::atomic<bool>& done, std::atomic<bool>& stopping) {
+                 const TrustOptions& trust, const std::atomic<bool>& done, std::atomic<bool>& stopping) {
   for (;;) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (done) return;
     if (sig == SIGHUP) {
-      reload(slot, path);
+      reload(slot, path, trust);
       continue;
     }
     if (stopping.exchange(true)) {
@@ -121,6 +123,7 @@ int serve_command(const Args& args) {
     } else if (take_value(args, i, "--max-request-size", v)) {
       if (!parse_number(v, num) || num < 1 || num > 1e18) return bad("--max-request-size takes a number of bytes");
       config.max_request_bytes = std::uint64_t(num);
+    } else if (take_trust_flag(args, i, config.trust)) {
     } else if (std::string error; take_scan_flag(args, i, config.scan, error)) {
       if (!error.empty()) return bad(error);
     }
@@ -138,7 +141,7 @@ int serve_command(const Args& args) {
   for (int s : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto opened = Engine::open(sig_path);
+  auto opened = Engine::open(sig_path, config.trust);
   if (!opened) return bad("cannot open signatures: " + opened.status().message);
   EngineSlot slot(std::make_shared<const Engine>(std::move(*opened)));
 
@@ -170,7 +173,7 @@ int serve_command(const Args& args) {
             std::to_string(set.entries.size()) + " entries, sha256 " + set.checksum + ")");
 
   std::atomic<bool> done{false}, stopping{false};
-  std::thread signal_thread([&] { signal_loop(signals, server, slot, sig_path, done, stopping); });
+  std::thread signal_thread([&] { signal_loop(signals, server, slot, sig_path, config.trust, done, stopping); });
   server.listen_after_bind();  // returns once stopped and requests in flight are done
   done = true;
   pthread_kill(signal_thread.native_handle(), SIGTERM);

@@ -69,6 +69,12 @@ rc=0; timeout 20 "$bin" serve --signatures "$sigs" --listen "127.0.0.1:$port" 2>
 rc=0; timeout 20 "$bin" serve --signatures "$tmp/missing.msig" --listen 127.0.0.1:0 2>"$tmp/missing.log" || rc=$?
 [ "$rc" = 2 ] && grep -q "cannot open signatures" "$tmp/missing.log" || fail "missing set: rc $rc"
 step "exit 2 on a busy port and a missing set"
+# A trusted key: an unsigned set does not start the service; a signed one does.
+"$bin" sig keygen --out "$tmp/k.pem" 2>/dev/null
+rc=0; timeout 20 "$bin" serve --signatures "$sigs" --trusted-key "$tmp/k.pub.pem" --listen 127.0.0.1:0 \
+  2>"$tmp/unsigned.log" || rc=$?
+[ "$rc" = 2 ] && grep -q "not signed" "$tmp/unsigned.log" || fail "unsigned set with a trusted key: rc $rc"
+step "exit 2 on an unsigned set when a key is trusted"
 
 http 200 "$tmp/sigs.json" "$url/v1/signatures"
 json "$tmp/sigs.json" 'd["name"] == "demo" and d["entries"] == 8 and len(d["sha256"]) == 64 and d["created"] and d["engine_version"]'
