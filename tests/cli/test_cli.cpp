@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The meshsentry command end to end: exit codes, JSONL fields of
-// EVAL-FORMAT.md, identical output across thread counts.
+// EVAL-FORMAT.md, identical output across thread counts, escaped names.
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "support/fixtures.hpp"
@@ -184,4 +186,40 @@ TEST_CASE("--allow turns a flagged file into allowed, by sha256 or geometry hash
   write_bytes(d.path / "bad.txt", "sha256:not-hex\n");
   CHECK(run("scan --allow " + q(d.path / "bad.txt") + " " + q(rack)).code == 2);
   CHECK(run("scan --allow " + q(d.path / "missing.txt") + " " + q(rack)).code == 2);
+}
+
+TEST_CASE("names: text escapes control characters, JSON keeps bytes that are not UTF-8 distinct", "[cli]") {
+  TempDir d;
+  const std::string knob = read_bytes(source_dir() / "models/benign/knob_fluted.stl");
+  write_bytes(d.path / "a\xff.stl", knob);
+  write_bytes(d.path / "a\xfe.stl", knob);
+  write_bytes(d.path / "x\nforged.stl: MATCH evil.stl", knob);
+  write_bytes(d.path / "e\x1b[31mred\xc2\x9b.stl", knob);
+  write_bytes(d.path / "back\\slash.stl", knob);
+  const auto t = run("scan --no-timing " + q(d.path));
+  CHECK(t.code == 0);
+  CHECK(std::count(t.out.begin(), t.out.end(), '\n') == 5);  // one line per file, the newline did not forge one
+  // Every line is a whole record of one of the files: none starts with the forged part.
+  std::istringstream ls(t.out);
+  for (std::string l; std::getline(ls, l);) CHECK(l.rfind(d.path.string() + "/", 0) == 0);
+  CHECK(t.out.find("/x\\nforged.stl: MATCH evil.stl: clean") != std::string::npos);
+  CHECK(t.out.find('\x1b') == std::string::npos);  // no raw ESC reaches the terminal
+  CHECK(t.out.find("e\\x1b[31mred\\xc2\\x9b.stl: clean") != std::string::npos);
+  CHECK(t.out.find("a\\xff.stl: clean") != std::string::npos);
+  CHECK(t.out.find("a\\xfe.stl: clean") != std::string::npos);
+  CHECK(t.out.find("back\\\\slash.stl: clean") != std::string::npos);
+
+  const auto j = lines(run("scan --format jsonl --no-timing " + q(d.path)).out);
+  REQUIRE(j.size() == 5);
+  std::set<std::string> paths;
+  for (const auto& r : j) {
+    const std::string p = r["path"];
+    paths.insert(p);
+    const bool utf8 = p.find("\\x") == std::string::npos || p.find("e\x1b") != std::string::npos;
+    CHECK(r.contains("path_bytes_escaped") == !utf8);
+  }
+  CHECK(paths.size() == 5);
+  CHECK(paths.count((d.path / "a\\xff.stl").string()) == 1);
+  CHECK(paths.count((d.path / "a\\xfe.stl").string()) == 1);
+  CHECK(paths.count((d.path / "x\nforged.stl: MATCH evil.stl").string()) == 1);  // valid UTF-8: as it is
 }

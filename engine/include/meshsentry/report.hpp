@@ -11,10 +11,17 @@
 
 namespace meshsentry {
 
-// One JSON object on one line, no trailing newline.
+// One JSON object on one line, no trailing newline. A `path` that is not
+// valid UTF-8 is written in the escaped form of to_text (each byte outside a
+// valid sequence as "\xHH", '\' as "\\") with "path_bytes_escaped": true,
+// so that distinct names stay distinct; a valid one is written as it is.
 std::string to_jsonl(const ScanResult& result);
 
-// One line for a person; `color` adds ANSI highlighting of matches.
+// One line for a person, without its newline; `color` adds ANSI highlighting
+// of matches. Names, error messages and signature labels are escaped: '\' as
+// "\\", newline, CR and tab as "\n", "\r", "\t", other control characters
+// (C0, DEL, C1) and bytes that are not UTF-8 as "\xHH", so a line never
+// breaks in two nor carries a terminal escape sequence.
 std::string to_text(const ScanResult& result, bool color);
 
 struct RunInfo {

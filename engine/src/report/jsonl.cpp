@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "meshsentry/report.hpp"
+#include "report/names.hpp"
 #include "report/result_json.hpp"
 
 namespace meshsentry {
@@ -42,7 +43,14 @@ nlohmann::ordered_json match_json(const Match& m, bool full) {
 
 nlohmann::ordered_json result_to_json(const ScanResult& r) {
   nlohmann::ordered_json j;
-  j["path"] = r.path;
+  // JSON strings are Unicode: a name that is not UTF-8 is written in the
+  // escaped form of text output, flagged, so that no byte is replaced and two
+  // such names never print alike.
+  if (is_valid_utf8(r.path)) j["path"] = r.path;
+  else {
+    j["path"] = escape_name(r.path);
+    j["path_bytes_escaped"] = true;
+  }
   j["verdict"] = to_string(r.verdict);
   auto matches = nlohmann::ordered_json::array();
   for (const Match& m : r.matches) matches.push_back(match_json(m, true));
