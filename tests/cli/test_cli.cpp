@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: MIT
 // The meshsentry command end to end: exit codes, JSONL fields of
-// EVAL-FORMAT.md, identical output across thread counts, escaped names.
+// EVAL-FORMAT.md, identical output across thread counts, escaped names,
+// records written as they complete.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "support/fixtures.hpp"
 
@@ -42,6 +49,51 @@ std::vector<nlohmann::json> lines(const std::string& out) {
 }
 
 std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+extern "C" char** environ;
+
+// Starts `meshsentry scan ARGS...` with stdout to `out` (stderr to /dev/null),
+// waits until `out` holds at least `bytes`, sends `sig` and returns the exit
+// status as waitpid gives it.
+int scan_then_signal(const std::vector<std::string>& args, const std::filesystem::path& out, std::size_t bytes,
+                     int sig) {
+  std::vector<std::string> argv_s = {MESHSENTRY_CLI, "scan"};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  REQUIRE(rc == 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  std::error_code ec;
+  while (std::filesystem::file_size(out, ec) < bytes && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(pid, sig);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+// A folder of `copies` copies of models/refs (8 files each, all flagged).
+std::size_t many_refs(const std::filesystem::path& dir, int copies) {
+  std::size_t n = 0;
+  for (int i = 0; i < copies; ++i) {
+    const auto sub = dir / ("copy" + std::to_string(100 + i));
+    std::filesystem::create_directories(sub);
+    for (const auto& f : std::filesystem::directory_iterator(source_dir() / "models/refs"))
+      if (f.path().extension() == ".stl") {
+        std::filesystem::copy_file(f.path(), sub / f.path().filename());
+        ++n;
+      }
+  }
+  return n;
+}
 
 }  // namespace
 
@@ -222,4 +274,23 @@ TEST_CASE("names: text escapes control characters, JSON keeps bytes that are not
   CHECK(paths.count((d.path / "a\\xff.stl").string()) == 1);
   CHECK(paths.count((d.path / "a\\xfe.stl").string()) == 1);
   CHECK(paths.count((d.path / "x\nforged.stl: MATCH evil.stl").string()) == 1);  // valid UTF-8: as it is
+}
+
+TEST_CASE("records are written whole as they complete: a killed scan keeps them", "[cli]") {
+  TempDir d;
+  const std::size_t total = many_refs(d.path / "in", 12);
+  for (const char* format : {"jsonl", "text"}) {
+    INFO(format);
+    const auto out = d.path / (std::string("out.") + format);
+    // SIGKILL cannot be caught: what is in the file is what was written.
+    const int status =
+        scan_then_signal({"--format", format, "--threads", "1", (d.path / "in").string()}, out, 1, SIGKILL);
+    CHECK(WIFSIGNALED(status));
+    const std::string text = read_bytes(out);
+    REQUIRE(!text.empty());
+    CHECK(text.back() == '\n');
+    const auto n = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+    CHECK(n < total);
+    if (std::string(format) == "jsonl") CHECK(lines(text).size() == n);
+  }
 }

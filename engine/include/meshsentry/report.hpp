@@ -32,8 +32,23 @@ struct RunInfo {
   std::string started, finished;  // ISO 8601 UTC
 };
 
-// The whole run as one JSON document (pretty-printed).
+// Counts of a run's results, for the JSON summary.
+struct RunSummary {
+  std::size_t files = 0, flagged = 0, errors = 0, allowed = 0;
+  void add(const ScanResult& result) noexcept;
+};
+
+// The whole run as one JSON document (pretty-printed), no trailing newline.
 std::string to_json_document(const std::vector<ScanResult>& results, const RunInfo& info);
+
+// The same document in pieces, to write each result as it comes, so that a
+// run that dies early has put out every result it finished: the head (up to
+// the opening of "files"), one item per result (`first` for the first), and
+// the tail (closing "files", then the end time and the summary). Their
+// concatenation is to_json_document.
+std::string json_document_head(const RunInfo& info);
+std::string json_document_item(const ScanResult& result, bool first);
+std::string json_document_tail(const RunSummary& summary, const RunInfo& info);
 
 // The HTML evidence report. The scan keeps no meshes, so pictures re-read
 // each flagged file (archive members from their archive) with the loaders,
