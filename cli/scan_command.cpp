@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -81,6 +84,37 @@ int parse_scan_args(const Args& args, ScanCli& c) {
   return kClean;
 }
 
+// SIGINT and SIGTERM stop the scan (ScanOptions::cancel) rather than the
+// process, so the results so far are written and the JSON document closed.
+// The handler only sets a lock-free flag, which is async-signal-safe; it
+// resets itself, so a second signal ends the process at once.
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+class StopSignals {
+ public:
+  StopSignals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;  // restart: a signal never cuts a write short
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  struct sigaction old_int_ {
+  }, old_term_{};
+};
+
 // Writes `s` to stdout at once, in one write(2) where the system allows, so
 // that a record is out whole the moment it is complete: a process killed
 // later (or a reader of a pipe) never holds half a line of it.
@@ -147,22 +181,28 @@ int scan_command(const Args& args) {
   info.threshold = c.opt.match_threshold;
   info.options = c.opt;
   info.started = now_utc();
+  g_stop.store(false);
+  c.opt.cancel = &g_stop;
+  std::optional<StopSignals> signals(std::in_place);
   // The total costs a second walk of the tree: counted only for the bar.
   const bool bar_on = progress_wanted(c.quiet);
   ProgressBar bar(bar_on, bar_on ? collect_files(c.paths, c.opt.follow_symlinks) : std::vector<FoundFile>{});
   Printer print{c, bar, c.format == "text" && isatty(STDOUT_FILENO), bar_on && isatty(STDOUT_FILENO), {}, {}};
   if (c.format == "json") write_now(json_document_head(info));
   engine->scan_paths(c.paths, c.opt, std::ref(print));
+  signals.reset();
   bar.stop();
   info.finished = now_utc();
+  info.interrupted = g_stop.load();
   const RunSummary& sum = print.summary;
   if (c.format == "json") write_now(json_document_tail(sum, info) + "\n");
   if (!c.report.empty())
     if (const int code = write_report(c, *engine, print.kept, info, bar_on); code != kClean) return code;
-  if (!c.quiet && c.format == "text")
-    std::fprintf(stderr, "%zu results: %zu flagged, %zu errors\n", sum.files, sum.flagged, sum.errors);
+  if (!c.quiet && (c.format == "text" || info.interrupted))
+    std::fprintf(stderr, "%zu results: %zu flagged, %zu errors%s\n", sum.files, sum.flagged, sum.errors,
+                 info.interrupted ? "; interrupted, files not yet started were not scanned" : "");
   if (sum.flagged) return kFlagged;
-  return sum.errors ? kError : kClean;
+  return sum.errors || info.interrupted ? kError : kClean;
 }
 
 }  // namespace meshsentry::cli

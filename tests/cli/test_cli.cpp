@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The meshsentry command end to end: exit codes, JSONL fields of
 // EVAL-FORMAT.md, identical output across thread counts, escaped names,
-// records written as they complete.
+// records written as they complete and scans stopped by a signal.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -293,4 +293,47 @@ TEST_CASE("records are written whole as they complete: a killed scan keeps them"
     CHECK(n < total);
     if (std::string(format) == "jsonl") CHECK(lines(text).size() == n);
   }
+}
+
+TEST_CASE("SIGINT and SIGTERM end a scan with the records so far and a closed JSON document", "[cli]") {
+  TempDir d;
+  const std::size_t total = many_refs(d.path / "in", 12);
+  for (const int sig : {SIGINT, SIGTERM}) {
+    for (const char* format : {"json", "jsonl", "text"}) {
+      INFO(format << " signal " << sig);
+      const auto out = d.path / (std::string("out.") + format);
+      const int status = scan_then_signal({"--format", format, "--threads", "2", (d.path / "in").string()}, out,
+                                          std::string(format) == "json" ? 2000 : 1, sig);
+      REQUIRE(WIFEXITED(status));
+      CHECK(WEXITSTATUS(status) == 1);  // every file scanned was flagged
+      const std::string text = read_bytes(out);
+      REQUIRE(!text.empty());
+      CHECK(text.back() == '\n');
+      if (std::string(format) == "json") {
+        const auto doc = nlohmann::json::parse(text);
+        CHECK(doc["summary"]["interrupted"] == true);
+        CHECK(doc["files"].size() == doc["summary"]["files"]);
+        CHECK(doc["files"].size() > 0);
+        CHECK(doc["files"].size() < total);
+      } else {
+        const auto n = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+        CHECK(n > 0);
+        CHECK(n < total);
+        if (std::string(format) == "jsonl") CHECK(lines(text).size() == n);
+      }
+    }
+  }
+  // A scan that ran to its end says so.
+  const auto doc = nlohmann::json::parse(run("scan --format json " + q(source_dir() / "models/refs")).out);
+  CHECK(doc["summary"]["interrupted"] == false);
+  // Nothing flagged before the signal: 2, the scan is incomplete.
+  const auto benign = d.path / "benign";
+  std::filesystem::create_directories(benign);
+  for (int i = 0; i < 40; ++i)
+    std::filesystem::copy_file(source_dir() / "models/benign/knob_fluted.stl",
+                               benign / ("k" + std::to_string(i) + ".stl"));
+  const int status =
+      scan_then_signal({"--format", "jsonl", "--threads", "1", benign.string()}, d.path / "b.jsonl", 1, SIGINT);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
 }

@@ -36,6 +36,7 @@ with tempfile.TemporaryDirectory() as tmp:
     for e in errors[:5]:
         print("schema:", e.json_path, e.message)
     assert not errors, "scan --format json does not follow the schema"
+    assert doc["summary"]["interrupted"] is False
     odd = [r for r in doc["files"] if r.get("path_bytes_escaped")]
     assert [r["path"] for r in odd] == [os.path.join(tmp, "odd\\xff\\nname.stl")], odd
     verdicts = {r["verdict"] for r in doc["files"]}

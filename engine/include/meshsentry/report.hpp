@@ -30,6 +30,7 @@ struct RunInfo {
   double threshold = 0;
   ScanOptions options;  // the settings the run used (limits, isolation, stages)
   std::string started, finished;  // ISO 8601 UTC
+  bool interrupted = false;       // stopped early (ScanOptions::cancel): files not started are not listed
 };
 
 // Counts of a run's results, for the JSON summary.

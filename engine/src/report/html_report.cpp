@@ -60,7 +60,8 @@ void header(std::string& h, const RunInfo& info) {
   fact(h, "Signature set",
        html_escape(info.signature_name) + " (" + std::to_string(info.signature_entries) + " entries)");
   fact(h, "Started", html_escape(info.started));
-  fact(h, "Finished", html_escape(info.finished));
+  fact(h, "Finished",
+       html_escape(info.finished) + (info.interrupted ? " (interrupted: files not yet started were not scanned)" : ""));
   fact(h, "Match threshold", fixed(info.threshold, 2));
   fact(h, "Fused-part stage", info.options.partial ? "on" : "off");
   fact(h, "Cut-piece stage", info.options.partial && info.options.pieces ? "on" : "off");

@@ -135,7 +135,8 @@ std::string json_document_tail(const RunSummary& summary, const RunInfo& info) {
   tail["summary"] = {{"files", summary.files},
                      {"flagged", summary.flagged},
                      {"errors", summary.errors},
-                     {"allowed", summary.allowed}};
+                     {"allowed", summary.allowed},
+                     {"interrupted", info.interrupted}};
   const std::string t = tail.dump(2, ' ', false, kReplace);
   // Close "files" (on its own line unless empty, as dump prints arrays),
   // then the tail's members after its opening "{".
