@@ -96,12 +96,8 @@ extern "C" void on_stop_signal(int) { g_stop.store(true); }
 class StopSignals {
  public:
   StopSignals() {
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND | SA_RESTART;  // restart: a signal never cuts a write short
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
+    take(SIGINT, old_int_);
+    take(SIGTERM, old_term_);
   }
   ~StopSignals() {
     sigaction(SIGINT, &old_int_, nullptr);
@@ -111,8 +107,19 @@ class StopSignals {
   StopSignals& operator=(const StopSignals&) = delete;
 
  private:
-  struct sigaction old_int_ {
-  }, old_term_{};
+  static void take(int sig, struct sigaction& old) {
+    sigaction(sig, nullptr, &old);
+    // An ignored signal stays ignored (a background job of a shell, nohup).
+    if (old.sa_handler == SIG_IGN) return;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;  // restart: a signal never cuts a write short
+    sigaction(sig, &sa, nullptr);
+  }
+
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
 };
 
 // Writes `s` to stdout at once, in one write(2) where the system allows, so
