@@ -114,7 +114,7 @@ class StopSignals {
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND | SA_RESTART;  // restart: a signal never cuts a write short
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;  // reads and writes under way resume after it
     sigaction(sig, &sa, nullptr);
   }
 
