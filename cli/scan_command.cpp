@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -20,120 +26,192 @@ namespace {
 
 std::string now_utc() { return iso8601_utc(std::time(nullptr)); }
 
-}  // namespace
-
-int scan_command(const Args& args) {
+struct ScanCli {
   ScanOptions opt;
-  std::string sig_path, format = "text", v;
+  std::string sig_path, format = "text";
   TrustOptions trust;
   std::vector<std::string> paths;
   std::string report;  // --report: the HTML evidence report, only where asked
   bool quiet = false;  // --quiet: no progress bar, no summary line
+};
+
+// Fills `c` from the arguments; kClean when they are usable, else the exit code.
+int parse_scan_args(const Args& args, ScanCli& c) {
+  std::string v;
   for (std::size_t i = 0; i < args.size(); ++i) {
     double num = 0;
     auto bad = [&](const char* what) {
       std::fprintf(stderr, "meshsentry scan: %s\n", what);
       return kError;
     };
-    if (take_value(args, i, "--signatures", v)) sig_path = v;
-    else if (take_trust_flag(args, i, trust)) continue;
-    else if (take_value(args, i, "--format", v)) format = v;
+    if (take_value(args, i, "--signatures", v)) c.sig_path = v;
+    else if (take_trust_flag(args, i, c.trust)) continue;
+    else if (take_value(args, i, "--format", v)) c.format = v;
     else if (take_value(args, i, "--threads", v)) {
       if (!parse_number(v, num) || num < 0 || num > 1024) return bad("--threads takes a number from 0 to 1024");
-      opt.threads = static_cast<int>(num);
-    } else if (std::string error; take_scan_flag(args, i, opt, error)) {
+      c.opt.threads = static_cast<int>(num);
+    } else if (std::string error; take_scan_flag(args, i, c.opt, error)) {
       if (!error.empty()) return bad(error.c_str());
-    } else if (args[i] == "--no-timing") opt.timing = false;
+    } else if (args[i] == "--no-timing") c.opt.timing = false;
     else if (take_value(args, i, "--report", v)) {
       if (v.empty()) return bad("--report takes a file name");
-      report = v;
-    } else if (args[i] == "--quiet") quiet = true;
-    else if (args[i] == "--follow-symlinks") opt.follow_symlinks = true;
+      c.report = v;
+    } else if (args[i] == "--quiet") c.quiet = true;
+    else if (args[i] == "--follow-symlinks") c.opt.follow_symlinks = true;
     else if (args[i] == "--") {
-      paths.insert(paths.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+      c.paths.insert(c.paths.end(), args.begin() + static_cast<long>(i) + 1, args.end());
       break;
     } else if (!args[i].empty() && args[i][0] == '-') {
       std::fprintf(stderr, "meshsentry scan: unknown or incomplete option '%s'\n", args[i].c_str());
       return kError;
-    } else paths.push_back(args[i]);
+    } else c.paths.push_back(args[i]);
   }
-  if (format != "text" && format != "jsonl" && format != "json") {
+  if (c.format != "text" && c.format != "jsonl" && c.format != "json") {
     std::fprintf(stderr, "meshsentry scan: --format is text, jsonl or json\n");
     return kError;
   }
-  if (paths.empty()) {
+  if (c.paths.empty()) {
     std::fprintf(stderr, "meshsentry scan: no files or folders given\n");
     return kError;
   }
-  if (!report.empty()) {
+  if (!c.report.empty()) {
     // Fail now rather than after a long scan.
     std::error_code ec;
-    const std::filesystem::path dir = std::filesystem::path(report).parent_path();
-    if (std::filesystem::is_directory(report, ec) || !std::filesystem::is_directory(dir.empty() ? "." : dir, ec)) {
-      std::fprintf(stderr, "meshsentry scan: --report %s: not a file name in an existing folder\n", report.c_str());
+    const std::filesystem::path dir = std::filesystem::path(c.report).parent_path();
+    if (std::filesystem::is_directory(c.report, ec) || !std::filesystem::is_directory(dir.empty() ? "." : dir, ec)) {
+      std::fprintf(stderr, "meshsentry scan: --report %s: not a file name in an existing folder\n", c.report.c_str());
       return kError;
     }
   }
-  if (sig_path.empty()) sig_path = default_signatures();
-  auto engine = Engine::open(sig_path, trust);
+  return kClean;
+}
+
+// SIGINT and SIGTERM stop the scan (ScanOptions::cancel) rather than the
+// process, so the results so far are written and the JSON document closed.
+// The handler only sets a lock-free flag, which is async-signal-safe; it
+// resets itself, so a second signal ends the process at once.
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+class StopSignals {
+ public:
+  StopSignals() {
+    take(SIGINT, old_int_);
+    take(SIGTERM, old_term_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  static void take(int sig, struct sigaction& old) {
+    sigaction(sig, nullptr, &old);
+    // An ignored signal stays ignored (a background job of a shell, nohup).
+    if (old.sa_handler == SIG_IGN) return;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;  // reads and writes under way resume after it
+    sigaction(sig, &sa, nullptr);
+  }
+
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+// Writes `s` to stdout at once, in one write(2) where the system allows, so
+// that a record is out whole the moment it is complete: a process killed
+// later (or a reader of a pipe) never holds half a line of it.
+void write_now(std::string_view s) {
+  std::fflush(stdout);  // anything stdio still holds goes first
+  while (!s.empty()) {
+    const ssize_t n = ::write(STDOUT_FILENO, s.data(), s.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // stdout is gone (EPIPE, full disk): nothing more can be said there
+    s.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// Prints each result as scan_paths emits it and counts them.
+struct Printer {
+  const ScanCli& c;
+  ProgressBar& bar;
+  bool color, shared_terminal;
+  RunSummary summary;
+  std::vector<ScanResult> kept;  // for --report
+
+  void operator()(const ScanResult& r) {
+    bar.advance(r.path);
+    std::string out;
+    if (c.format == "jsonl") out = to_jsonl(r) + "\n";
+    else if (c.format == "text") out = to_text(r, color) + "\n";
+    else out = json_document_item(r, summary.files == 0);
+    summary.add(r);
+    if (shared_terminal) bar.above([&] { write_now(out); });
+    else write_now(out);
+    if (!c.report.empty()) kept.push_back(r);
+  }
+};
+
+int write_report(const ScanCli& c, const Engine& engine, const std::vector<ScanResult>& kept, const RunInfo& info,
+                 bool bar_on) {
+  if (bar_on) std::fputs("writing the report...", stderr);
+  const Status written = write_html_report(c.report, kept, engine, info);
+  if (bar_on) std::fputs("\r\033[K", stderr);
+  if (!written.ok()) {
+    std::fprintf(stderr, "meshsentry scan: %s\n", written.message.c_str());
+    return kError;
+  }
+  if (!c.quiet) std::fprintf(stderr, "report written to %s\n", c.report.c_str());
+  return kClean;
+}
+
+}  // namespace
+
+int scan_command(const Args& args) {
+  ScanCli c;
+  if (const int code = parse_scan_args(args, c); code != kClean) return code;
+  if (c.sig_path.empty()) c.sig_path = default_signatures();
+  auto engine = Engine::open(c.sig_path, c.trust);
   if (!engine) {
     std::fprintf(stderr, "meshsentry scan: %s\n", engine.status().message.c_str());
     return kError;
   }
 
-  const bool color = format == "text" && isatty(STDOUT_FILENO);
-  std::size_t flagged = 0, errors = 0, files = 0;
-  std::vector<ScanResult> kept;  // for --format json and --report
-  const bool keep = format == "json" || !report.empty();
-  const std::string started = now_utc();
-  // The total costs a second walk of the tree: counted only for the bar.
-  const bool bar_on = progress_wanted(quiet);
-  ProgressBar bar(bar_on, bar_on ? collect_files(paths, opt.follow_symlinks) : std::vector<FoundFile>{});
-  const bool shared_terminal = bar_on && isatty(STDOUT_FILENO);
-  auto print = [&](auto&& f) {
-    if (shared_terminal) bar.above(f);
-    else f();
-  };
-  engine->scan_paths(paths, opt, [&](const ScanResult& r) {
-    ++files;
-    flagged += is_flagged(r.verdict);
-    errors += r.verdict == Verdict::error;
-    bar.advance(r.path);
-    if (format == "jsonl") {
-      std::string line = to_jsonl(r);
-      line.push_back('\n');
-      print([&] { std::fwrite(line.data(), 1, line.size(), stdout); });
-    } else if (format == "text") {
-      print([&] { std::printf("%s\n", to_text(r, color).c_str()); });
-    }
-    if (keep) kept.push_back(r);
-  });
-  bar.stop();
   RunInfo info;
   info.signature_name = engine->signatures().name;
   info.signature_checksum = engine->signatures().checksum;
   info.signature_entries = engine->signatures().entries.size();
-  info.threshold = opt.match_threshold;
-  info.options = opt;
-  info.started = started;
+  info.threshold = c.opt.match_threshold;
+  info.options = c.opt;
+  info.started = now_utc();
+  g_stop.store(false);
+  c.opt.cancel = &g_stop;
+  std::optional<StopSignals> signals(std::in_place);
+  // The total costs a second walk of the tree: counted only for the bar.
+  const bool bar_on = progress_wanted(c.quiet);
+  ProgressBar bar(bar_on, bar_on ? collect_files(c.paths, c.opt.follow_symlinks) : std::vector<FoundFile>{});
+  Printer print{c, bar, c.format == "text" && isatty(STDOUT_FILENO), bar_on && isatty(STDOUT_FILENO), {}, {}};
+  if (c.format == "json") write_now(json_document_head(info));
+  engine->scan_paths(c.paths, c.opt, std::ref(print));
+  signals.reset();
+  bar.stop();
   info.finished = now_utc();
-  if (format == "json") std::printf("%s\n", to_json_document(kept, info).c_str());
-  std::fflush(stdout);
-  if (!report.empty()) {
-    if (bar_on) std::fputs("writing the report...", stderr);
-    const Status written = write_html_report(report, kept, *engine, info);
-    if (bar_on) std::fputs("\r\033[K", stderr);
-    if (!written.ok()) {
-      std::fprintf(stderr, "meshsentry scan: %s\n", written.message.c_str());
-      return kError;
-    }
-    if (!quiet) std::fprintf(stderr, "report written to %s\n", report.c_str());
-  }
-  if (format == "text" && !quiet)
-    std::fprintf(stderr, "%zu results: %zu flagged, %zu errors\n", files, flagged, errors);
-  std::fflush(stdout);
-  if (flagged) return kFlagged;
-  return errors ? kError : kClean;
+  info.interrupted = g_stop.load();
+  const RunSummary& sum = print.summary;
+  if (c.format == "json") write_now(json_document_tail(sum, info) + "\n");
+  if (!c.report.empty())
+    if (const int code = write_report(c, *engine, print.kept, info, bar_on); code != kClean) return code;
+  if (!c.quiet && (c.format == "text" || info.interrupted))
+    std::fprintf(stderr, "%zu results: %zu flagged, %zu errors%s\n", sum.files, sum.flagged, sum.errors,
+                 info.interrupted ? "; interrupted, files not yet started were not scanned" : "");
+  if (sum.flagged) return kFlagged;
+  return sum.errors || info.interrupted ? kError : kClean;
 }
 
 }  // namespace meshsentry::cli

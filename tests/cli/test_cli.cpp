@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: MIT
 // The meshsentry command end to end: exit codes, JSONL fields of
-// EVAL-FORMAT.md, identical output across thread counts.
+// EVAL-FORMAT.md, identical output across thread counts, escaped names,
+// records written as they complete and scans stopped by a signal.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "support/fixtures.hpp"
 
@@ -40,6 +49,61 @@ std::vector<nlohmann::json> lines(const std::string& out) {
 }
 
 std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+extern "C" char** environ;
+
+// Starts `meshsentry scan ARGS...` with stdout to `out` (stderr to /dev/null),
+// waits until `out` holds at least `bytes`, sends `sig` and returns the exit
+// status as waitpid gives it.
+int scan_then_signal(const std::vector<std::string>& args, const std::filesystem::path& out, std::size_t bytes,
+                     int sig) {
+  std::vector<std::string> argv_s = {MESHSENTRY_CLI, "scan"};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  // A test run in the background of a shell inherits SIGINT ignored: default it.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  REQUIRE(rc == 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  std::error_code ec;
+  while (std::filesystem::file_size(out, ec) < bytes && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(pid, sig);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+// A folder of `copies` copies of models/refs (8 files each, all flagged).
+std::size_t many_refs(const std::filesystem::path& dir, int copies) {
+  std::size_t n = 0;
+  for (int i = 0; i < copies; ++i) {
+    const auto sub = dir / ("copy" + std::to_string(100 + i));
+    std::filesystem::create_directories(sub);
+    for (const auto& f : std::filesystem::directory_iterator(source_dir() / "models/refs"))
+      if (f.path().extension() == ".stl") {
+        std::filesystem::copy_file(f.path(), sub / f.path().filename());
+        ++n;
+      }
+  }
+  return n;
+}
 
 }  // namespace
 
@@ -201,4 +265,102 @@ TEST_CASE("--allow turns a flagged file into allowed, by sha256 or geometry hash
   write_bytes(d.path / "bad.txt", "sha256:not-hex\n");
   CHECK(run("scan --allow " + q(d.path / "bad.txt") + " " + q(rack)).code == 2);
   CHECK(run("scan --allow " + q(d.path / "missing.txt") + " " + q(rack)).code == 2);
+}
+
+TEST_CASE("names: text escapes control characters, JSON keeps bytes that are not UTF-8 distinct", "[cli]") {
+  TempDir d;
+  const std::string knob = read_bytes(source_dir() / "models/benign/knob_fluted.stl");
+  write_bytes(d.path / "a\xff.stl", knob);
+  write_bytes(d.path / "a\xfe.stl", knob);
+  write_bytes(d.path / "x\nforged.stl: MATCH evil.stl", knob);
+  write_bytes(d.path / "e\x1b[31mred\xc2\x9b.stl", knob);
+  write_bytes(d.path / "back\\slash.stl", knob);
+  const auto t = run("scan --no-timing " + q(d.path));
+  CHECK(t.code == 0);
+  CHECK(std::count(t.out.begin(), t.out.end(), '\n') == 5);  // one line per file, the newline did not forge one
+  // Every line is a whole record of one of the files: none starts with the forged part.
+  std::istringstream ls(t.out);
+  for (std::string l; std::getline(ls, l);) CHECK(l.rfind(d.path.string() + "/", 0) == 0);
+  CHECK(t.out.find("/x\\nforged.stl: MATCH evil.stl: clean") != std::string::npos);
+  CHECK(t.out.find('\x1b') == std::string::npos);  // no raw ESC reaches the terminal
+  CHECK(t.out.find("e\\x1b[31mred\\xc2\\x9b.stl: clean") != std::string::npos);
+  CHECK(t.out.find("a\\xff.stl: clean") != std::string::npos);
+  CHECK(t.out.find("a\\xfe.stl: clean") != std::string::npos);
+  CHECK(t.out.find("back\\\\slash.stl: clean") != std::string::npos);
+
+  const auto j = lines(run("scan --format jsonl --no-timing " + q(d.path)).out);
+  REQUIRE(j.size() == 5);
+  std::set<std::string> paths;
+  for (const auto& r : j) {
+    const std::string p = r["path"];
+    paths.insert(p);
+    const bool utf8 = p.find("\\x") == std::string::npos || p.find("e\x1b") != std::string::npos;
+    CHECK(r.contains("path_bytes_escaped") == !utf8);
+  }
+  CHECK(paths.size() == 5);
+  CHECK(paths.count((d.path / "a\\xff.stl").string()) == 1);
+  CHECK(paths.count((d.path / "a\\xfe.stl").string()) == 1);
+  CHECK(paths.count((d.path / "x\nforged.stl: MATCH evil.stl").string()) == 1);  // valid UTF-8: as it is
+}
+
+TEST_CASE("records are written whole as they complete: a killed scan keeps them", "[cli]") {
+  TempDir d;
+  const std::size_t total = many_refs(d.path / "in", 12);
+  for (const char* format : {"jsonl", "text"}) {
+    INFO(format);
+    const auto out = d.path / (std::string("out.") + format);
+    // SIGKILL cannot be caught: what is in the file is what was written.
+    const int status =
+        scan_then_signal({"--format", format, "--threads", "1", (d.path / "in").string()}, out, 1, SIGKILL);
+    CHECK(WIFSIGNALED(status));
+    const std::string text = read_bytes(out);
+    REQUIRE(!text.empty());
+    CHECK(text.back() == '\n');
+    const auto n = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+    CHECK(n < total);
+    if (std::string(format) == "jsonl") CHECK(lines(text).size() == n);
+  }
+}
+
+TEST_CASE("SIGINT and SIGTERM end a scan with the records so far and a closed JSON document", "[cli]") {
+  TempDir d;
+  const std::size_t total = many_refs(d.path / "in", 12);
+  for (const int sig : {SIGINT, SIGTERM}) {
+    for (const char* format : {"json", "jsonl", "text"}) {
+      INFO(format << " signal " << sig);
+      const auto out = d.path / (std::string("out.") + format);
+      const int status = scan_then_signal({"--format", format, "--threads", "2", (d.path / "in").string()}, out,
+                                          std::string(format) == "json" ? 2000 : 1, sig);
+      REQUIRE(WIFEXITED(status));
+      CHECK(WEXITSTATUS(status) == 1);  // every file scanned was flagged
+      const std::string text = read_bytes(out);
+      REQUIRE(!text.empty());
+      CHECK(text.back() == '\n');
+      if (std::string(format) == "json") {
+        const auto doc = nlohmann::json::parse(text);
+        CHECK(doc["summary"]["interrupted"] == true);
+        CHECK(doc["files"].size() == doc["summary"]["files"]);
+        CHECK(doc["files"].size() > 0);
+        CHECK(doc["files"].size() < total);
+      } else {
+        const auto n = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+        CHECK(n > 0);
+        CHECK(n < total);
+        if (std::string(format) == "jsonl") CHECK(lines(text).size() == n);
+      }
+    }
+  }
+  // A scan that ran to its end says so.
+  const auto doc = nlohmann::json::parse(run("scan --format json " + q(source_dir() / "models/refs")).out);
+  CHECK(doc["summary"]["interrupted"] == false);
+  // Nothing flagged before the signal: 2, the scan is incomplete.
+  const auto benign = d.path / "benign";
+  std::filesystem::create_directories(benign);
+  for (int i = 0; i < 40; ++i)
+    std::filesystem::copy_file(source_dir() / "models/benign/knob_fluted.stl",
+                               benign / ("k" + std::to_string(i) + ".stl"));
+  const int status =
+      scan_then_signal({"--format", "jsonl", "--threads", "1", benign.string()}, d.path / "b.jsonl", 1, SIGINT);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
 }

@@ -24,6 +24,9 @@ with tempfile.TemporaryDirectory() as tmp:
     with zipfile.ZipFile(os.path.join(tmp, "parts.zip"), "w") as z:
         z.write(rack, "rack.stl")
         z.writestr("bad.stl", "solid")
+    # A name that is not UTF-8: written escaped, with its flag.
+    with open(os.path.join(tmp.encode(), b"odd\xff\nname.stl"), "wb") as f:
+        f.write(open(rack, "rb").read())
     allowed = os.path.join(src, "models/refs/flange_3hole.stl")
     with open(os.path.join(tmp, "allow.txt"), "w") as f:
         f.write("sha256:%s\n" % hashlib.sha256(open(allowed, "rb").read()).hexdigest())
@@ -33,6 +36,9 @@ with tempfile.TemporaryDirectory() as tmp:
     for e in errors[:5]:
         print("schema:", e.json_path, e.message)
     assert not errors, "scan --format json does not follow the schema"
+    assert doc["summary"]["interrupted"] is False
+    odd = [r for r in doc["files"] if r.get("path_bytes_escaped")]
+    assert [r["path"] for r in odd] == [os.path.join(tmp, "odd\\xff\\nname.stl")], odd
     verdicts = {r["verdict"] for r in doc["files"]}
     assert {"match", "clean", "error", "allowed"} <= verdicts, verdicts
     lines = subprocess.run(args + ["--format", "jsonl"], capture_output=True, text=True).stdout.splitlines()

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <random>
 
@@ -121,6 +122,28 @@ TEST_CASE("parallel scans equal serial scans", "[match]") {
     REQUIRE(a[i].candidates.size() == b[i].candidates.size());
     for (std::size_t k = 0; k < a[i].candidates.size(); ++k) CHECK(a[i].candidates[k].score == b[i].candidates[k].score);
   }
+}
+
+TEST_CASE("a cancelled folder scan starts no new file and emits the ones already started, in order", "[match]") {
+  const std::vector<std::string> paths{(source_dir() / "models/refs").string()};
+  std::atomic<bool> stop{true};
+  ScanOptions opt;
+  opt.threads = 1;
+  opt.cancel = &stop;
+  std::size_t emitted = 0;
+  const std::size_t found = demo_engine().scan_paths(paths, opt, [&](const ScanResult&) { ++emitted; });
+  CHECK(found >= 8);
+  CHECK(emitted == 0);  // cancelled before the first file
+  // Cancelled from the callback after the third result: with one thread the
+  // files after it are never started.
+  stop = false;
+  std::vector<std::string> seen;
+  demo_engine().scan_paths(paths, opt, [&](const ScanResult& r) {
+    seen.push_back(r.path);
+    if (seen.size() == 3) stop = true;
+  });
+  CHECK(seen.size() == 3);
+  CHECK(std::is_sorted(seen.begin(), seen.end()));
 }
 
 TEST_CASE("a large file scanned alone on two threads gives what one thread gives", "[match]") {

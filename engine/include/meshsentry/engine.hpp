@@ -44,7 +44,8 @@ class Engine {
   std::vector<ScanResult> scan_paths(const std::vector<std::string>& paths,
                                      const ScanOptions& options) const;
   // The same, streaming: `emit` is called in path order, from one thread at a
-  // time, as soon as every earlier file is done. Returns the number of files.
+  // time, as soon as every earlier file is done. Returns the number of files
+  // found. Once options.cancel is set, files not yet started give no result.
   std::size_t scan_paths(const std::vector<std::string>& paths, const ScanOptions& options,
                          const std::function<void(const ScanResult&)>& emit) const;
 

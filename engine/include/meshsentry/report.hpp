@@ -11,10 +11,17 @@
 
 namespace meshsentry {
 
-// One JSON object on one line, no trailing newline.
+// One JSON object on one line, no trailing newline. A `path` that is not
+// valid UTF-8 is written in the escaped form of to_text (each byte outside a
+// valid sequence as "\xHH", '\' as "\\") with "path_bytes_escaped": true,
+// so that distinct names stay distinct; a valid one is written as it is.
 std::string to_jsonl(const ScanResult& result);
 
-// One line for a person; `color` adds ANSI highlighting of matches.
+// One line for a person, without its newline; `color` adds ANSI highlighting
+// of matches. Names, error messages and signature labels are escaped: '\' as
+// "\\", newline, CR and tab as "\n", "\r", "\t", other control characters
+// (C0, DEL, C1) and bytes that are not UTF-8 as "\xHH", so a line never
+// breaks in two nor carries a terminal escape sequence.
 std::string to_text(const ScanResult& result, bool color);
 
 struct RunInfo {
@@ -23,10 +30,26 @@ struct RunInfo {
   double threshold = 0;
   ScanOptions options;  // the settings the run used (limits, isolation, stages)
   std::string started, finished;  // ISO 8601 UTC
+  bool interrupted = false;       // stopped early (ScanOptions::cancel): files not started are not listed
 };
 
-// The whole run as one JSON document (pretty-printed).
+// Counts of a run's results, for the JSON summary.
+struct RunSummary {
+  std::size_t files = 0, flagged = 0, errors = 0, allowed = 0;
+  void add(const ScanResult& result) noexcept;
+};
+
+// The whole run as one JSON document (pretty-printed), no trailing newline.
 std::string to_json_document(const std::vector<ScanResult>& results, const RunInfo& info);
+
+// The same document in pieces, to write each result as it comes, so that a
+// run that dies early has put out every result it finished: the head (up to
+// the opening of "files"), one item per result (`first` for the first), and
+// the tail (closing "files", then the end time and the summary). Their
+// concatenation is to_json_document.
+std::string json_document_head(const RunInfo& info);
+std::string json_document_item(const ScanResult& result, bool first);
+std::string json_document_tail(const RunSummary& summary, const RunInfo& info);
 
 // The HTML evidence report. The scan keeps no meshes, so pictures re-read
 // each flagged file (archive members from their archive) with the loaders,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -68,6 +69,10 @@ struct ScanOptions {
   // brick is half a 2x4); see README "Cut pieces".
   bool pieces = true;
   std::shared_ptr<const AllowList> allow;  // never flag these (verdict "allowed")
+  // Set (from another thread or a signal handler) to stop a folder scan:
+  // scan_paths starts no new file once it reads true, and emits the files
+  // already started as they finish. Null: never cancelled. Must outlive the scan.
+  const std::atomic<bool>* cancel = nullptr;
   LoadLimits load;
   ArchiveLimits archive;
   PrepareOptions prepare;

@@ -3,7 +3,8 @@
 // archive. Everything is inline (CSS, PNG pictures as data: URIs) and a
 // Content-Security-Policy forbids the page any network access, so opening a
 // report never tells anyone it was opened. Every string that came from a
-// file or a signature set goes through html_escape.
+// file or a signature set goes through html_escape; names are escaped first
+// as in text output, so names differing in bytes that are not UTF-8 differ.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "report/html_pictures.hpp"
 #include "report/html_style.hpp"
 #include "report/html_text.hpp"
+#include "report/names.hpp"
 
 namespace meshsentry {
 namespace {
@@ -58,7 +60,8 @@ void header(std::string& h, const RunInfo& info) {
   fact(h, "Signature set",
        html_escape(info.signature_name) + " (" + std::to_string(info.signature_entries) + " entries)");
   fact(h, "Started", html_escape(info.started));
-  fact(h, "Finished", html_escape(info.finished));
+  fact(h, "Finished",
+       html_escape(info.finished) + (info.interrupted ? " (interrupted: files not yet started were not scanned)" : ""));
   fact(h, "Match threshold", fixed(info.threshold, 2));
   fact(h, "Fused-part stage", info.options.partial ? "on" : "off");
   fact(h, "Cut-piece stage", info.options.partial && info.options.pieces ? "on" : "off");
@@ -91,8 +94,8 @@ void summary(std::string& h, const std::vector<ScanResult>& results) {
 void card(std::string& h, const ScanResult& r, const Pictures& pics, std::size_t index) {
   const char* verdict = to_string(r.verdict);
   h += "<article class=\"card " + std::string(verdict) + "\" id=\"file-" + std::to_string(index + 1) + "\">";
-  h += "<header><span class=\"badge " + std::string(verdict) + "\">" + verdict + "</span><h3>" + html_escape(r.path) +
-       "</h3></header>";
+  h += "<header><span class=\"badge " + std::string(verdict) + "\">" + verdict + "</span><h3>" +
+       html_escape(escape_name(r.path)) + "</h3></header>";
   h += "<p class=\"sha mono\"><b>SHA-256</b>" + html_escape(r.sha256) + "</p>";
   const Match* m = !r.matches.empty() ? &r.matches[0] : !r.candidates.empty() ? &r.candidates[0] : nullptr;
   h += "<dl class=\"facts\">";
@@ -121,7 +124,7 @@ void card(std::string& h, const ScanResult& r, const Pictures& pics, std::size_t
     h += "<div class=\"views\">";
     for (const Picture& p : pics.views) {
       h += "<figure><img src=\"data:image/png;base64," + p.png_data + "\" alt=\"" + html_escape(p.view) +
-           " view of " + html_escape(r.path) + "\"><figcaption>" + html_escape(p.view) +
+           " view of " + html_escape(escape_name(r.path)) + "\"><figcaption>" + html_escape(p.view) +
            (pics.overlay ? "" : " &middot; no pose to overlay") + "</figcaption></figure>";
     }
     h += "</div>";
@@ -156,7 +159,7 @@ void verdict_table(std::string& h, const std::vector<ScanResult>& results, Verdi
        "</span></h2><table class=\"list\"><thead><tr><th>File</th><th>" + reason_header + "</th></tr></thead><tbody>";
   for (const ScanResult& r : results)
     if (r.verdict == verdict)
-      h += "<tr><td class=\"mono\">" + html_escape(r.path) + "</td><td" + reason_class + ">" +
+      h += "<tr><td class=\"mono\">" + html_escape(escape_name(r.path)) + "</td><td" + reason_class + ">" +
            html_escape(r.*reason) + "</td></tr>";
   h += "</tbody></table></section>\n";
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "meshsentry/report.hpp"
+#include "report/names.hpp"
 #include "report/result_json.hpp"
 
 namespace meshsentry {
@@ -42,7 +43,14 @@ nlohmann::ordered_json match_json(const Match& m, bool full) {
 
 nlohmann::ordered_json result_to_json(const ScanResult& r) {
   nlohmann::ordered_json j;
-  j["path"] = r.path;
+  // JSON strings are Unicode: a name that is not UTF-8 is written in the
+  // escaped form of text output, flagged, so that no byte is replaced and two
+  // such names never print alike.
+  if (is_valid_utf8(r.path)) j["path"] = r.path;
+  else {
+    j["path"] = escape_name(r.path);
+    j["path_bytes_escaped"] = true;
+  }
   j["verdict"] = to_string(r.verdict);
   auto matches = nlohmann::ordered_json::array();
   for (const Match& m : r.matches) matches.push_back(match_json(m, true));
@@ -67,12 +75,24 @@ std::string to_jsonl(const ScanResult& r) {
   return result_to_json(r).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-std::string to_json_document(const std::vector<ScanResult>& results, const RunInfo& info) {
+namespace {
+
+constexpr auto kReplace = nlohmann::ordered_json::error_handler_t::replace;
+
+}  // namespace
+
+void RunSummary::add(const ScanResult& r) noexcept {
+  ++files;
+  flagged += is_flagged(r.verdict);
+  errors += r.verdict == Verdict::error;
+  allowed += r.verdict == Verdict::allowed;
+}
+
+std::string json_document_head(const RunInfo& info) {
   nlohmann::ordered_json doc;
   doc["engine"] = {{"name", "meshsentry"}, {"version", engine_version()}};
-  doc["signatures"] = {{"name", info.signature_name},
-                       {"checksum", info.signature_checksum},
-                       {"entries", info.signature_entries}};
+  doc["signatures"] = {
+      {"name", info.signature_name}, {"checksum", info.signature_checksum}, {"entries", info.signature_entries}};
   const ScanOptions& o = info.options;
   doc["settings"] = {{"threshold", info.threshold},
                      {"candidates", o.candidates},
@@ -92,18 +112,45 @@ std::string to_json_document(const std::vector<ScanResult>& results, const RunIn
                        {"max_recursion", o.max_archive_depth},
                        {"max_ratio", o.archive.max_ratio}}}};
   doc["started"] = info.started;
-  doc["finished"] = info.finished;
-  std::size_t flagged = 0, errors = 0, allowed = 0;
-  auto files = nlohmann::ordered_json::array();
-  for (const ScanResult& r : results) {
-    flagged += is_flagged(r.verdict);
-    errors += r.verdict == Verdict::error;
-    allowed += r.verdict == Verdict::allowed;
-    files.push_back(result_to_json(r));
+  std::string s = doc.dump(2, ' ', false, kReplace);
+  s.resize(s.size() - 2);  // reopen the object: drop "\n}"
+  return s + ",\n  \"files\": [";
+}
+
+std::string json_document_item(const ScanResult& result, bool first) {
+  // Indented as an element of "files"; strings hold no raw newline (JSON
+  // escapes it), so every newline of the dump is one of its layout.
+  const std::string item = result_to_json(result).dump(2, ' ', false, kReplace);
+  std::string s = first ? "\n    " : ",\n    ";
+  for (char c : item) {
+    s += c;
+    if (c == '\n') s += "    ";
   }
-  doc["summary"] = {{"files", results.size()}, {"flagged", flagged}, {"errors", errors}, {"allowed", allowed}};
-  doc["files"] = files;
-  return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return s;
+}
+
+std::string json_document_tail(const RunSummary& summary, const RunInfo& info) {
+  nlohmann::ordered_json tail;
+  tail["finished"] = info.finished;
+  tail["summary"] = {{"files", summary.files},
+                     {"flagged", summary.flagged},
+                     {"errors", summary.errors},
+                     {"allowed", summary.allowed},
+                     {"interrupted", info.interrupted}};
+  const std::string t = tail.dump(2, ' ', false, kReplace);
+  // Close "files" (on its own line unless empty, as dump prints arrays),
+  // then the tail's members after its opening "{".
+  return std::string(summary.files ? "\n  ]" : "]") + "," + t.substr(1);
+}
+
+std::string to_json_document(const std::vector<ScanResult>& results, const RunInfo& info) {
+  std::string s = json_document_head(info);
+  RunSummary summary;
+  for (const ScanResult& r : results) {
+    s += json_document_item(r, summary.files == 0);
+    summary.add(r);
+  }
+  return s + json_document_tail(summary, info);
 }
 
 }  // namespace meshsentry

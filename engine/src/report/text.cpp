@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
-// One line per file for people: the verdict first, then why.
+// One line per file for people: the verdict first, then why. Strings that
+// come from files (names, error messages) or a signature set are escaped, so
+// a line is always one line and never drives the terminal.
 #include <cstdio>
 
 #include "meshsentry/report.hpp"
+#include "report/names.hpp"
 
 namespace meshsentry {
 
@@ -11,7 +14,7 @@ std::string to_text(const ScanResult& r, bool color) {
   const char* yellow = color ? "\033[1;33m" : "";
   const char* dim = color ? "\033[2m" : "";
   const char* off = color ? "\033[0m" : "";
-  std::string s = r.path + ": ";
+  std::string s = escape_name(r.path) + ": ";
   char buf[256];
   switch (r.verdict) {
     case Verdict::match:
@@ -20,7 +23,7 @@ std::string to_text(const ScanResult& r, bool color) {
            (r.verdict == Verdict::match ? "MATCH " : "SUSPECT ") + off;
       bool first = true;
       for (const Match& m : r.matches) {
-        s += std::string(first ? "" : "; ") + m.signature + " (" + m.label + ")";
+        s += std::string(first ? "" : "; ") + escape_name(m.signature) + " (" + escape_name(m.label) + ")";
         std::snprintf(buf, sizeof buf, " score %.2f scale %.3g%s", m.score, m.scale, m.mirrored ? " mirrored" : "");
         s += buf;
         if (m.body >= 0) s += " body " + std::to_string(m.body);
@@ -36,16 +39,15 @@ std::string to_text(const ScanResult& r, bool color) {
     case Verdict::clean:
       s += "clean";
       if (!r.candidates.empty()) {
-        std::snprintf(buf, sizeof buf, " %s(nearest: %s %.2f)%s", dim, r.candidates[0].signature.c_str(),
+        std::snprintf(buf, sizeof buf, " %s(nearest: %s %.2f)%s", dim, escape_name(r.candidates[0].signature).c_str(),
                       r.candidates[0].score, off);
         s += buf;
       }
       break;
-    case Verdict::error:
-      s += std::string(yellow) + "ERROR " + off + r.error;
-      break;
+    case Verdict::error: s += std::string(yellow) + "ERROR " + off + escape_name(r.error); break;
     case Verdict::allowed:
-      s += "allowed by " + r.allowed_by + (r.matches.empty() ? "" : " (matches " + r.matches[0].signature + ")");
+      s += "allowed by " + escape_name(r.allowed_by) +
+           (r.matches.empty() ? "" : " (matches " + escape_name(r.matches[0].signature) + ")");
       break;
   }
   return s;

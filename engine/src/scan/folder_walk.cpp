@@ -69,7 +69,9 @@ std::size_t Engine::scan_paths(const std::vector<std::string>& paths, const Scan
   parallel_for(files.size(), options.threads, [&](std::size_t i) {
     std::vector<ScanResult> res;
     const FoundFile& f = files[i];
-    if (!f.error.empty())
+    if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
+      // Cancelled before this file started: nothing to report for it.
+    } else if (!f.error.empty())
       res = {error_result(f.path, make_error(ErrorCode::io, f.error))};
     else if (!(f.from_walk && options.skip_unrecognised && !has_scannable_extension(f.path)))
       res = scan_file(f.path, options);
