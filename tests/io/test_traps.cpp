@@ -318,6 +318,140 @@ TEST_CASE("a loader that crashes, hangs or blows up is an error and the caller g
   CHECK(find(c, "good.stl"));
 }
 
+namespace {
+
+// A cube as 36 unindexed float positions: the bytes of a glTF buffer.
+std::string cube_positions() {
+  const Mesh m = cube();
+  std::string out;
+  for (const Tri& t : m.triangles)
+    for (int c = 0; c < 3; ++c)
+      for (int k = 0; k < 3; ++k) {
+        const float x = static_cast<float>(m.vertices[t[c]][k]);
+        out.append(reinterpret_cast<const char*>(&x), 4);
+      }
+  return out;
+}
+
+std::string gltf_with_buffer(const std::string& uri, std::size_t bytes) {
+  nlohmann::json j = {
+      {"asset", {{"version", "2.0"}}},
+      {"scene", 0},
+      {"scenes", {{{"nodes", {0}}}}},
+      {"nodes", {{{"mesh", 0}}}},
+      {"meshes", {{{"primitives", {{{"attributes", {{"POSITION", 0}}}}}}}}},
+      {"accessors", {{{"bufferView", 0}, {"componentType", 5126}, {"count", bytes / 12}, {"type", "VEC3"},
+                      {"min", {0, 0, 0}}, {"max", {1, 1, 1}}}}},
+      {"bufferViews", {{{"buffer", 0}, {"byteLength", bytes}}}},
+      {"buffers", {{{"uri", uri}, {"byteLength", bytes}}}}};
+  return j.dump();
+}
+
+std::string obj_with_mtllib(const std::string& mtllib) {
+  const Mesh m = cube();
+  std::ostringstream s;
+  s << "mtllib " << mtllib << "\n";
+  for (const auto& v : m.vertices) s << "v " << v[0] << ' ' << v[1] << ' ' << v[2] << "\n";
+  s << "usemtl red\n";
+  for (const Tri& t : m.triangles) s << "f " << t[0] + 1 << ' ' << t[1] + 1 << ' ' << t[2] + 1 << "\n";
+  return s.str();
+}
+
+// What a scan says about a file, all of it that could leak what it read.
+std::string outcome(const ScanResult& r) {
+  return r.path + " " + to_string(r.verdict) + " " + std::to_string(r.triangles) + " " + r.hash.hex() + " " +
+         r.sha256 + " [" + r.error + "]";
+}
+
+}  // namespace
+
+TEST_CASE("glTF buffers and OBJ material files outside the scanned files are never opened", "[io][traps]") {
+  TempDir outside, d;
+  const std::string cube_bin = cube_positions();
+  const auto secret_bin = outside.path / "secret.bin";
+  const auto secret_mtl = outside.path / "secret.mtl";
+  const std::string up = "../" + outside.path.filename().string() + "/secret.bin";
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"absolute.gltf", gltf_with_buffer(secret_bin.string(), cube_bin.size())},
+      {"dotdot.gltf", gltf_with_buffer(up, cube_bin.size())},
+      {"absolute.obj", obj_with_mtllib(secret_mtl.string())},
+  };
+  for (const auto& [name, bytes] : files) write_bytes(d.path / name, bytes);
+  const std::string zip = stored_zip(files);
+  SignatureSet set;
+  Engine engine(set);
+  // Every way in: from disk (side files beside it may resolve) and from
+  // memory (an upload, an archive member), in the child and in process.
+  auto scan_all = [&] {
+    std::vector<std::string> out;
+    for (bool isolate : {true, false}) {
+      ScanOptions opt;
+      opt.timing = false;
+      opt.load.isolate = isolate;
+      for (const auto& [name, bytes] : files) {
+        for (const ScanResult& r : engine.scan_file((d.path / name).string(), opt)) out.push_back(outcome(r));
+        for (const ScanResult& r : engine.scan_buffer(as_bytes(bytes), name, opt)) out.push_back(outcome(r));
+      }
+      for (const ScanResult& r : engine.scan_buffer(as_bytes(zip), "up.zip", opt)) out.push_back(outcome(r));
+    }
+    return out;
+  };
+
+  write_bytes(secret_bin, cube_bin);
+  write_bytes(secret_mtl, "newmtl red\nKd 1 0 0\n");
+  const auto present = scan_all();
+  std::filesystem::remove(secret_bin);
+  std::filesystem::remove(secret_mtl);
+  const auto absent = scan_all();
+  CHECK(present == absent);
+  // A FIFO would hold whoever opens it until a writer comes.
+  REQUIRE(mkfifo(secret_bin.c_str(), 0600) == 0);
+  REQUIRE(mkfifo(secret_mtl.c_str(), 0600) == 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto fifo = scan_all();
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+  CHECK(fifo == absent);
+  // The glTFs have no geometry but the outside buffer: an error, every way.
+  int gltf_errors = 0;
+  for (const std::string& o : present) gltf_errors += o.find(".gltf error 0 ") != std::string::npos;
+  CHECK(gltf_errors == 2 * 3 * 2);  // 2 files, 3 ways, 2 loaders
+}
+
+TEST_CASE("side files load only plainly beside a file on disk, never through a symlink or FIFO", "[io][traps]") {
+  TempDir outside, d;
+  const std::string cube_bin = cube_positions();
+  write_bytes(outside.path / "secret.bin", cube_bin);
+  write_bytes(d.path / "side.bin", cube_bin);
+  write_bytes(d.path / "side.gltf", gltf_with_buffer("side.bin", cube_bin.size()));
+  write_bytes(d.path / "dot.gltf", gltf_with_buffer("./side.bin", cube_bin.size()));
+  std::filesystem::create_symlink(outside.path / "secret.bin", d.path / "link.bin");
+  write_bytes(d.path / "link.gltf", gltf_with_buffer("link.bin", cube_bin.size()));
+  REQUIRE(mkfifo((d.path / "pipe.bin").c_str(), 0600) == 0);
+  write_bytes(d.path / "pipe.gltf", gltf_with_buffer("pipe.bin", cube_bin.size()));
+  SignatureSet set;
+  Engine engine(set);
+  ScanOptions opt;
+  opt.timing = false;
+  auto one = [&](const std::string& name) {
+    auto r = engine.scan_file((d.path / name).string(), opt);
+    REQUIRE(r.size() == 1);
+    return r[0];
+  };
+  CHECK(one("side.gltf").triangles == 12);
+  CHECK(one("dot.gltf").triangles == 12);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const char* name : {"link.gltf", "pipe.gltf"}) {
+    const ScanResult r = one(name);
+    CHECK(r.verdict == Verdict::error);
+    CHECK(r.triangles == 0);
+  }
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+  // From memory (an upload), not even a plain name resolves.
+  const auto mem = engine.scan_buffer(as_bytes(read_bytes(d.path / "side.gltf")), "side.gltf", opt);
+  REQUIRE(mem.size() == 1);
+  CHECK(mem[0].verdict == Verdict::error);
+}
+
 TEST_CASE("a scanned path is read through one descriptor: no symlink, no FIFO, the bytes hashed are parsed",
           "[io][traps]") {
   TempDir outside, d;
