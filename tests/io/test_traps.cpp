@@ -489,3 +489,75 @@ TEST_CASE("a scanned path is read through one descriptor: no symlink, no FIFO, t
   CHECK(r[0].verdict == Verdict::error);
   CHECK(r[0].error.rfind("io: file changed while read", 0) == 0);
 }
+
+TEST_CASE("a folder or file that cannot be read is an error record, never a silent skip", "[io][traps]") {
+  TempDir d;
+  const auto tree = d.path / "tree";
+  std::filesystem::create_directories(tree / "locked");
+  write_binary_stl(cube(), tree / "good.stl");
+  write_binary_stl(cube(), tree / "locked" / "hidden.stl");
+  write_bytes(tree / "notes.txt", "not 3D, but who knows before reading it");
+  namespace fs = std::filesystem;
+  for (const auto& p : {d.path, tree}) fs::permissions(p, fs::perms::owner_all | fs::perms::group_all | fs::perms::others_all);
+  fs::permissions(tree / "locked", fs::perms::none);
+  fs::permissions(tree / "notes.txt", fs::perms::none);
+  // Root reads everything: the walk runs in a child as nobody, on one
+  // thread (OpenMP's pool does not survive a fork).
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(77);
+    SignatureSet set;
+    Engine engine(set);
+    ScanOptions opt;
+    opt.timing = false;
+    opt.threads = 1;
+    int errors = 0, good = 0;
+    std::string seen;
+    for (const ScanResult& r : engine.scan_paths({tree.string()}, opt)) {
+      seen += r.path + " " + to_string(r.verdict) + " " + r.error + "\n";
+      good += r.path == (tree / "good.stl").string() && r.verdict == Verdict::clean;
+      errors += r.path == (tree / "locked").string() && r.error.rfind("cannot read folder: ", 0) == 0;
+      errors += r.path == (tree / "notes.txt").string() && r.error.rfind("cannot open: ", 0) == 0;
+    }
+    const bool ok = good == 1 && errors == 2;
+    if (!ok) std::fprintf(stderr, "the walk as nobody gave:\n%s", seen.c_str());
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  fs::permissions(tree / "locked", fs::perms::owner_all);
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) {
+    WARN("skipped: running as root and cannot become nobody to meet a folder it may not read");
+    return;
+  }
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("followed symlinks: a folder loop is walked once, a link loop is an error, a dangling link is nothing",
+          "[io][traps]") {
+  TempDir d;
+  const auto tree = d.path / "tree";
+  std::filesystem::create_directories(tree / "sub");
+  write_binary_stl(cube(), tree / "sub" / "good.stl");
+  std::filesystem::create_directory_symlink(tree, tree / "sub" / "up");
+  std::filesystem::create_symlink(tree / "b.stl", tree / "a.stl");
+  std::filesystem::create_symlink(tree / "a.stl", tree / "b.stl");
+  std::filesystem::create_symlink(d.path / "nowhere.stl", tree / "dangling.stl");
+  const auto files = collect_files({tree.string()}, true);
+  std::vector<std::string> seen;
+  for (const FoundFile& f : files) seen.push_back(f.path.substr(tree.string().size()) + " [" + f.error + "]");
+  CAPTURE(seen);
+  REQUIRE(files.size() == 3);
+  CHECK(files[0].path == (tree / "a.stl").string());
+  CHECK(files[0].error.rfind("cannot read: ", 0) == 0);
+  CHECK(files[1].path == (tree / "b.stl").string());
+  CHECK_FALSE(files[1].error.empty());
+  CHECK(files[2].path == (tree / "sub" / "good.stl").string());
+  CHECK(files[2].error.empty());
+  // Not followed, the links are not files of the tree at all.
+  const auto plain = collect_files({tree.string()}, false);
+  REQUIRE(plain.size() == 1);
+  CHECK(plain[0].path == (tree / "sub" / "good.stl").string());
+}
