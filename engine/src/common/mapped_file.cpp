@@ -59,8 +59,7 @@ Status read_exactly(int fd, std::byte* out, std::size_t size) {
 }
 
 // Opens `path` as a regular file of at most max_bytes; its size in `size`.
-Status open_regular(const std::string& path, std::uint64_t max_bytes, bool follow_symlinks, Fd& fd,
-                    std::size_t& size) {
+Status open_regular(const std::string& path, std::uint64_t max_bytes, bool follow_symlinks, Fd& fd, std::size_t& size) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused
   // right after, by fstat).
   const int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow_symlinks ? 0 : O_NOFOLLOW);
@@ -88,7 +87,8 @@ Result<MappedFile> MappedFile::open(const std::string& path, std::uint64_t max_b
   if (Status s = open_regular(path, max_bytes, follow_symlinks, fd, file.size_); !s.ok()) return s;
   if (file.size_ > 0) {
     file.data_.reset(allocate(file.size_));
-    if (!file.data_) return make_error(ErrorCode::limit, "limit: no memory for " + std::to_string(file.size_) + " bytes");
+    if (!file.data_)
+      return make_error(ErrorCode::limit, "limit: no memory for " + std::to_string(file.size_) + " bytes");
   }
   if (Status s = read_exactly(fd.fd, file.data_.get(), file.size_); !s.ok()) return s;
   return file;

@@ -9,7 +9,6 @@
 #pragma once
 
 #include <assimp/IOSystem.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <span>
