@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -315,4 +316,248 @@ TEST_CASE("a loader that crashes, hangs or blows up is an error and the caller g
   REQUIRE(bad);
   CHECK((*bad)["verdict"] == "error");
   CHECK(find(c, "good.stl"));
+}
+
+namespace {
+
+// A cube as 36 unindexed float positions: the bytes of a glTF buffer.
+std::string cube_positions() {
+  const Mesh m = cube();
+  std::string out;
+  for (const Tri& t : m.triangles)
+    for (int c = 0; c < 3; ++c)
+      for (int k = 0; k < 3; ++k) {
+        const float x = static_cast<float>(m.vertices[t[c]][k]);
+        out.append(reinterpret_cast<const char*>(&x), 4);
+      }
+  return out;
+}
+
+std::string gltf_with_buffer(const std::string& uri, std::size_t bytes) {
+  nlohmann::json j = {
+      {"asset", {{"version", "2.0"}}},
+      {"scene", 0},
+      {"scenes", {{{"nodes", {0}}}}},
+      {"nodes", {{{"mesh", 0}}}},
+      {"meshes", {{{"primitives", {{{"attributes", {{"POSITION", 0}}}}}}}}},
+      {"accessors", {{{"bufferView", 0}, {"componentType", 5126}, {"count", bytes / 12}, {"type", "VEC3"},
+                      {"min", {0, 0, 0}}, {"max", {1, 1, 1}}}}},
+      {"bufferViews", {{{"buffer", 0}, {"byteLength", bytes}}}},
+      {"buffers", {{{"uri", uri}, {"byteLength", bytes}}}}};
+  return j.dump();
+}
+
+std::string obj_with_mtllib(const std::string& mtllib) {
+  const Mesh m = cube();
+  std::ostringstream s;
+  s << "mtllib " << mtllib << "\n";
+  for (const auto& v : m.vertices) s << "v " << v[0] << ' ' << v[1] << ' ' << v[2] << "\n";
+  s << "usemtl red\n";
+  for (const Tri& t : m.triangles) s << "f " << t[0] + 1 << ' ' << t[1] + 1 << ' ' << t[2] + 1 << "\n";
+  return s.str();
+}
+
+// What a scan says about a file, all of it that could leak what it read.
+std::string outcome(const ScanResult& r) {
+  return r.path + " " + to_string(r.verdict) + " " + std::to_string(r.triangles) + " " + r.hash.hex() + " " +
+         r.sha256 + " [" + r.error + "]";
+}
+
+}  // namespace
+
+TEST_CASE("glTF buffers and OBJ material files outside the scanned files are never opened", "[io][traps]") {
+  TempDir outside, d;
+  const std::string cube_bin = cube_positions();
+  const auto secret_bin = outside.path / "secret.bin";
+  const auto secret_mtl = outside.path / "secret.mtl";
+  const std::string up = "../" + outside.path.filename().string() + "/secret.bin";
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"absolute.gltf", gltf_with_buffer(secret_bin.string(), cube_bin.size())},
+      {"dotdot.gltf", gltf_with_buffer(up, cube_bin.size())},
+      {"absolute.obj", obj_with_mtllib(secret_mtl.string())},
+  };
+  for (const auto& [name, bytes] : files) write_bytes(d.path / name, bytes);
+  const std::string zip = stored_zip(files);
+  SignatureSet set;
+  Engine engine(set);
+  // Every way in: from disk (side files beside it may resolve) and from
+  // memory (an upload, an archive member), in the child and in process.
+  auto scan_all = [&] {
+    std::vector<std::string> out;
+    for (bool isolate : {true, false}) {
+      ScanOptions opt;
+      opt.timing = false;
+      opt.load.isolate = isolate;
+      for (const auto& [name, bytes] : files) {
+        for (const ScanResult& r : engine.scan_file((d.path / name).string(), opt)) out.push_back(outcome(r));
+        for (const ScanResult& r : engine.scan_buffer(as_bytes(bytes), name, opt)) out.push_back(outcome(r));
+      }
+      for (const ScanResult& r : engine.scan_buffer(as_bytes(zip), "up.zip", opt)) out.push_back(outcome(r));
+    }
+    return out;
+  };
+
+  write_bytes(secret_bin, cube_bin);
+  write_bytes(secret_mtl, "newmtl red\nKd 1 0 0\n");
+  const auto present = scan_all();
+  std::filesystem::remove(secret_bin);
+  std::filesystem::remove(secret_mtl);
+  const auto absent = scan_all();
+  CHECK(present == absent);
+  // A FIFO would hold whoever opens it until a writer comes.
+  REQUIRE(mkfifo(secret_bin.c_str(), 0600) == 0);
+  REQUIRE(mkfifo(secret_mtl.c_str(), 0600) == 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto fifo = scan_all();
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+  CHECK(fifo == absent);
+  // The glTFs have no geometry but the outside buffer: an error, every way.
+  int gltf_errors = 0;
+  for (const std::string& o : present) gltf_errors += o.find(".gltf error 0 ") != std::string::npos;
+  CHECK(gltf_errors == 2 * 3 * 2);  // 2 files, 3 ways, 2 loaders
+}
+
+TEST_CASE("side files load only plainly beside a file on disk, never through a symlink or FIFO", "[io][traps]") {
+  TempDir outside, d;
+  const std::string cube_bin = cube_positions();
+  write_bytes(outside.path / "secret.bin", cube_bin);
+  write_bytes(d.path / "side.bin", cube_bin);
+  write_bytes(d.path / "side.gltf", gltf_with_buffer("side.bin", cube_bin.size()));
+  write_bytes(d.path / "dot.gltf", gltf_with_buffer("./side.bin", cube_bin.size()));
+  std::filesystem::create_symlink(outside.path / "secret.bin", d.path / "link.bin");
+  write_bytes(d.path / "link.gltf", gltf_with_buffer("link.bin", cube_bin.size()));
+  REQUIRE(mkfifo((d.path / "pipe.bin").c_str(), 0600) == 0);
+  write_bytes(d.path / "pipe.gltf", gltf_with_buffer("pipe.bin", cube_bin.size()));
+  SignatureSet set;
+  Engine engine(set);
+  ScanOptions opt;
+  opt.timing = false;
+  auto one = [&](const std::string& name) {
+    auto r = engine.scan_file((d.path / name).string(), opt);
+    REQUIRE(r.size() == 1);
+    return r[0];
+  };
+  CHECK(one("side.gltf").triangles == 12);
+  CHECK(one("dot.gltf").triangles == 12);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const char* name : {"link.gltf", "pipe.gltf"}) {
+    const ScanResult r = one(name);
+    CHECK(r.verdict == Verdict::error);
+    CHECK(r.triangles == 0);
+  }
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+  // From memory (an upload), not even a plain name resolves.
+  const auto mem = engine.scan_buffer(as_bytes(read_bytes(d.path / "side.gltf")), "side.gltf", opt);
+  REQUIRE(mem.size() == 1);
+  CHECK(mem[0].verdict == Verdict::error);
+}
+
+TEST_CASE("a scanned path is read through one descriptor: no symlink, no FIFO, the bytes hashed are parsed",
+          "[io][traps]") {
+  TempDir outside, d;
+  // The file outside is a demo reference: its bytes under the link would flag.
+  std::filesystem::copy_file(source_dir() / "models/refs/gear_rack_m2.stl", outside.path / "ref.stl");
+  // A symlink in place of a walked file, as if swapped in after the walk.
+  std::filesystem::create_symlink(outside.path / "ref.stl", d.path / "swapped.stl");
+  REQUIRE(mkfifo((d.path / "pipe.stl").c_str(), 0600) == 0);
+  auto engine = Engine::open((source_dir() / "signatures/demo.msig").string());
+  REQUIRE(engine.ok());
+  ScanOptions opt;
+  opt.timing = false;
+  auto r = engine->scan_file((d.path / "swapped.stl").string(), opt);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].verdict == Verdict::error);
+  CHECK(r[0].error == "symlink not followed");
+  CHECK(r[0].sha256.empty());
+  CHECK(r[0].bytes == 0);
+  opt.follow_symlinks = true;
+  r = engine->scan_file((d.path / "swapped.stl").string(), opt);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].verdict == Verdict::match);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  r = engine->scan_file((d.path / "pipe.stl").string(), opt);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].verdict == Verdict::error);
+  CHECK(r[0].error == "not a regular file");
+
+  // /proc files are regular files of size 0 that hold bytes: what was read
+  // is not what fstat said, the error a file growing while read gives.
+  r = engine->scan_file("/proc/self/status", opt);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].verdict == Verdict::error);
+  CHECK(r[0].error.rfind("io: file changed while read", 0) == 0);
+}
+
+TEST_CASE("a folder or file that cannot be read is an error record, never a silent skip", "[io][traps]") {
+  TempDir d;
+  const auto tree = d.path / "tree";
+  std::filesystem::create_directories(tree / "locked");
+  write_binary_stl(cube(), tree / "good.stl");
+  write_binary_stl(cube(), tree / "locked" / "hidden.stl");
+  write_bytes(tree / "notes.txt", "not 3D, but who knows before reading it");
+  namespace fs = std::filesystem;
+  for (const auto& p : {d.path, tree}) fs::permissions(p, fs::perms::owner_all | fs::perms::group_all | fs::perms::others_all);
+  fs::permissions(tree / "locked", fs::perms::none);
+  fs::permissions(tree / "notes.txt", fs::perms::none);
+  // Root reads everything: the walk runs in a child as nobody, on one
+  // thread (OpenMP's pool does not survive a fork).
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(77);
+    SignatureSet set;
+    Engine engine(set);
+    ScanOptions opt;
+    opt.timing = false;
+    opt.threads = 1;
+    int errors = 0, good = 0;
+    std::string seen;
+    for (const ScanResult& r : engine.scan_paths({tree.string()}, opt)) {
+      seen += r.path + " " + to_string(r.verdict) + " " + r.error + "\n";
+      good += r.path == (tree / "good.stl").string() && r.verdict == Verdict::clean;
+      errors += r.path == (tree / "locked").string() && r.error.rfind("cannot read folder: ", 0) == 0;
+      errors += r.path == (tree / "notes.txt").string() && r.error.rfind("cannot open: ", 0) == 0;
+    }
+    const bool ok = good == 1 && errors == 2;
+    if (!ok) std::fprintf(stderr, "the walk as nobody gave:\n%s", seen.c_str());
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  fs::permissions(tree / "locked", fs::perms::owner_all);
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) {
+    WARN("skipped: running as root and cannot become nobody to meet a folder it may not read");
+    return;
+  }
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("followed symlinks: a folder loop is walked once, a link loop is an error, a dangling link is nothing",
+          "[io][traps]") {
+  TempDir d;
+  const auto tree = d.path / "tree";
+  std::filesystem::create_directories(tree / "sub");
+  write_binary_stl(cube(), tree / "sub" / "good.stl");
+  std::filesystem::create_directory_symlink(tree, tree / "sub" / "up");
+  std::filesystem::create_symlink(tree / "b.stl", tree / "a.stl");
+  std::filesystem::create_symlink(tree / "a.stl", tree / "b.stl");
+  std::filesystem::create_symlink(d.path / "nowhere.stl", tree / "dangling.stl");
+  const auto files = collect_files({tree.string()}, true);
+  std::vector<std::string> seen;
+  for (const FoundFile& f : files) seen.push_back(f.path.substr(tree.string().size()) + " [" + f.error + "]");
+  CAPTURE(seen);
+  REQUIRE(files.size() == 3);
+  CHECK(files[0].path == (tree / "a.stl").string());
+  CHECK(files[0].error.rfind("cannot read: ", 0) == 0);
+  CHECK(files[1].path == (tree / "b.stl").string());
+  CHECK_FALSE(files[1].error.empty());
+  CHECK(files[2].path == (tree / "sub" / "good.stl").string());
+  CHECK(files[2].error.empty());
+  // Not followed, the links are not files of the tree at all.
+  const auto plain = collect_files({tree.string()}, false);
+  REQUIRE(plain.size() == 1);
+  CHECK(plain[0].path == (tree / "sub" / "good.stl").string());
 }

@@ -87,18 +87,22 @@ Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits
 // millimetres by the model's unit. See threemf_reader.cpp.
 Result<LoadedMesh> read_3mf(std::span<const std::byte> bytes, const LoadLimits& limits = {});
 
-// Assimp-backed formats, from memory (no external files such as .mtl or .bin
-// can be resolved) or from a path (they can). Node transforms are applied and
-// all meshes of the scene merged; Mesh::source_mesh keeps where each triangle
-// came from.
+// Assimp-backed formats, from memory. Node transforms are applied and all
+// meshes of the scene merged; Mesh::source_mesh keeps where each triangle
+// came from. `path`, when the bytes were read from a file there, lets side
+// files (.mtl, .bin) named plainly beside it resolve; every other reference
+// (absolute, "..", subfolders, symlinks, FIFOs, devices, or any at all
+// without `path`) is not found, so nothing outside the scanned files is
+// opened.
 Result<LoadedMesh> read_with_assimp(std::span<const std::byte> bytes, Format format,
-                                    const LoadLimits& limits = {});
+                                    const LoadLimits& limits = {}, const std::string& path = {});
+// Reads the file, then read_with_assimp with `path`.
 Result<LoadedMesh> read_file_with_assimp(const std::string& path, Format format,
                                          const LoadLimits& limits = {});
 
 // The same in a forked child with an address-space and CPU-time limit: a
-// crash, hang or memory blow-up of the parser is returned as an error. Use
-// `path` to read from disk (side files resolve), else `bytes`.
+// crash, hang or memory blow-up of the parser is returned as an error.
+// `path` as for read_with_assimp.
 Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, Format format,
                                              const LoadLimits& limits, const std::string& path = {});
 

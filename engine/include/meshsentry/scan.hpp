@@ -131,8 +131,9 @@ struct ScanResult {
 };
 
 // Files under `paths` in the order scan_paths scans them (sorted), skipping
-// symlinks (unless followed), devices, FIFOs and sockets. Unreadable entries
-// carry an error.
+// symlinks (unless followed), devices, FIFOs and sockets. Unreadable entries,
+// and folders that cannot be listed, carry an error: nothing under a scanned
+// folder is passed over silently. Followed symlinks reach each folder once.
 struct FoundFile {
   std::string path;
   std::string error;       // why it cannot be scanned; empty when it can

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
-// Read-only memory map of a whole file (read once, no copy). Falls back to
-// reading into a buffer for files that cannot be mapped (pipes are refused
-// earlier by the walker; empty files map to an empty span).
+// A whole file's bytes, read once into memory through one descriptor: what
+// is hashed is what is parsed, a file truncated or unreadable while it is
+// read is an error instead of a SIGBUS (which a memory map gives), and
+// FIFOs, devices and sockets are refused before a byte is read.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
-#include <vector>
 
 #include "meshsentry/status.hpp"
 
@@ -15,25 +17,23 @@ namespace meshsentry {
 
 class MappedFile {
  public:
-  MappedFile() = default;
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  MappedFile(MappedFile&& other) noexcept;
-  MappedFile& operator=(MappedFile&& other) noexcept;
-  ~MappedFile();
-
   // Refuses non-regular files and files over max_bytes (ErrorCode::limit).
-  static Result<MappedFile> open(const std::string& path, std::uint64_t max_bytes);
+  // Without follow_symlinks, a path that is itself a symlink is refused
+  // (whatever it points at, or swapped in after a folder walk); the folders
+  // above it are followed either way.
+  static Result<MappedFile> open(const std::string& path, std::uint64_t max_bytes, bool follow_symlinks = true);
 
-  std::span<const std::byte> bytes() const noexcept {
-    return {static_cast<const std::byte*>(data_), size_};
-  }
+  // What open() would say, without reading the bytes.
+  static Status check(const std::string& path, std::uint64_t max_bytes, bool follow_symlinks = true);
+
+  std::span<const std::byte> bytes() const noexcept { return {data_.get(), size_}; }
 
  private:
-  void* data_ = nullptr;
+  struct Free {
+    void operator()(std::byte* p) const noexcept;
+  };
+  std::unique_ptr<std::byte[], Free> data_;
   std::size_t size_ = 0;
-  bool mapped_ = false;
-  std::vector<std::byte> fallback_;
 };
 
 }  // namespace meshsentry

@@ -248,9 +248,7 @@ Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, F
   // memory.
   LoadLimits child = limits;
   child.isolation_max_bytes = std::min<std::uint64_t>(limits.isolation_max_bytes, kBaseBudget + kBudgetPerByte * bytes.size());
-  auto r = run_isolated(
-      [&] { return path.empty() ? read_with_assimp(bytes, format, child) : read_file_with_assimp(path, format, child); },
-      child);
+  auto r = run_isolated([&] { return read_with_assimp(bytes, format, child, path); }, child);
   if (r.ok()) r->format = format;
   return r;
 }

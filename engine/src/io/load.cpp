@@ -28,12 +28,13 @@ Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view 
   }
   if (is_archive(f))
     return make_error(ErrorCode::invalid, "archive: expand it with list_archive");
-  // Formats with side files (.mtl, .bin, textures) read from disk when we
-  // can; Assimp picks its reader by extension there, so only when it agrees.
+  // Formats with side files (.mtl, .bin) find them beside the file on disk
+  // (only there, and only plain names: see AssimpFiles); the file itself is
+  // always parsed from `bytes`, the bytes that were hashed.
   const bool side_files = f == Format::gltf || f == Format::obj || f == Format::collada;
-  const bool from_disk = !path.empty() && side_files && file_extension(path) == format_name(f);
-  if (limits.isolate) return read_with_assimp_isolated(bytes, f, limits, from_disk ? path : std::string());
-  return from_disk ? read_file_with_assimp(path, f, limits) : read_with_assimp(bytes, f, limits);
+  const std::string beside = side_files ? path : std::string();
+  if (limits.isolate) return read_with_assimp_isolated(bytes, f, limits, beside);
+  return read_with_assimp(bytes, f, limits, beside);
 }
 
 Result<LoadedMesh> load_mesh_file(const std::string& path, const LoadLimits& limits) {

@@ -37,7 +37,7 @@ Status open_source(const std::string& path, const ScanOptions& scan, Source& src
     if (bang == std::string::npos) break;
     at = bang + 2;
   }
-  auto file = MappedFile::open(parts[0], scan.load.max_file_bytes);
+  auto file = MappedFile::open(parts[0], scan.load.max_file_bytes, scan.follow_symlinks);
   if (!file) return file.status();
   src.file = std::move(file.value());
   src.bytes = src.file.bytes();

@@ -156,7 +156,9 @@ std::vector<ScanResult> Engine::scan_buffer(std::span<const std::byte> bytes, co
 
 std::vector<ScanResult> Engine::scan_file(const std::string& path, const ScanOptions& options) const {
   const auto t0 = Clock::now();
-  auto file = MappedFile::open(path, options.load.max_file_bytes);
+  // Not following a symlink here too: one swapped in after the walk must
+  // not bring another file's bytes under this path.
+  auto file = MappedFile::open(path, options.load.max_file_bytes, options.follow_symlinks);
   if (!file) {
     ScanResult r = error_result(path, file.status());
     if (options.timing) r.elapsed_ms = ms_since(t0);
