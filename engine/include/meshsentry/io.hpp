@@ -171,7 +171,9 @@ class ScanBudget {
   // Triangles and vertices a reader is about to produce, before it allocates them.
   Status add_geometry(std::uint64_t triangles, std::uint64_t vertices);
   Status check_time() const;           // the deadline; cheap enough for inner loops
-  Status check_spent() const;          // the deadline, or expanded bytes already spent
+  // Bytes or members past their limit: the breach was reported where it
+  // happened, and whatever is left of the file can only breach again.
+  bool spent() const noexcept;
   std::uint64_t triangles_left() const noexcept;
   unsigned seconds_left() const noexcept;  // at least 1 while time is left
 

@@ -59,10 +59,8 @@ Status ScanBudget::check_time() const {
   return {};
 }
 
-Status ScanBudget::check_spent() const {
-  if (bytes_ >= archive_.max_total_bytes)
-    return make_error(ErrorCode::limit, "limit: archive expands past " + std::to_string(archive_.max_total_bytes) + " bytes");
-  return check_time();
+bool ScanBudget::spent() const noexcept {
+  return bytes_ > archive_.max_total_bytes || members_ > archive_.max_members;
 }
 
 std::uint64_t ScanBudget::triangles_left() const noexcept {

@@ -64,9 +64,11 @@ void scan_within(const Engine& engine, std::span<const std::byte> bytes, const s
           out.push_back(error_result(inner, m.error));
           continue;
         }
-        // Out of time or bytes: one record says so, and the members left go
-        // unscanned (an inner archive would only repeat the error).
-        if (Status s = budget.check_spent(); !s.ok()) {
+        // Out of bytes or members (the member that breached, here or deeper,
+        // reports it) or out of time (this record says so): the members left
+        // go unscanned.
+        if (budget.spent()) continue;
+        if (Status s = budget.check_time(); !s.ok()) {
           out.push_back(error_result(inner, s));
           break;
         }
