@@ -426,4 +426,19 @@ TEST_CASE("a scanned file's deadline covers its members and its loading", "[io][
   CHECK(r[1].error.rfind("limit: scanning took longer", 0) == 0);
   // With time, both members are scanned.
   CHECK(scan(stored_zip({{"a.stl", stl}, {"b.stl", stl}}), "two.zip").size() == 3);
+
+  // The readers that amplify check it too.
+  LoadLimits zero;
+  zero.max_seconds = 0;
+  ScanBudget gone(zero);
+  const std::string gcode = "G1 Z0.2\nG1 X5 Y0 E1\nG1 X5 Y5 E2\n";
+  CHECK(read_gcode(as_bytes(gcode)).ok());
+  auto late = read_gcode(as_bytes(gcode), zero, &gone);
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.status().message.rfind("limit: scanning took longer", 0) == 0);
+  const std::string model = amplifying_model(3, 1, 2, 1);
+  CHECK(read_3mf(as_bytes(model)).ok());
+  auto placed = read_3mf(as_bytes(model), zero, &gone);
+  REQUIRE_FALSE(placed.ok());
+  CHECK(placed.status().message.rfind("limit: scanning took longer", 0) == 0);
 }
