@@ -358,7 +358,7 @@ TEST_CASE("a 3MF whose placements multiply is refused before it allocates", "[io
     CHECK(r[0].verdict == Verdict::error);
     CHECK(r[0].error.rfind("limit:", 0) == 0);
   }
-  CHECK(scan(vertex_bomb, "v.3mf")[0].error == "limit: more than 50000000 vertices");
+  CHECK(scan(vertex_bomb, "v.3mf")[0].error == "limit: more than 150000000 vertices");
   // Placed 10 times, the same object fits, and its vertices are all there.
   auto small = read_3mf(as_bytes(three_mf_package(amplifying_model(20, 1, 10, 1))));
   REQUIRE(small.ok());

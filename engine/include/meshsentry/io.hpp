@@ -63,7 +63,7 @@ struct LoadLimits {
   // Triangles and vertices per scanned file, after 3MF placement and summed
   // over an archive's members at every depth (see ScanBudget).
   std::uint64_t max_triangles = 50'000'000;
-  std::uint64_t max_vertices = 50'000'000;
+  std::uint64_t max_vertices = 150'000'000;  // three a triangle: an STL's unshared corners
   // What one mesh may cost in memory through loading and preparation,
   // estimated from its triangles and vertices (ScanBudget::kBytesPerTriangle,
   // ...) before a reader that amplifies (3MF placements) allocates them:

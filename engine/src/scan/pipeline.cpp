@@ -49,7 +49,7 @@ void scan_within(const Engine& engine, std::span<const std::byte> bytes, const s
       out[at].verdict = Verdict::error;
       out[at].error = members.status().message;
     } else {
-      for (const ArchiveMember& m : *members) {
+      for (ArchiveMember& m : *members) {
         // macOS resource forks (__MACOSX/, ._name) are metadata, never meshes.
         const auto slash = m.name.rfind('/');
         const std::string_view base = std::string_view(m.name).substr(slash == std::string::npos ? 0 : slash + 1);
@@ -73,6 +73,7 @@ void scan_within(const Engine& engine, std::span<const std::byte> bytes, const s
           break;
         }
         scan_within(engine, m.bytes, inner, {}, opt, depth + 1, budget, out);
+        std::vector<std::byte>().swap(m.bytes);  // scanned: its memory is the next member's
       }
       // The archive's own line sums up its members.
       ScanResult& a = out[at];
