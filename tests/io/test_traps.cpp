@@ -363,6 +363,28 @@ std::string outcome(const ScanResult& r) {
          r.sha256 + " [" + r.error + "]";
 }
 
+// A 3MF model whose object 1 has `vertices` vertices and one triangle and
+// whose object 2 (never placed) defines `spare` triangles, so that the build
+// may place 256 times that many; object 3 + k places object 2 + k (object 1
+// for k = 0) `fan` times, `levels` deep, and the build places the last one.
+std::string amplifying_model(int vertices, int spare, int fan, int levels) {
+  std::string m =
+      R"(<?xml version="1.0" encoding="UTF-8"?><model unit="millimeter" xmlns="http://schemas.microsoft.com/3dmanufacturing/core/2015/02"><resources>)"
+      R"(<object id="1" type="model"><mesh><vertices>)";
+  for (int i = 0; i < vertices; ++i) m += R"(<vertex x="0" y="0" z="0"/>)";
+  m += R"(</vertices><triangles><triangle v1="0" v2="1" v3="2"/></triangles></mesh></object>)";
+  m += R"(<object id="2" type="model"><mesh><vertices><vertex x="0" y="0" z="0"/><vertex x="1" y="0" z="0"/>)"
+       R"(<vertex x="0" y="1" z="0"/></vertices><triangles>)";
+  for (int i = 0; i < spare; ++i) m += R"(<triangle v1="0" v2="1" v3="2"/>)";
+  m += "</triangles></mesh></object>";
+  for (int k = 0; k < levels; ++k) {
+    m += "<object id=\"" + std::to_string(3 + k) + "\" type=\"model\"><components>";
+    for (int i = 0; i < fan; ++i) m += "<component objectid=\"" + std::to_string(k == 0 ? 1 : 2 + k) + "\"/>";
+    m += "</components></object>";
+  }
+  return m + "</resources><build><item objectid=\"" + std::to_string(2 + levels) + "\"/></build></model>";
+}
+
 }  // namespace
 
 TEST_CASE("glTF buffers and OBJ material files outside the scanned files are never opened", "[io][traps]") {
@@ -560,4 +582,103 @@ TEST_CASE("followed symlinks: a folder loop is walked once, a link loop is an er
   const auto plain = collect_files({tree.string()}, false);
   REQUIRE(plain.size() == 1);
   CHECK(plain[0].path == (tree / "sub" / "good.stl").string());
+}
+
+TEST_CASE("a 3MF whose placements multiply is refused before it allocates", "[io][traps]") {
+  // 20,000 vertices placed 10^4 times: 2 * 10^8 vertices, while the placed
+  // triangles (10^4) are well within 256 times the file's own.
+  const std::string vertex_bomb = three_mf_package(amplifying_model(20'000, 10'000, 10, 4));
+  // One triangle placed 30^7 (2 * 10^10) times.
+  const std::string fan_bomb = three_mf_package(amplifying_model(3, 1, 30, 7));
+  for (const std::string* pkg : {&vertex_bomb, &fan_bomb}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = scan(*pkg, "amplified.3mf");
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].verdict == Verdict::error);
+    CHECK(r[0].error.rfind("limit:", 0) == 0);
+  }
+  CHECK(scan(vertex_bomb, "v.3mf")[0].error == "limit: more than 150000000 vertices");
+  // Placed 10 times, the same object fits, and its vertices are all there.
+  auto small = read_3mf(as_bytes(three_mf_package(amplifying_model(20, 1, 10, 1))));
+  REQUIRE(small.ok());
+  CHECK(small->mesh.vertices.size() == 200);
+  CHECK(small->mesh.triangles.size() == 10);
+
+  // From the command line, beside a good file: both records, in little memory.
+  TempDir d;
+  write_bytes(d.path / "amplified.3mf", vertex_bomb);
+  write_binary_stl(cube(), d.path / "good.stl");
+  const Cli c = run_cli(scan_args(d.path), d.path);
+  CHECK(c.code == 2);
+  REQUIRE(c.results.size() == 2);
+  CHECK((*find(c, "good.stl"))["verdict"] == "clean");
+  CHECK(std::string((*find(c, "amplified.3mf"))["error"]).rfind("limit:", 0) == 0);
+  INFO("peak RSS " << c.max_rss_kb / 1024 << " MiB");
+#ifndef __SANITIZE_ADDRESS__
+  CHECK(c.max_rss_kb < 300 * 1024);
+#endif
+}
+
+TEST_CASE("archives of archives share one budget: members and bytes across all nesting", "[io][traps]") {
+  // 30 zips of 30 zips of 30 text members of 1 KiB: every archive alone is
+  // within the limits, 27,930 members and 87 MB expanded are not.
+  std::vector<std::pair<std::string, std::string>> notes, leaves, middles;
+  for (int i = 0; i < 30; ++i) notes.push_back({"note" + std::to_string(i) + ".txt", std::string(1024, 'a' + i % 26)});
+  const std::string leaf = stored_zip(notes);
+  for (int i = 0; i < 30; ++i) leaves.push_back({"leaf" + std::to_string(i) + ".zip", leaf});
+  const std::string middle = stored_zip(leaves);
+  for (int i = 0; i < 30; ++i) middles.push_back({"middle" + std::to_string(i) + ".zip", middle});
+  const std::string outer = stored_zip(middles);
+
+  auto limited = [](const std::vector<ScanResult>& results, const std::string& prefix) {
+    int n = 0;
+    for (const auto& r : results) n += r.error.rfind(prefix, 0) == 0;
+    return n;
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  auto results = scan(outer, "outer.zip");
+  CHECK(limited(results, "limit: more than 10000 members") == 1);
+  REQUIRE_FALSE(results.empty());
+  CHECK(results.front().verdict == Verdict::error);
+
+  ScanOptions bytes;
+  bytes.archive.max_total_bytes = 40ull << 20;  // over any one archive's 30 MB
+  results = scan(outer, "outer.zip", bytes);
+  // One record where the bytes ran out; the archives around it stop there.
+  CHECK(limited(results, "limit: archive expands past 41943040 bytes") == 1);
+  CHECK(limited(results, "limit:") == 1);
+  CHECK(results.size() < 400);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+}
+
+TEST_CASE("a scanned file's deadline covers its members and its loading", "[io][traps]") {
+  ScanOptions none;
+  none.load.max_seconds = 0;  // spent as soon as the scan starts
+  const std::string stl = stl_bytes(cube());
+  auto r = scan(stl, "cube.stl", none);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].error == "limit: scanning took longer than 0 s");
+  r = scan(stored_zip({{"a.stl", stl}, {"b.stl", stl}}), "two.zip", none);
+  REQUIRE(r.size() == 2);  // the archive, and one record for what was left
+  CHECK(r[0].verdict == Verdict::error);
+  CHECK(r[1].path == "two.zip!/a.stl");
+  CHECK(r[1].error.rfind("limit: scanning took longer", 0) == 0);
+  // With time, both members are scanned.
+  CHECK(scan(stored_zip({{"a.stl", stl}, {"b.stl", stl}}), "two.zip").size() == 3);
+
+  // The readers that amplify check it too.
+  LoadLimits zero;
+  zero.max_seconds = 0;
+  ScanBudget gone(zero);
+  const std::string gcode = "G1 Z0.2\nG1 X5 Y0 E1\nG1 X5 Y5 E2\n";
+  CHECK(read_gcode(as_bytes(gcode)).ok());
+  auto late = read_gcode(as_bytes(gcode), zero, &gone);
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.status().message.rfind("limit: scanning took longer", 0) == 0);
+  const std::string model = amplifying_model(3, 1, 2, 1);
+  CHECK(read_3mf(as_bytes(model)).ok());
+  auto placed = read_3mf(as_bytes(model), zero, &gone);
+  REQUIRE_FALSE(placed.ok());
+  CHECK(placed.status().message.rfind("limit: scanning took longer", 0) == 0);
 }

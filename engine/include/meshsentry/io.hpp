@@ -4,6 +4,7 @@
 // it returns a Status instead of crashing, and honours LoadLimits.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -15,6 +16,8 @@
 #include "meshsentry/status.hpp"
 
 namespace meshsentry {
+
+class ScanBudget;  // below: one scanned file's limits across its nesting
 
 enum class Format {
   unknown,
@@ -57,12 +60,24 @@ Format sniff(std::span<const std::byte> bytes, std::string_view name_hint = {});
 
 struct LoadLimits {
   std::uint64_t max_file_bytes = 1ull << 30;     // 1 GiB
+  // Triangles and vertices per scanned file, after 3MF placement and summed
+  // over an archive's members at every depth (see ScanBudget).
   std::uint64_t max_triangles = 50'000'000;
+  std::uint64_t max_vertices = 150'000'000;  // three a triangle: an STL's unshared corners
+  // What one mesh may cost in memory through loading and preparation,
+  // estimated from its triangles and vertices (ScanBudget::kBytesPerTriangle,
+  // ...) before a reader that amplifies (3MF placements) allocates them:
+  // about 8 million triangles of STL, keeping a scan under 1.5 GB. A larger
+  // input may take three times its own size (a 500 MB, 10-million-triangle
+  // STL scans), so only a small file cannot ask for much memory.
+  std::uint64_t max_mesh_bytes = 1ull << 30;
   // Assimp-backed formats are parsed in a forked child (see
   // read_with_assimp_isolated) with these limits; the native readers (STL,
-  // 3MF, G-code) never are.
+  // 3MF, G-code) run in process under the scanned file's ScanBudget.
   bool isolate = true;
-  unsigned max_seconds = 60;                        // wall and CPU time per file
+  // Wall time per scanned file, all of its nesting included; the isolated
+  // child also gets it as its CPU time.
+  unsigned max_seconds = 60;
   // The child's memory: address space beyond what the parent had mapped,
   // at most 512 MiB + 64 times the file's size, and never more than this.
   std::uint64_t isolation_max_bytes = 8ull << 30;
@@ -80,12 +95,15 @@ Result<LoadedMesh> read_stl(std::span<const std::byte> bytes, const LoadLimits& 
 // G-code: the skin a sliced print lays down (outer walls, top and bottom
 // surfaces) as a triangle soup with outward winding; see src/io/gcode/.
 // prepare() it with PrepareOptions::from_toolpath.
-Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits& limits = {});
+Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits& limits = {},
+                              ScanBudget* budget = nullptr);
 
 // 3MF, natively (expat): a zipped package or a bare model part; build items
 // placed through their transforms, components resolved across parts,
 // millimetres by the model's unit. See threemf_reader.cpp.
-Result<LoadedMesh> read_3mf(std::span<const std::byte> bytes, const LoadLimits& limits = {});
+// Placed triangles and vertices are counted before they are allocated.
+Result<LoadedMesh> read_3mf(std::span<const std::byte> bytes, const LoadLimits& limits = {},
+                            ScanBudget* budget = nullptr);
 
 // Assimp-backed formats, from memory. Node transforms are applied and all
 // meshes of the scene merged; Mesh::source_mesh keeps where each triangle
@@ -108,8 +126,11 @@ Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, F
 
 // Sniff, then dispatch to the right reader. Archives are not meshes: use
 // list_archive for them. `path` (may be empty) lets Assimp resolve side files.
+// The mesh is charged to `budget` when given (a scan's, for the scanned file
+// this is in), else to a budget of `limits` for this file alone.
 Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view name_hint,
-                             const LoadLimits& limits = {}, const std::string& path = {});
+                             const LoadLimits& limits = {}, const std::string& path = {},
+                             ScanBudget* budget = nullptr);
 
 // Convenience: map the file and load it.
 Result<LoadedMesh> load_mesh_file(const std::string& path, const LoadLimits& limits = {});
@@ -123,7 +144,9 @@ struct ArchiveMember {
 
 struct ArchiveLimits {
   std::uint64_t max_member_bytes = 256ull << 20;   // 256 MiB per member
-  std::uint64_t max_total_bytes = 1ull << 30;      // 1 GiB per archive
+  // Per scanned file, across all nesting: an inner archive's members count
+  // again when it is expanded (see ScanBudget).
+  std::uint64_t max_total_bytes = 1ull << 30;      // 1 GiB expanded
   std::uint32_t max_members = 10'000;
   // Expanded bytes / archive bytes, checked once ratio_min_bytes are out.
   // Mesh files compress up to about 1:31 (xz -9 on our test corpus), so
@@ -132,9 +155,51 @@ struct ArchiveLimits {
   std::uint64_t ratio_min_bytes = 16ull << 20;
 };
 
+// One scanned file's allowance, shared by everything it expands into (an
+// archive's members and theirs, a 3MF's placements, G-code's skin), so that
+// nesting cannot multiply the limits: bytes expanded, members, triangles,
+// vertices and their estimated memory, and a wall-clock deadline. A breach
+// is an ErrorCode::limit Status whose message starts "limit:". Not shared
+// between threads: one scanned file is read on one thread.
+class ScanBudget {
+ public:
+  // Memory a triangle or vertex costs through loading and preparation, a
+  // little over what was measured: 185 MB for a 2-million-triangle STL (6
+  // million unshared vertices), about 140 MB for a 1.4-million-triangle 3MF.
+  static constexpr std::uint64_t kBytesPerTriangle = 96, kBytesPerVertex = 12;
+
+  // `input_bytes`: the scanned file's size, which raises the mesh memory
+  // cap to kInputFactor times it when that is more than max_mesh_bytes.
+  static constexpr std::uint64_t kInputFactor = 3;
+  explicit ScanBudget(const LoadLimits& load = {}, const ArchiveLimits& archive = {}, std::uint64_t input_bytes = 0);
+  const LoadLimits& load() const noexcept { return load_; }
+  const ArchiveLimits& archive() const noexcept { return archive_; }
+
+  Status expand(std::uint64_t bytes);  // bytes expanded out of an archive, at any depth
+  Status add_member();                 // one more archive member, at any depth
+  // Triangles and vertices a reader is about to produce, before it allocates them.
+  Status add_geometry(std::uint64_t triangles, std::uint64_t vertices);
+  Status check_time() const;           // the deadline; cheap enough for inner loops
+  // Bytes or members past their limit: the breach was reported where it
+  // happened, and whatever is left of the file can only breach again.
+  bool spent() const noexcept;
+  std::uint64_t triangles_left() const noexcept;
+  unsigned seconds_left() const noexcept;  // at least 1 while time is left
+
+ private:
+  LoadLimits load_;
+  ArchiveLimits archive_;
+  std::uint64_t mesh_bytes_;  // the mesh memory cap for this file
+  std::chrono::steady_clock::time_point deadline_;
+  std::uint64_t bytes_ = 0, members_ = 0, triangles_ = 0, vertices_ = 0;
+};
+
 // Expand every regular file of a zip/tar/gz/bz2/xz/7z archive in memory.
-// Never writes to disk. A limit breach on one member is reported on that member.
+// Never writes to disk. A limit breach on one member is reported on that
+// member. Totals (bytes, members, time) are charged to `budget` when given,
+// else to a budget of `limits` for this archive alone.
 Result<std::vector<ArchiveMember>> list_archive(std::span<const std::byte> bytes,
-                                                const ArchiveLimits& limits = {});
+                                                const ArchiveLimits& limits = {},
+                                                ScanBudget* budget = nullptr);
 
 }  // namespace meshsentry

@@ -2,7 +2,8 @@
 // Archives (zip, tar, gz, bz2, xz, 7z) expanded in memory with libarchive.
 // Nothing is written to disk. Limits in the style of ClamAV's: bytes per
 // member, bytes per archive, member count and expansion ratio; a breach ends
-// the member it happened in with a per-member error.
+// the member it happened in with a per-member error. Bytes, members and time
+// are charged to the scanned file's ScanBudget, across all nesting.
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -26,7 +27,7 @@ std::string ratio_text(double r) {
 // Every member of the archive; `raw_only` reads a compressed stream as one
 // member whatever it holds.
 Result<std::vector<ArchiveMember>> read_members(std::span<const std::byte> bytes, const ArchiveLimits& limits,
-                                                bool compressed_stream, bool raw_only) {
+                                                ScanBudget& budget, bool compressed_stream, bool raw_only) {
   std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
   if (!a) return make_error(ErrorCode::io, "archive: out of memory");
   archive_read_support_filter_all(a.get());
@@ -57,8 +58,8 @@ Result<std::vector<ArchiveMember>> read_members(std::span<const std::byte> bytes
     const char* name = archive_entry_pathname(entry);
     m.name = name ? name : "data";
     while (!m.name.empty() && m.name.front() == '/') m.name.erase(0, 1);
-    if (members.size() >= limits.max_members) {
-      m.error = make_error(ErrorCode::limit, "limit: more than " + std::to_string(limits.max_members) + " members");
+    if (Status s = budget.add_member(); !s.ok() || !(s = budget.check_time()).ok()) {
+      m.error = std::move(s);
       members.push_back(std::move(m));
       break;
     }
@@ -80,8 +81,8 @@ Result<std::vector<ArchiveMember>> read_members(std::span<const std::byte> bytes
         m.error = make_error(ErrorCode::limit, "limit: member over " + std::to_string(limits.max_member_bytes) + " bytes");
         break;
       }
-      if (total > limits.max_total_bytes) {
-        m.error = make_error(ErrorCode::limit, "limit: archive expands past " + std::to_string(limits.max_total_bytes) + " bytes");
+      if (Status s = budget.expand(static_cast<std::uint64_t>(n)); !s.ok() || !(s = budget.check_time()).ok()) {
+        m.error = std::move(s);
         break;
       }
       if (total > limits.ratio_min_bytes && static_cast<double>(total) / outer_size > limits.max_ratio) {
@@ -103,14 +104,16 @@ Result<std::vector<ArchiveMember>> read_members(std::span<const std::byte> bytes
 }  // namespace
 
 Result<std::vector<ArchiveMember>> list_archive(std::span<const std::byte> bytes,
-                                                const ArchiveLimits& limits) {
+                                                const ArchiveLimits& limits, ScanBudget* budget) {
+  ScanBudget own(LoadLimits{}, limits);
+  ScanBudget& b = budget ? *budget : own;
   // A bare .gz/.bz2/.xz holds one unnamed stream.
   const Format outer = sniff(bytes);
   const bool compressed_stream = outer == Format::gzip || outer == Format::bzip2 || outer == Format::xz;
-  auto members = read_members(bytes, limits, compressed_stream, false);
+  auto members = read_members(bytes, limits, b, compressed_stream, false);
   // A stream that starts with 512 zero bytes reads as an empty tar: read it
   // again as one stream, or a mesh behind a zero block would go unscanned.
-  if (compressed_stream && members.ok() && members->empty()) return read_members(bytes, limits, true, true);
+  if (compressed_stream && members.ok() && members->empty()) return read_members(bytes, limits, b, true, true);
   return members;
 }
 

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 // Dispatch from detected format to reader. Formats we recognise but do not
-// read yet get an error that says so, not "unknown".
+// read yet get an error that says so, not "unknown". Every reader is held to
+// what is left of the scanned file's ScanBudget: its triangles and its time.
+#include <algorithm>
+
 #include "common/mapped_file.hpp"
 #include "meshsentry/io.hpp"
 
 namespace meshsentry {
 
-Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view name_hint,
-                             const LoadLimits& limits, const std::string& path) {
+namespace {
+
+Result<LoadedMesh> dispatch(std::span<const std::byte> bytes, std::string_view name_hint, const LoadLimits& limits,
+                            const std::string& path, ScanBudget& budget) {
   if (bytes.empty()) return make_error(ErrorCode::empty, "empty file");
   const Format f = sniff(bytes, name_hint);
   switch (f) {
@@ -15,9 +20,9 @@ Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view 
     case Format::stl_ascii:
       return read_stl(bytes, limits);
     case Format::gcode:
-      return read_gcode(bytes, limits);
+      return read_gcode(bytes, limits, &budget);
     case Format::threemf:
-      return read_3mf(bytes, limits);
+      return read_3mf(bytes, limits, &budget);
     case Format::step:
     case Format::iges:
       return make_error(ErrorCode::format, std::string(format_name(f)) + " (CAD) is recognised but not read");
@@ -35,6 +40,27 @@ Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view 
   const std::string beside = side_files ? path : std::string();
   if (limits.isolate) return read_with_assimp_isolated(bytes, f, limits, beside);
   return read_with_assimp(bytes, f, limits, beside);
+}
+
+}  // namespace
+
+Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view name_hint,
+                             const LoadLimits& limits, const std::string& path, ScanBudget* budget) {
+  ScanBudget own(limits);
+  ScanBudget& b = budget ? *budget : own;
+  if (Status s = b.check_time(); !s.ok()) return s;
+  // The readers see the triangles and seconds left, so that a file's last
+  // member cannot take what its first ones already used.
+  LoadLimits left = limits;
+  left.max_triangles = std::min(limits.max_triangles, b.triangles_left());
+  left.max_seconds = std::min(limits.max_seconds, b.seconds_left());
+  auto loaded = dispatch(bytes, name_hint, left, path, b);
+  if (!loaded) return loaded;
+  // 3MF and G-code charged theirs before allocating; the others are charged
+  // now, before preparation multiplies their memory.
+  if (loaded->format != Format::threemf && loaded->format != Format::gcode)
+    if (Status s = b.add_geometry(loaded->mesh.triangles.size(), loaded->mesh.vertices.size()); !s.ok()) return s;
+  return loaded;
 }
 
 Result<LoadedMesh> load_mesh_file(const std::string& path, const LoadLimits& limits) {

@@ -11,7 +11,9 @@
 // Every build item is placed, objects of any type (a part marked "support"
 // is still geometry), each component through its transform; each placed
 // mesh is one source mesh. Coordinates are converted to millimetres by the
-// model's unit.
+// model's unit. What the build places is counted before it is allocated:
+// components of components multiply, and a 27 KB file can ask for billions
+// of vertices.
 #include <expat.h>
 
 #include <algorithm>
@@ -115,8 +117,8 @@ double unit_in_mm(std::string_view unit) {
 // SAX state for one model part.
 class PartParser {
  public:
-  PartParser(Part& part, const LoadLimits& limits, std::uint64_t& triangles)
-      : part_(part), limits_(limits), triangles_(triangles) {}
+  PartParser(Part& part, const LoadLimits& limits, const ScanBudget& budget, std::uint64_t& triangles)
+      : part_(part), limits_(limits), budget_(budget), triangles_(triangles) {}
 
   Status parse(std::span<const std::byte> xml) {
     std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> p(XML_ParserCreate(nullptr), &XML_ParserFree);
@@ -176,6 +178,9 @@ class PartParser {
   }
 
   void on_start(std::string_view name, const char** attrs) {
+    // The deadline, every 64 Ki elements: about a millisecond of parsing.
+    if ((++elements_ & 0xFFFF) == 0)
+      if (Status s = budget_.check_time(); !s.ok()) return fail(s.code, s.message);
     if (name == "model") {
       seen_model_ = true;
       if (const char* u = attribute(attrs, "unit")) scale_ = unit_in_mm(u);
@@ -214,7 +219,9 @@ class PartParser {
 
   Part& part_;
   const LoadLimits& limits_;
+  const ScanBudget& budget_;
   std::uint64_t& triangles_;
+  std::uint64_t elements_ = 0;
   XML_Parser parser_ = nullptr;
   Object* object_ = nullptr;
   double scale_ = 1;
@@ -228,30 +235,42 @@ class Assembler {
   // Instancing can repeat a small file's triangles without end, so placed
   // triangles are capped at 256 times those the file defines (a plate of a
   // hundred copies of one part is 100), besides max_triangles.
-  Assembler(const std::map<std::string, Part>& parts, const LoadLimits& limits, std::uint64_t defined)
-      : parts_(parts), limits_(limits),
+  Assembler(const std::map<std::string, Part>& parts, const LoadLimits& limits, ScanBudget& budget,
+            std::uint64_t defined)
+      : parts_(parts), limits_(limits), budget_(budget),
         max_triangles_(std::min<std::uint64_t>(limits.max_triangles, std::max<std::uint64_t>(defined, 1) * 256)) {}
+
+  // What placing `items` of `part` will produce, charged to the budget
+  // before anything is allocated; then room is reserved for exactly that.
+  Status count(const std::string& part, const std::vector<Component>& items) {
+    Size total;
+    for (const Component& c : items) {
+      Size one;
+      if (Status s = measure(part, c, 0, one); !s.ok()) return s;
+      total.add(one);
+    }
+    if (total.placements > kMaxPlacements)
+      return make_error(ErrorCode::limit, "limit: more than a million component placements");
+    if (total.triangles > max_triangles_) return over_triangles();
+    if (Status s = budget_.add_geometry(total.triangles, total.vertices); !s.ok()) return s;
+    out_.mesh.vertices.reserve(total.vertices);
+    out_.mesh.triangles.reserve(total.triangles);
+    out_.mesh.source_mesh.reserve(total.triangles);
+    return {};
+  }
 
   Status place(const std::string& part, const Component& c, const Affine& outer, int depth) {
     // Components may nest; a cycle or a fan-out bomb ends here.
-    constexpr int kMaxDepth = 16;
-    constexpr std::uint64_t kMaxPlacements = 1'000'000;
-    if (depth > kMaxDepth) return make_error(ErrorCode::format, "3mf: components nested deeper than 16 (a cycle?)");
+    if (depth > kMaxDepth) return too_deep();
     if (++placements_ > kMaxPlacements) return make_error(ErrorCode::limit, "limit: more than a million component placements");
+    if (Status s = budget_.check_time(); !s.ok()) return s;
+    const Object* found = nullptr;
     const std::string& where = c.part.empty() ? part : c.part;
-    const auto p = parts_.find(where);
-    if (p == parts_.end()) return make_error(ErrorCode::format, "3mf: no model part \"" + where + "\"");
-    const auto o = p->second.objects.find(c.object);
-    if (o == p->second.objects.end())
-      return make_error(ErrorCode::format, "3mf: build item or component names object " + std::to_string(c.object) +
-                                               ", which does not exist");
+    if (Status s = find(where, c.object, found); !s.ok()) return s;
     const Affine t = then(c.transform, outer);
-    const Object& obj = o->second;
+    const Object& obj = *found;
     if (!obj.triangles.empty()) {
-      if (out_.mesh.triangles.size() + obj.triangles.size() > max_triangles_)
-        return make_error(ErrorCode::limit, "limit: the build places more than " + std::to_string(max_triangles_) +
-                                                " triangles (" + std::to_string(limits_.max_triangles) +
-                                                " at most, 256 times the file's own)");
+      if (out_.mesh.triangles.size() + obj.triangles.size() > max_triangles_) return over_triangles();
       const auto base = static_cast<std::uint32_t>(out_.mesh.vertices.size());
       if (out_.mesh.vertices.size() + obj.vertices.size() > std::numeric_limits<std::uint32_t>::max())
         return make_error(ErrorCode::limit, "limit: too many vertices");
@@ -279,6 +298,18 @@ class Assembler {
     return {};
   }
 
+  // An object's size once placed with all its components, memoised per
+  // object: a shared component is measured once however often it is used.
+  struct Size {
+    std::uint64_t triangles = 0, vertices = 0, placements = 0;
+    void add(const Size& o) {
+      triangles = sat(triangles + o.triangles, triangles);
+      vertices = sat(vertices + o.vertices, vertices);
+      placements = sat(placements + o.placements, placements);
+    }
+    static std::uint64_t sat(std::uint64_t sum, std::uint64_t before) { return sum < before ? UINT64_MAX : sum; }
+  };
+
   LoadedMesh finish() {
     out_.format = Format::threemf;
     out_.source_meshes = std::max<std::uint32_t>(1, meshes_);
@@ -286,9 +317,57 @@ class Assembler {
   }
 
  private:
+  static constexpr int kMaxDepth = 16;
+  static constexpr std::uint64_t kMaxPlacements = 1'000'000;
+
+  static Status too_deep() { return make_error(ErrorCode::format, "3mf: components nested deeper than 16 (a cycle?)"); }
+  Status over_triangles() const {
+    return make_error(ErrorCode::limit, "limit: the build places more than " + std::to_string(max_triangles_) +
+                                            " triangles (" + std::to_string(limits_.max_triangles) +
+                                            " at most, 256 times the file's own)");
+  }
+
+  Status find(const std::string& where, std::uint32_t id, const Object*& obj) const {
+    const auto p = parts_.find(where);
+    if (p == parts_.end()) return make_error(ErrorCode::format, "3mf: no model part \"" + where + "\"");
+    const auto o = p->second.objects.find(id);
+    if (o == p->second.objects.end())
+      return make_error(ErrorCode::format, "3mf: build item or component names object " + std::to_string(id) +
+                                               ", which does not exist");
+    obj = &o->second;
+    return {};
+  }
+
+  // Sizes multiply down the component tree; saturating, since a few levels
+  // of fan-out pass 2^64. A cycle is an object met again while measured.
+  Status measure(const std::string& part, const Component& c, int depth, Size& out) {
+    if (depth > kMaxDepth) return too_deep();
+    const std::string& where = c.part.empty() ? part : c.part;
+    const Object* obj = nullptr;
+    if (Status s = find(where, c.object, obj); !s.ok()) return s;
+    const auto key = std::make_pair(where, c.object);
+    if (const auto m = sizes_.find(key); m != sizes_.end()) {
+      if (m->second.placements == 0) return too_deep();  // still being measured: a cycle
+      out = m->second;
+      return {};
+    }
+    sizes_[key] = Size{};
+    Size size{obj->triangles.size(), obj->triangles.empty() ? 0 : obj->vertices.size(), 1};
+    for (const Component& inner : obj->components) {
+      Size one;
+      if (Status s = measure(where, inner, depth + 1, one); !s.ok()) return s;
+      size.add(one);
+    }
+    sizes_[key] = size;
+    out = size;
+    return {};
+  }
+
   const std::map<std::string, Part>& parts_;
   const LoadLimits& limits_;
+  ScanBudget& budget_;
   const std::uint64_t max_triangles_;
+  std::map<std::pair<std::string, std::uint32_t>, Size> sizes_;
   LoadedMesh out_;
   std::uint32_t meshes_ = 0;
   std::uint64_t placements_ = 0;
@@ -321,45 +400,47 @@ std::string root_part(const std::vector<ArchiveMember>& members, const std::map<
 
 }  // namespace
 
-Result<LoadedMesh> read_3mf(std::span<const std::byte> bytes, const LoadLimits& limits) {
+Result<LoadedMesh> read_3mf(std::span<const std::byte> bytes, const LoadLimits& limits, ScanBudget* budget) {
+  ScanBudget own(limits);
+  ScanBudget& b = budget ? *budget : own;
   std::map<std::string, Part> parts;
   std::vector<ArchiveMember> members;
   std::uint64_t triangles = 0;
   std::string root;
   const bool zip = bytes.size() >= 4 && std::memcmp(bytes.data(), "PK", 2) == 0;
   if (zip) {
-    auto listed = list_archive(bytes);
+    auto listed = list_archive(bytes, b.archive(), &b);
     if (!listed) return error_3mf(listed.status().code, listed.status().message);
     members = std::move(listed.value());
     for (const ArchiveMember& m : members) {
       const std::string name = part_name(m.name);
       if (!name.ends_with(".model")) continue;
       if (!m.error.ok()) return error_3mf(m.error.code, m.error.message + " (in " + m.name + ")");
-      if (Status s = PartParser(parts[name], limits, triangles).parse(m.bytes); !s.ok())
+      if (Status s = PartParser(parts[name], limits, b, triangles).parse(m.bytes); !s.ok())
         return make_error(s.code, s.message + " (in " + m.name + ")");
     }
     if (parts.empty()) return make_error(ErrorCode::format, "3mf: the package holds no model part");
     root = root_part(members, parts);
     if (root.empty()) return make_error(ErrorCode::format, "3mf: no root model part (no 3D/3dmodel.model, no relationship to one)");
   } else {
-    if (Status s = PartParser(parts[root], limits, triangles).parse(bytes); !s.ok()) return s;
+    if (Status s = PartParser(parts[root], limits, b, triangles).parse(bytes); !s.ok()) return s;
   }
 
-  Assembler assembler(parts, limits, triangles);
+  Assembler assembler(parts, limits, b, triangles);
   const Part& main = parts.at(root);
-  if (!main.build.empty()) {
-    for (const Component& item : main.build)
-      if (Status s = assembler.place(root, item, kIdentity, 0); !s.ok()) return s;
-  } else {
+  std::vector<Component> items = main.build;
+  if (items.empty()) {
     // No build section: every object no other object uses.
     std::map<std::uint32_t, bool> used;
     for (const auto& [id, obj] : main.objects)
       for (const Component& c : obj.components)
         if (c.part.empty() || c.part == root) used[c.object] = true;
     for (const auto& [id, obj] : main.objects)
-      if (!used.count(id))
-        if (Status s = assembler.place(root, Component{{}, id, kIdentity}, kIdentity, 0); !s.ok()) return s;
+      if (!used.count(id)) items.push_back(Component{{}, id, kIdentity});
   }
+  if (Status s = assembler.count(root, items); !s.ok()) return s;
+  for (const Component& item : items)
+    if (Status s = assembler.place(root, item, kIdentity, 0); !s.ok()) return s;
   LoadedMesh out = assembler.finish();
   if (out.mesh.triangles.empty()) return make_error(ErrorCode::empty, "3mf: the build holds no triangles");
   return out;

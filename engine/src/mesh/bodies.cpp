@@ -46,9 +46,16 @@ EdgeAdjacency edge_adjacency(const BigVector<Tri>& tris, std::uint32_t vertex_co
   for (std::size_t v = 0; v < vertex_count; ++v) {
     Entry* const begin = entries.data() + first[v];
     Entry* const end = entries.data() + first[v + 1];
-    // Insertion sort: buckets hold about six entries.
-    for (Entry* i = begin + 1; i < end; ++i)
-      for (Entry* j = i; j > begin && *j < *(j - 1); --j) std::swap(*j, *(j - 1));
+    // Insertion sort: buckets hold about six entries. A vertex shared by
+    // thousands of triangles (a hostile file repeats one triangle) would make
+    // it quadratic, so large buckets take std::sort; entries are distinct,
+    // so both give the same order.
+    if (end - begin > 32) {
+      std::sort(begin, end);
+    } else {
+      for (Entry* i = begin + 1; i < end; ++i)
+        for (Entry* j = i; j > begin && *j < *(j - 1); --j) std::swap(*j, *(j - 1));
+    }
     for (Entry* i = begin; i < end;) {
       Entry* j = i + 1;
       while (j < end && j->other == i->other) ++j;

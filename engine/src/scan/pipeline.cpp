@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The scan pipeline around matching, for one buffer or file: read -> sniff
 // -> (archive: recurse) -> load -> prepare -> Engine::match_mesh -> the
-// allow-list. Folder walks are in folder_walk.cpp.
+// allow-list. One ScanBudget per scanned file holds all of its nesting to the
+// limits of one file; its deadline is checked between members and stages.
+// Folder walks are in folder_walk.cpp.
 #include "scan/pipeline.hpp"
 
 #include <algorithm>
@@ -28,9 +30,9 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
-                const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth,
-                std::vector<ScanResult>& out) {
+void scan_within(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
+                 const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget,
+                 std::vector<ScanResult>& out) {
   const auto t0 = Clock::now();
   ScanResult r;
   r.path = name;
@@ -43,11 +45,11 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
     if (depth >= opt.max_archive_depth) {
       out[at].verdict = Verdict::error;
       out[at].error = "limit: archive nesting deeper than " + std::to_string(opt.max_archive_depth);
-    } else if (auto members = list_archive(bytes, opt.archive); !members) {
+    } else if (auto members = list_archive(bytes, opt.archive, &budget); !members) {
       out[at].verdict = Verdict::error;
       out[at].error = members.status().message;
     } else {
-      for (const ArchiveMember& m : *members) {
+      for (ArchiveMember& m : *members) {
         // macOS resource forks (__MACOSX/, ._name) are metadata, never meshes.
         const auto slash = m.name.rfind('/');
         const std::string_view base = std::string_view(m.name).substr(slash == std::string::npos ? 0 : slash + 1);
@@ -62,7 +64,16 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
           out.push_back(error_result(inner, m.error));
           continue;
         }
-        scan_bytes(engine, m.bytes, inner, {}, opt, depth + 1, out);
+        // Out of bytes or members (the member that breached, here or deeper,
+        // reports it) or out of time (this record says so): the members left
+        // go unscanned.
+        if (budget.spent()) continue;
+        if (Status s = budget.check_time(); !s.ok()) {
+          out.push_back(error_result(inner, s));
+          break;
+        }
+        scan_within(engine, m.bytes, inner, {}, opt, depth + 1, budget, out);
+        std::vector<std::byte>().swap(m.bytes);  // scanned: its memory is the next member's
       }
       // The archive's own line sums up its members.
       ScanResult& a = out[at];
@@ -90,10 +101,11 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
   ReopenHooks hooks;
   hooks.loaded = [&](Format format) { r.format = format; };
   hooks.beside = [&] { r.sha256 = sha256_hex(bytes); };
-  auto prepared = reopen(bytes, name, opt, disk_path, hooks);
-  if (!prepared) {
+  auto prepared = reopen(bytes, name, opt, disk_path, hooks, &budget);
+  Status late = prepared ? budget.check_time() : Status{};
+  if (!prepared || !late.ok()) {
     r.verdict = Verdict::error;
-    r.error = prepared.status().message;
+    r.error = prepared ? late.message : prepared.status().message;
   } else {
     engine.match_mesh(*prepared, opt, r);
     apply_allow_list(opt, r);
@@ -102,14 +114,23 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
   out.push_back(std::move(r));
 }
 
+// A scanned file: its budget, then the file and all it holds.
+void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
+                const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth,
+                std::vector<ScanResult>& out) {
+  ScanBudget budget(opt.load, opt.archive, bytes.size());
+  scan_within(engine, bytes, name, disk_path, opt, depth, budget, out);
+}
+
 }  // namespace
 
 Result<PreparedMesh> reopen(std::span<const std::byte> bytes, const std::string& name, const ScanOptions& opt,
-                            const std::string& disk_path, const ReopenHooks& hooks) {
-  auto loaded = load_mesh(bytes, name, opt.load, disk_path);
-  if (!loaded) {
+                            const std::string& disk_path, const ReopenHooks& hooks, ScanBudget* budget) {
+  auto loaded = load_mesh(bytes, name, opt.load, disk_path, budget);
+  Status late = loaded && budget ? budget->check_time() : Status{};
+  if (!loaded || !late.ok()) {
     if (hooks.beside) hooks.beside();
-    return loaded.status();
+    return loaded ? late : loaded.status();
   }
   if (hooks.loaded) hooks.loaded(loaded->format);
   PrepareOptions prep = opt.prepare;

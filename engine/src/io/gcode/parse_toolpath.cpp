@@ -207,10 +207,13 @@ class Parser {
 
 }  // namespace
 
-Result<Toolpath> parse_toolpath(std::string_view text) {
+Result<Toolpath> parse_toolpath(std::string_view text, const ScanBudget* budget) {
   Parser parser;
   std::size_t pos = 0, lineno = 0;
   while (pos < text.size()) {
+    // The deadline, every 64 Ki lines: a few milliseconds of parsing.
+    if (budget && (lineno & 0xFFFF) == 0)
+      if (Status s = budget->check_time(); !s.ok()) return s;
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
     if (Status s = parser.line(text.substr(pos, end - pos), ++lineno); !s.ok()) return s;

@@ -2,7 +2,9 @@
 // read_gcode: G-code (a sliced print) back to the surface it prints, in two
 // steps: parse_toolpath (the moves, layer by layer) and skin_toolpath (the
 // walls, top and bottom surfaces as triangles). Limits: those of the two
-// steps, and the caller's triangle limit, capped at kMaxToolpathTriangles.
+// steps, the caller's triangle limit capped at kMaxToolpathTriangles, and
+// the scanned file's ScanBudget: its deadline in both steps, and the skin's
+// triangles charged before preparation multiplies their memory.
 #include <algorithm>
 #include <string_view>
 #include <vector>
@@ -13,12 +15,16 @@
 
 namespace meshsentry {
 
-Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits& limits) {
+Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits& limits, ScanBudget* budget) {
+  ScanBudget own(limits);
+  ScanBudget& b = budget ? *budget : own;
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  auto path = gcode::parse_toolpath(text);
+  auto path = gcode::parse_toolpath(text, &b);
   if (!path) return path.status();
-  auto mesh = gcode::skin_toolpath(*path, std::min(limits.max_triangles, gcode::kMaxToolpathTriangles));
+  const std::uint64_t cap = std::min({limits.max_triangles, b.triangles_left(), gcode::kMaxToolpathTriangles});
+  auto mesh = gcode::skin_toolpath(*path, cap, &b);
   if (!mesh) return mesh.status();
+  if (Status s = b.add_geometry(mesh->triangles.size(), mesh->vertices.size()); !s.ok()) return s;
   LoadedMesh loaded;
   loaded.mesh = std::move(*mesh);
   loaded.format = Format::gcode;

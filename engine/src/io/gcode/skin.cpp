@@ -215,7 +215,7 @@ void segment_skin(Builder& out, const Segment& s, std::size_t l, double z1, doub
 
 }  // namespace
 
-Result<Mesh> skin_toolpath(const Toolpath& path, std::uint64_t max_triangles) {
+Result<Mesh> skin_toolpath(const Toolpath& path, std::uint64_t max_triangles, const ScanBudget* budget) {
   const std::vector<Layer>& layers = path.layers;
   Builder out{{}, max_triangles};
   // Occupancy of the layers around the one being built, made as needed.
@@ -226,6 +226,8 @@ Result<Mesh> skin_toolpath(const Toolpath& path, std::uint64_t max_triangles) {
   };
   std::size_t loop_budget = kLoopWork;
   for (std::size_t l = 0; l < layers.size(); ++l) {
+    if (budget)
+      if (Status s = budget->check_time(); !s.ok()) return s;
     if (l >= 2) occupied[l - 2].reset();
     const Layer& layer = layers[l];
     const Occupancy* above = l + 1 < layers.size() ? &occupancy(l + 1) : nullptr;

@@ -18,7 +18,8 @@ constexpr std::uint64_t kMaxToolpathTriangles = 20'000'000;
 // Errors: `limit` past `max_triangles` triangles, `empty` when the path has
 // no outer walls and no top or bottom surfaces. Time linear in the path's
 // length (occupancy sampled every 0.1 mm) plus the loops' nesting test,
-// which is bounded for the whole path.
-Result<Mesh> skin_toolpath(const Toolpath& path, std::uint64_t max_triangles);
+// which is bounded for the whole path. With a `budget`, its deadline is
+// checked at every layer (a `limit` error).
+Result<Mesh> skin_toolpath(const Toolpath& path, std::uint64_t max_triangles, const ScanBudget* budget = nullptr);
 
 }  // namespace meshsentry::gcode

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "meshsentry/io.hpp"
 #include "meshsentry/status.hpp"
 
 namespace meshsentry::gcode {
@@ -49,6 +50,7 @@ constexpr double kMaxMove = 2000;
 // beyond 1 km or an extrusion longer than kMaxMove, `limit` past
 // kMaxToolpathMoves moves or kMaxToolpathLength mm of path, `empty` without
 // extrusion moves. One pass over the text; memory 24 bytes a kept move.
-Result<Toolpath> parse_toolpath(std::string_view text);
+// With a `budget`, its deadline ends the pass (a `limit` error).
+Result<Toolpath> parse_toolpath(std::string_view text, const ScanBudget* budget = nullptr);
 
 }  // namespace meshsentry::gcode
