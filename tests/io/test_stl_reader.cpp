@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -91,6 +92,28 @@ TEST_CASE("ASCII STL: several solids, CRLF, exponents, signs and -0", "[io][stl]
   CHECK(r->mesh.vertices[5][2] == 5.0f);
 }
 
+TEST_CASE("ASCII STL in upper case, as admesh writes it, and quad facets read like any other", "[io][stl]") {
+  TempDir d;
+  const Mesh c = transformed(cube(3.3f), random_rotation(9), {1.25, -7.5, 3});
+  write_ascii_stl(c, d.path / "a.stl");
+  std::string upper = read_bytes(d.path / "a.stl");
+  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  auto r = read_string(upper);
+  REQUIRE(r.ok());
+  CHECK(geometry_hash(r->mesh) == geometry_hash(c));
+  // A quad is two triangles, a fan from its first vertex.
+  const std::string quad = "SOLID q\nFACET NORMAL 0 0 1\nOUTER LOOP\nVERTEX 0 0 0\nVERTEX 2 0 0\nVERTEX 2 2 0\n"
+                           "VERTEX 0 2 0\nENDLOOP\nENDFACET\nENDSOLID q\n";
+  auto q = read_string(quad);
+  REQUIRE(q.ok());
+  REQUIRE(q->mesh.triangles.size() == 2);
+  CHECK(q->mesh.vertices[3] == Vec3f{0, 0, 0});
+  CHECK(q->mesh.vertices[4] == Vec3f{2, 2, 0});
+  CHECK(q->mesh.vertices[5] == Vec3f{0, 2, 0});
+  // Case does not make a keyword of a word that is not one.
+  CHECK_FALSE(read_string("SOLID x\nFACETS\nENDSOLID\n").ok());
+}
+
 TEST_CASE("ASCII STL written with 9 digits round-trips to the same geometry hash", "[io][stl]") {
   TempDir d;
   const Mesh c = transformed(cube(3.3f), random_rotation(5), {1.25, -7.5, 3});
@@ -107,9 +130,14 @@ TEST_CASE("malformed ASCII STL gives a clear error", "[io][stl]") {
     s = "solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 0";
     expect = "truncated";
   }
-  SECTION("four vertices in a facet") {
-    s = "solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 0 0\nvertex 0 1 0\nvertex 1 1 0\nendloop\nendfacet\nendsolid\n";
-    expect = "4 vertices";
+  SECTION("two vertices in a facet") {
+    s = "solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 0 0\nendloop\nendfacet\nendsolid\n";
+    expect = "2 vertices";
+  }
+  SECTION("a facet of endless vertices") {
+    s = "solid x\nfacet normal 0 0 1\nouter loop\n";
+    for (int i = 0; i < 100; ++i) s += "vertex 0 0 0\n";
+    expect = "more than 64 vertices";
   }
   SECTION("not a number") {
     s = "solid x\n" + facet("0 0 0", "1 zero 0", "0 1 0") + "endsolid\n";

@@ -52,6 +52,10 @@ bool is_archive(Format format) noexcept;
 // when there is none ("a/b.STL" -> "stl", "a.d/b" -> "").
 std::string file_extension(std::string_view path);
 bool is_mesh(Format format) noexcept;  // a format a loader here turns into a Mesh
+// The name of a 3D format meshsentry does not read, by its extension
+// ("wrl" -> "VRML"), or null: such a file is reported as unsupported, never
+// skipped in silence.
+const char* unsupported_3d_format(std::string_view extension) noexcept;
 
 // Detect the format from the first bytes and, for STL, the size rule
 // (84 + 50 n bytes means binary even when the header starts with "solid").

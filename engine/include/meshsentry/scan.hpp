@@ -143,7 +143,8 @@ struct FoundFile {
 std::vector<FoundFile> collect_files(const std::vector<std::string>& paths, bool follow_symlinks);
 
 // Whether a file name ends in an extension of a format meshsentry recognises
-// (meshes, archives, G-code, CAD). Folder walks skip other files whose content
+// (meshes, archives, G-code, CAD, and the 3D formats it does not read, which
+// are reported as unsupported). Folder walks skip other files whose content
 // is not recognised either: a scan of a drive reports its 3D files, not every
 // document on it as an error.
 bool has_scannable_extension(std::string_view path);

@@ -27,6 +27,8 @@ Result<LoadedMesh> dispatch(std::span<const std::byte> bytes, std::string_view n
     case Format::iges:
       return make_error(ErrorCode::format, std::string(format_name(f)) + " (CAD) is recognised but not read");
     case Format::unknown:
+      if (const std::string ext = file_extension(name_hint); const char* other = unsupported_3d_format(ext))
+        return make_error(ErrorCode::format, std::string("unsupported format: ") + other + " (." + ext + ")");
       return make_error(ErrorCode::format, "unknown format: content matches no supported mesh format");
     default:
       break;

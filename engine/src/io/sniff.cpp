@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "common/text.hpp"
 #include "meshsentry/io.hpp"
@@ -190,6 +191,20 @@ Format sniff_text(std::span<const std::byte> b, const std::string& ext) {
 }
 
 }  // namespace
+
+const char* unsupported_3d_format(std::string_view ext) noexcept {
+  static constexpr std::pair<std::string_view, const char*> kFormats[] = {
+      {"wrl", "VRML"}, {"vrml", "VRML"}, {"x3dv", "X3D (classic VRML encoding)"}, {"x3db", "X3D (binary)"},
+      {"bgcode", "Prusa binary G-code"}, {"3dm", "Rhino 3DM"}, {"skp", "SketchUp"}, {"blend", "Blender"},
+      {"f3d", "Fusion 360"}, {"sldprt", "SolidWorks part"}, {"sldasm", "SolidWorks assembly"},
+      {"ipt", "Inventor part"}, {"iam", "Inventor assembly"}, {"x_t", "Parasolid"}, {"x_b", "Parasolid"},
+      {"sat", "ACIS"}, {"brep", "OpenCASCADE BREP"}, {"c4d", "Cinema 4D"}, {"ma", "Maya"}, {"mb", "Maya"},
+      {"lwo", "LightWave"}, {"usd", "USD"}, {"usda", "USD"}, {"usdc", "USD"}, {"usdz", "USD"},
+      {"ctm", "OpenCTM"}};
+  for (const auto& [e, name] : kFormats)
+    if (ext == e) return name;
+  return nullptr;
+}
 
 std::string file_extension(std::string_view path) {
   const auto dot = path.rfind('.');

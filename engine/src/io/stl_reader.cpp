@@ -2,11 +2,14 @@
 // Native STL reader, binary and ASCII: the hot path (most uploads are STL).
 // Binary: one pass over 50-byte records, no per-triangle allocation.
 // ASCII: a hand-written tokenizer (std::from_chars), any number of `solid`
-// blocks, CRLF, exponents and -0; each facet must have exactly 3 vertices.
+// blocks, CRLF, exponents and -0, keywords in any case (admesh writes
+// `SOLID`/`FACET`); a facet of 3 to 64 vertices (quads, as Assimp and the
+// slicers accept) is a fan of triangles from its first vertex.
 // Non-finite coordinates are an error: they poison every integral after them.
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "common/text.hpp"
 #include "meshsentry/io.hpp"
@@ -69,12 +72,15 @@ class AsciiParser {
     LoadedMesh out;
     out.format = Format::stl_ascii;
     auto& verts = out.mesh.vertices;
-    int in_facet = -1;  // vertices seen in the current facet, -1 outside one
+    bool in_facet = false;
+    std::vector<Vec3f> facet;  // the current facet's vertices
     std::size_t solids = 0;
     std::string_view tok;
     while (next(tok)) {
-      if (tok == "vertex") {
-        if (in_facet < 0) return error("vertex outside a facet");
+      if (keyword(tok, "vertex")) {
+        if (!in_facet) return error("vertex outside a facet");
+        if (facet.size() >= kMaxFacetVertices)
+          return error("facet with more than " + std::to_string(kMaxFacetVertices) + " vertices");
         Vec3f v;
         for (int k = 0; k < 3; ++k) {
           std::string_view num;
@@ -82,28 +88,28 @@ class AsciiParser {
           if (!parse_float(num, v[k])) return error("bad number '" + std::string(num.substr(0, 32)) + "'");
           if (!std::isfinite(v[k])) return error("non-finite coordinate");
         }
-        verts.push_back(v);
-        ++in_facet;
+        facet.push_back(v);
+      } else if (keyword(tok, "facet")) {
+        if (in_facet) return error("facet inside a facet");
+        in_facet = true;
+        facet.clear();
+      } else if (keyword(tok, "endfacet")) {
+        if (facet.size() < 3) return error("facet with " + std::to_string(facet.size()) + " vertices");
+        for (std::size_t i = 1; i + 1 < facet.size(); ++i) verts.insert(verts.end(), {facet[0], facet[i], facet[i + 1]});
+        in_facet = false;
         if (verts.size() / 3 > limits.max_triangles)
           return make_error(ErrorCode::limit, "limit: more than " +
                                                   std::to_string(limits.max_triangles) + " triangles");
-      } else if (tok == "facet") {
-        if (in_facet >= 0) return error("facet inside a facet");
-        in_facet = 0;
-      } else if (tok == "endfacet") {
-        if (in_facet != 3)
-          return error("facet with " + std::to_string(std::max(in_facet, 0)) + " vertices");
-        in_facet = -1;
-      } else if (tok == "solid") {
+      } else if (keyword(tok, "solid")) {
         ++solids;
         skip_name();
-      } else if (tok == "endsolid") {
-        if (in_facet >= 0) return error("endsolid inside a facet");
+      } else if (keyword(tok, "endsolid")) {
+        if (in_facet) return error("endsolid inside a facet");
         skip_line();
       }
       // "normal", "outer", "loop", "endloop" and normal components are skipped.
     }
-    if (in_facet >= 0) return error("truncated: file ends inside a facet");
+    if (in_facet) return error("truncated: file ends inside a facet");
     if (solids == 0) return error("no 'solid' keyword");
     if (verts.empty()) return make_error(ErrorCode::empty, "ASCII STL holds no triangles");
     const auto n = static_cast<std::uint32_t>(verts.size() / 3);
@@ -113,6 +119,16 @@ class AsciiParser {
   }
 
  private:
+  static constexpr std::size_t kMaxFacetVertices = 64;
+
+  // A keyword in any case: `tok` equals the lower-case `word` but for case.
+  static bool keyword(std::string_view tok, std::string_view word) {
+    if (tok.size() != word.size()) return false;
+    for (std::size_t i = 0; i < tok.size(); ++i)
+      if ((tok[i] | 0x20) != word[i]) return false;
+    return true;
+  }
+
   static bool space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
   bool next(std::string_view& tok) {
@@ -136,7 +152,7 @@ class AsciiParser {
   void skip_name() {
     while (p_ < end_ && *p_ != '\n') {
       while (p_ < end_ && *p_ != '\n' && space(*p_)) ++p_;
-      if (end_ - p_ >= 6 && std::memcmp(p_, "facet", 5) == 0 && space(p_[5])) return;
+      if (end_ - p_ >= 6 && keyword({p_, 5}, "facet") && space(p_[5])) return;
       while (p_ < end_ && !space(*p_)) ++p_;
     }
   }

@@ -25,7 +25,7 @@ bool has_scannable_extension(std::string_view path) {
   const std::string ext = file_extension(path);
   for (std::string_view e : kExts)
     if (ext == e) return true;
-  return false;
+  return unsupported_3d_format(ext) != nullptr;  // reported as unsupported, never skipped
 }
 
 namespace {
