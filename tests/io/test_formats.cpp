@@ -6,6 +6,7 @@
 #include <assimp/scene.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 #include "meshsentry/describe.hpp"
 #include "meshsentry/engine.hpp"
@@ -127,6 +128,37 @@ TEST_CASE("the format comes from the content, not the name", "[io][formats]") {
   CHECK(measure(d.path / "really_obj.stl", Format::obj).triangles == 12);
   CHECK(measure(d.path / "really_stl.obj", Format::stl_binary).triangles == 12);
   CHECK(measure(d.path / "no_extension", Format::off).triangles == 12);
+}
+
+TEST_CASE("ordinary text is not taken for a 3D format", "[io][formats]") {
+  auto sniffed = [](const std::string& text, std::string_view name) {
+    return sniff({reinterpret_cast<const std::byte*>(text.data()), text.size()}, name);
+  };
+  // A README about groff, a script assigning G1, a changelog: none is 3D.
+  CHECK(sniffed("groff for Debian\n----------------\n", "README.Debian") == Format::unknown);
+  CHECK(sniffed("import os\nG1 = 9.81\nG0 = 0\n", "physics.py") == Format::unknown);
+  CHECK(sniffed("g1 x\n", "notes") == Format::unknown);
+  // Real OFF and G-code headers still are.
+  CHECK(sniffed("COFF\n3 1 0\n", "a") == Format::off);
+  CHECK(sniffed("OFF8 6 0\n", "a") == Format::off);
+  CHECK(sniffed("; sliced\nG28\nG1 X10.5 Y2 E0.3\n", "part") == Format::gcode);
+  CHECK(sniffed("N10 G01 X1 Y1\n", "part") == Format::gcode);
+  CHECK(sniffed("just words\n", "part.gcode") == Format::gcode);  // named so: the reader says what is wrong
+}
+
+TEST_CASE("a gzipped text file is one member, not an archive that fails", "[io][archive]") {
+  // A changelog whose lines libarchive's mtree reader would take for a file list.
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "  * Fix output of glTF 1 version string (line " + std::to_string(i) + ")\n";
+  TempDir d;
+  write_bytes(d.path / "changelog", text);
+  REQUIRE(std::system(("gzip -kn9 '" + (d.path / "changelog").string() + "'").c_str()) == 0);
+  const std::string gz = read_bytes(d.path / "changelog.gz");
+  auto members = list_archive({reinterpret_cast<const std::byte*>(gz.data()), gz.size()});
+  REQUIRE(members.ok());
+  REQUIRE(members->size() == 1);
+  CHECK((*members)[0].error.ok());
+  CHECK((*members)[0].bytes.size() == text.size());
 }
 
 TEST_CASE("unknown and unsupported content gives a clear error", "[io][formats]") {
