@@ -22,6 +22,9 @@ int serve_command(const Args& args);  // serve_command.cpp: the HTTP API
 // then the source tree this binary was built from.
 std::string default_signatures();
 
+// Whether the arguments ask for help (-h or --help before any "--").
+bool wants_help(const Args& args);
+
 // Value of "--flag VALUE" or "--flag=VALUE" at args[i]; advances i.
 bool take_value(const Args& args, std::size_t& i, const std::string& flag, std::string& value);
 

@@ -173,7 +173,25 @@ int write_report(const ScanCli& c, const Engine& engine, const std::vector<ScanR
 
 }  // namespace
 
+constexpr const char* kScanUsage =
+    "usage: meshsentry scan [options] PATH...\n"
+    "  --signatures FILE        signature set (default: $MESHSENTRY_SIGNATURES, else the demo set)\n"
+    "  --trusted-key PUB.pem    refuse a set not signed by this key (repeatable)\n"
+    "  --format text|jsonl|json output format (default text); --report FILE.html an evidence report\n"
+    "  --threads N              files in parallel (0: every core); --no-timing: no elapsed_ms\n"
+    "  --threshold T            score a match needs (0.90); --candidates N near misses to list (3)\n"
+    "  --allow FILE             allow-list of sha256:/geometry: rules; --quiet: no bar or summary\n"
+    "  --follow-symlinks        follow symlinks; --no-isolation: Assimp formats in process\n"
+    "  --no-fused, --no-pieces, --global-only   turn matching stages off\n"
+    "  limits, per scanned file: --max-file-size BYTES --max-triangles N --max-seconds S\n"
+    "    --max-scan-size BYTES --max-member-size BYTES --max-files N --max-recursion N --max-ratio R\n"
+    "exit status: 0 nothing flagged, 1 something flagged, 2 error (and nothing flagged)\n";
+
 int scan_command(const Args& args) {
+  if (wants_help(args)) {
+    std::fputs(kScanUsage, stdout);
+    return kClean;
+  }
   ScanCli c;
   if (const int code = parse_scan_args(args, c); code != kClean) return code;
   if (c.sig_path.empty()) c.sig_path = default_signatures();

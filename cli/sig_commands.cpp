@@ -132,13 +132,19 @@ int sig_sign(const Args& args) {
 
 int sig_command(const Args& args) {
   const char* usage =
-      "usage: meshsentry sig build --manifest M --out F | sig info|verify [--trusted-key PUB]... FILE\n"
-      "                      | sig keygen --out KEY.pem | sig sign --key KEY.pem FILE\n";
+      "usage: meshsentry sig build --manifest refs.tsv --out set.msig [--name NAME] [--created ISO8601]\n"
+      "       meshsentry sig info|verify [--trusted-key PUB.pem]... FILE\n"
+      "       meshsentry sig keygen --out KEY.pem      (writes KEY.pem, private, and KEY.pub.pem)\n"
+      "       meshsentry sig sign --key KEY.pem FILE   (writes FILE.sig)\n";
   if (args.empty()) {
     std::fputs(usage, stderr);
     return kError;
   }
   const Args rest(args.begin() + 1, args.end());
+  if (args[0] == "-h" || args[0] == "--help" || wants_help(rest)) {
+    std::fputs(usage, stdout);
+    return kClean;
+  }
   if (args[0] == "build") return sig_build(rest);
   if (args[0] == "info" || args[0] == "verify") return sig_info(rest, args[0] == "verify");
   if (args[0] == "keygen") return sig_keygen(rest);

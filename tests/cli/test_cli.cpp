@@ -208,6 +208,18 @@ TEST_CASE("sig keygen, sign, and scans that trust a key", "[cli][signing]") {
   CHECK(run("sig verify --trusted-key " + q(d.path / "other.pub.pem") + " " + set).code == 2);
 }
 
+TEST_CASE("every command and subcommand answers --help on stdout with status 0", "[cli]") {
+  for (const char* cmd : {"--help", "scan --help", "scan -h", "sig --help", "sig build --help", "sig info --help",
+                          "sig verify --help", "sig sign --help", "sig keygen --help", "serve --help"}) {
+    INFO(cmd);
+    const auto r = run(cmd);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("usage: meshsentry") != std::string::npos);
+  }
+  // After "--", -h is a file name like any other.
+  CHECK(run("scan -- -h").code == 2);
+}
+
 TEST_CASE("text and json formats", "[cli]") {
   const auto t = run("scan " + q(source_dir() / "models/refs/star_knob_5lobe.stl"));
   CHECK(t.code == 1);
