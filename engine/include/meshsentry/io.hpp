@@ -43,6 +43,7 @@ enum class Format {
   gcode,
   step,
   iges,
+  bgcode,  // Prusa's binary G-code, read as the G-code text it holds
 };
 
 // Short lower-case name used in reports ("stl", "obj", "3mf", ...).
@@ -101,6 +102,11 @@ Result<LoadedMesh> read_stl(std::span<const std::byte> bytes, const LoadLimits& 
 // prepare() it with PrepareOptions::from_toolpath.
 Result<LoadedMesh> read_gcode(std::span<const std::byte> bytes, const LoadLimits& limits = {},
                               ScanBudget* budget = nullptr);
+// Prusa's binary G-code (.bgcode): its G-code text (at most
+// limits.max_file_bytes), decoded natively, then read as read_gcode does;
+// the result's format is Format::bgcode. See src/io/gcode/bgcode.hpp.
+Result<LoadedMesh> read_bgcode(std::span<const std::byte> bytes, const LoadLimits& limits = {},
+                               ScanBudget* budget = nullptr);
 
 // 3MF, natively (expat): a zipped package or a bare model part; build items
 // placed through their transforms, components resolved across parts,

@@ -21,6 +21,8 @@ Result<LoadedMesh> dispatch(std::span<const std::byte> bytes, std::string_view n
       return read_stl(bytes, limits);
     case Format::gcode:
       return read_gcode(bytes, limits, &budget);
+    case Format::bgcode:
+      return read_bgcode(bytes, limits, &budget);
     case Format::threemf:
       return read_3mf(bytes, limits, &budget);
     case Format::step:
@@ -60,7 +62,7 @@ Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view 
   if (!loaded) return loaded;
   // 3MF and G-code charged theirs before allocating; the others are charged
   // now, before preparation multiplies their memory.
-  if (loaded->format != Format::threemf && loaded->format != Format::gcode)
+  if (loaded->format != Format::threemf && loaded->format != Format::gcode && loaded->format != Format::bgcode)
     if (Status s = b.add_geometry(loaded->mesh.triangles.size(), loaded->mesh.vertices.size()); !s.ok()) return s;
   return loaded;
 }

@@ -36,6 +36,7 @@ const char* format_name(Format f) noexcept {
     case Format::gcode: return "gcode";
     case Format::step: return "step";
     case Format::iges: return "iges";
+    case Format::bgcode: return "bgcode";
     case Format::unknown: break;
   }
   return "unknown";
@@ -222,7 +223,7 @@ Format sniff_text(std::span<const std::byte> b, const std::string& ext) {
 const char* unsupported_3d_format(std::string_view ext) noexcept {
   static constexpr std::pair<std::string_view, const char*> kFormats[] = {
       {"wrl", "VRML"}, {"vrml", "VRML"}, {"x3dv", "X3D (classic VRML encoding)"}, {"x3db", "X3D (binary)"},
-      {"bgcode", "Prusa binary G-code"}, {"3dm", "Rhino 3DM"}, {"skp", "SketchUp"}, {"blend", "Blender"},
+      {"3dm", "Rhino 3DM"}, {"skp", "SketchUp"}, {"blend", "Blender"},
       {"f3d", "Fusion 360"}, {"sldprt", "SolidWorks part"}, {"sldasm", "SolidWorks assembly"},
       {"ipt", "Inventor part"}, {"iam", "Inventor assembly"}, {"x_t", "Parasolid"}, {"x_b", "Parasolid"},
       {"sat", "ACIS"}, {"brep", "OpenCASCADE BREP"}, {"c4d", "Cinema 4D"}, {"ma", "Maya"}, {"mb", "Maya"},
@@ -255,6 +256,7 @@ Format sniff(std::span<const std::byte> b, std::string_view name_hint) {
   if (starts_with(b, "7z\xbc\xaf\x27\x1c")) return Format::sevenzip;
   if (starts_with(b, "ustar", 257)) return Format::tar;
   if (starts_with(b, "glTF")) return Format::glb;
+  if (starts_with(b, "GCDE")) return Format::bgcode;  // the reader checks the rest of its header
   if (starts_with(b, "Kaydara FBX Binary")) return Format::fbx;
   if (starts_with(b, "ply\n") || starts_with(b, "ply\r\n")) return Format::ply;
 

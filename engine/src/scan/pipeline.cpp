@@ -134,7 +134,7 @@ Result<PreparedMesh> reopen(std::span<const std::byte> bytes, const std::string&
   }
   if (hooks.loaded) hooks.loaded(loaded->format);
   PrepareOptions prep = opt.prepare;
-  prep.from_toolpath = loaded->format == Format::gcode;
+  prep.from_toolpath = loaded->format == Format::gcode || loaded->format == Format::bgcode;
   const double layer_height = loaded->layer_height;
   // `beside` on a second thread while a large mesh is prepared, when this
   // file has the machine to itself (loading, which may fork a child for
