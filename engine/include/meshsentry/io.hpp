@@ -211,5 +211,10 @@ Result<std::vector<ArchiveMember>> list_archive(std::span<const std::byte> bytes
                                                 const ArchiveLimits& limits = {},
                                                 ScanBudget* budget = nullptr, const MemberFilter& wanted = {});
 
+// A print project's G-code plates (Bambu Studio and Orca Slicer save
+// Metadata/plate_<N>.gcode in a .gcode.3mf), in plate order, expanded and
+// charged to `budget`. None for a package without plates or a bare model part.
+bool is_gcode_plate(std::string_view member_name);
+Result<std::vector<ArchiveMember>> list_gcode_plates(std::span<const std::byte> bytes, ScanBudget& budget);
 
 }  // namespace meshsentry
