@@ -298,7 +298,8 @@ std::string xml_mesh(const Mesh& m, const char* vertex_format, const char* betwe
 
 }  // namespace
 
-std::string three_mf_package(const std::string& model_xml) {
+std::string three_mf_package(const std::string& model_xml,
+                             const std::vector<std::pair<std::string, std::string>>& extra) {
   const std::string types =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
       "content-types\"><Default Extension=\"rels\" ContentType=\"application/"
@@ -308,19 +309,22 @@ std::string three_mf_package(const std::string& model_xml) {
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/"
       "2006/relationships\"><Relationship Target=\"/3D/3dmodel.model\" Id=\"rel0\" "
       "Type=\"http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel\"/></Relationships>\n";
-  return stored_zip({{"[Content_Types].xml", types}, {"_rels/.rels", rels}, {"3D/3dmodel.model", model_xml}});
+  std::vector<std::pair<std::string, std::string>> members{
+      {"[Content_Types].xml", types}, {"_rels/.rels", rels}, {"3D/3dmodel.model", model_xml}};
+  members.insert(members.end(), extra.begin(), extra.end());
+  return stored_zip(members);
 }
 
-void write_3mf(const Mesh& m, const fs::path& p) {
-  const std::string model =
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<model unit=\"millimeter\" xml:lang=\"en-US\" "
+std::string three_mf_model(const Mesh& m) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<model unit=\"millimeter\" xml:lang=\"en-US\" "
       "xmlns=\"http://schemas.microsoft.com/3dmanufacturing/core/2015/02\">\n<resources>\n<object id=\"1\" "
       "type=\"model\">\n<mesh>\n<vertices>\n" +
       xml_mesh(m, "<vertex x=\"%.9g\" y=\"%.9g\" z=\"%.9g\" />\n", "</vertices>\n<triangles>\n",
                "<triangle v1=\"%u\" v2=\"%u\" v3=\"%u\" />\n") +
       "</triangles>\n</mesh>\n</object>\n</resources>\n<build>\n<item objectid=\"1\" />\n</build>\n</model>\n";
-  write_bytes(p, three_mf_package(model));
 }
+
+void write_3mf(const Mesh& m, const fs::path& p) { write_bytes(p, three_mf_package(three_mf_model(m))); }
 
 void write_amf(const Mesh& m, const fs::path& p) {
   write_bytes(p, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<amf unit=\"millimeter\">\n<object id=\"0\">\n<mesh>\n<vertices>\n" +

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "meshsentry/mesh.hpp"
@@ -50,8 +51,12 @@ void write_off(const Mesh& m, const std::filesystem::path& p);
 void write_ply_binary(const Mesh& m, const std::filesystem::path& p);
 // A zip with stored (uncompressed) members, as (name, bytes) pairs.
 std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& members);
-// A 3MF package (zip with content types and relationships) around `model_xml`.
-std::string three_mf_package(const std::string& model_xml);
+// A 3MF package (zip with content types and relationships) around `model_xml`,
+// with `extra` members after it (a print project's Metadata/plate_1.gcode).
+std::string three_mf_package(const std::string& model_xml,
+                             const std::vector<std::pair<std::string, std::string>>& extra = {});
+// The model part of a 3MF holding `m` as one object and one build item.
+std::string three_mf_model(const Mesh& m);
 void write_3mf(const Mesh& m, const std::filesystem::path& p);
 void write_amf(const Mesh& m, const std::filesystem::path& p);
 void write_bytes(const std::filesystem::path& p, const std::string& bytes);

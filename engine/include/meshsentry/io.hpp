@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -204,12 +205,22 @@ class ScanBudget {
   std::uint64_t bytes_ = 0, members_ = 0, triangles_ = 0, vertices_ = 0;
 };
 
-// Expand every regular file of a zip/tar/gz/bz2/xz/7z archive in memory.
+// Which members of an archive to expand, by their name inside it.
+using MemberFilter = std::function<bool(std::string_view name)>;
+
+// Expand every regular file of a zip/tar/gz/bz2/xz/7z archive in memory, or
+// only those `wanted` names (the others are skipped unread and uncounted).
 // Never writes to disk. A limit breach on one member is reported on that
 // member. Totals (bytes, members, time) are charged to `budget` when given,
 // else to a budget of `limits` for this archive alone.
 Result<std::vector<ArchiveMember>> list_archive(std::span<const std::byte> bytes,
                                                 const ArchiveLimits& limits = {},
-                                                ScanBudget* budget = nullptr);
+                                                ScanBudget* budget = nullptr, const MemberFilter& wanted = {});
+
+// A print project's G-code plates (Bambu Studio and Orca Slicer save
+// Metadata/plate_<N>.gcode in a .gcode.3mf), in plate order, expanded and
+// charged to `budget`. None for a package without plates or a bare model part.
+bool is_gcode_plate(std::string_view member_name);
+Result<std::vector<ArchiveMember>> list_gcode_plates(std::span<const std::byte> bytes, ScanBudget& budget);
 
 }  // namespace meshsentry

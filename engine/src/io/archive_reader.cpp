@@ -27,7 +27,8 @@ std::string ratio_text(double r) {
 // Every member of the archive; `raw_only` reads a compressed stream as one
 // member whatever it holds.
 Result<std::vector<ArchiveMember>> read_members(std::span<const std::byte> bytes, const ArchiveLimits& limits,
-                                                ScanBudget& budget, bool compressed_stream, bool raw_only) {
+                                                ScanBudget& budget, bool compressed_stream, bool raw_only,
+                                                const MemberFilter& wanted) {
   std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
   if (!a) return make_error(ErrorCode::io, "archive: out of memory");
   archive_read_support_filter_all(a.get());
@@ -66,6 +67,8 @@ Result<std::vector<ArchiveMember>> read_members(std::span<const std::byte> bytes
     const char* name = archive_entry_pathname(entry);
     m.name = name ? name : "data";
     while (!m.name.empty() && m.name.front() == '/') m.name.erase(0, 1);
+    // A member nobody asked for is neither counted nor expanded.
+    if (wanted && !wanted(m.name)) continue;
     if (Status s = budget.add_member(); !s.ok() || !(s = budget.check_time()).ok()) {
       m.error = std::move(s);
       members.push_back(std::move(m));
@@ -112,16 +115,17 @@ Result<std::vector<ArchiveMember>> read_members(std::span<const std::byte> bytes
 }  // namespace
 
 Result<std::vector<ArchiveMember>> list_archive(std::span<const std::byte> bytes,
-                                                const ArchiveLimits& limits, ScanBudget* budget) {
+                                                const ArchiveLimits& limits, ScanBudget* budget,
+                                                const MemberFilter& wanted) {
   ScanBudget own(LoadLimits{}, limits);
   ScanBudget& b = budget ? *budget : own;
   // A bare .gz/.bz2/.xz holds one unnamed stream.
   const Format outer = sniff(bytes);
   const bool compressed_stream = outer == Format::gzip || outer == Format::bzip2 || outer == Format::xz;
-  auto members = read_members(bytes, limits, b, compressed_stream, false);
+  auto members = read_members(bytes, limits, b, compressed_stream, false, wanted);
   // A stream that starts with 512 zero bytes reads as an empty tar: read it
   // again as one stream, or a mesh behind a zero block would go unscanned.
-  if (compressed_stream && members.ok() && members->empty()) return read_members(bytes, limits, b, true, true);
+  if (compressed_stream && members.ok() && members->empty()) return read_members(bytes, limits, b, true, true, wanted);
   return members;
 }
 

@@ -409,7 +409,12 @@ Result<LoadedMesh> read_3mf(std::span<const std::byte> bytes, const LoadLimits& 
   std::string root;
   const bool zip = bytes.size() >= 4 && std::memcmp(bytes.data(), "PK", 2) == 0;
   if (zip) {
-    auto listed = list_archive(bytes, b.archive(), &b);
+    // Only the model parts and the relationships are expanded: thumbnails
+    // and G-code plates are no business of the mesh.
+    auto listed = list_archive(bytes, b.archive(), &b, [](std::string_view name) {
+      const std::string n = part_name(name);
+      return n.ends_with(".model") || n == "_rels/.rels";
+    });
     if (!listed) return error_3mf(listed.status().code, listed.status().message);
     members = std::move(listed.value());
     for (const ArchiveMember& m : members) {
@@ -419,7 +424,8 @@ Result<LoadedMesh> read_3mf(std::span<const std::byte> bytes, const LoadLimits& 
       if (Status s = PartParser(parts[name], limits, b, triangles).parse(m.bytes); !s.ok())
         return make_error(s.code, s.message + " (in " + m.name + ")");
     }
-    if (parts.empty()) return make_error(ErrorCode::format, "3mf: the package holds no model part");
+    // ErrorCode::empty, as for an empty build: a print project may hold only G-code plates.
+    if (parts.empty()) return make_error(ErrorCode::empty, "3mf: the package holds no model part");
     root = root_part(members, parts);
     if (root.empty()) return make_error(ErrorCode::format, "3mf: no root model part (no 3D/3dmodel.model, no relationship to one)");
   } else {

@@ -85,8 +85,9 @@ std::vector<Vec3d> posed_points(const Match& m, const SignatureSet& set) {
 Pictures render_checked(const ScanResult& r, const Engine& engine, const ScanOptions& scan,
                         const HtmlReportOptions& options) {
   Pictures out;
-  if (is_archive(r.format)) {
-    out.missing = "An archive: its flagged members have their own cards.";
+  if (is_archive(r.format) || r.members) {
+    out.missing = is_archive(r.format) ? "An archive: its flagged members have their own cards."
+                                       : "A print project: its flagged G-code plates have their own cards.";
     return out;
   }
   Source src;

@@ -66,7 +66,7 @@ nlohmann::ordered_json result_to_json(const ScanResult& r) {
   j["triangles"] = r.triangles;
   j["bodies"] = r.bodies;
   if (!r.hash.empty()) j["geometry_hash"] = r.hash.hex();
-  if (is_archive(r.format)) j["members"] = r.members;
+  if (is_archive(r.format) || r.members) j["members"] = r.members;  // a print project's plates too
   if (r.elapsed_ms > 0) j["elapsed_ms"] = std::round(r.elapsed_ms * 100) / 100;
   return j;
 }

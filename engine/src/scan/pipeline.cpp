@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The scan pipeline around matching, for one buffer or file: read -> sniff
-// -> (archive: recurse) -> load -> prepare -> Engine::match_mesh -> the
-// allow-list. One ScanBudget per scanned file holds all of its nesting to the
+// -> (archive, or a 3MF print project's G-code plates: recurse) -> load ->
+// prepare -> Engine::match_mesh -> the allow-list. One ScanBudget per scanned file holds all of its nesting to the
 // limits of one file; its deadline is checked between members and stages.
 // Folder walks are in folder_walk.cpp.
 #include "scan/pipeline.hpp"
@@ -10,6 +10,7 @@
 #include <chrono>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include "common/mapped_file.hpp"
 #include "common/parallel.hpp"
@@ -32,77 +33,100 @@ double ms_since(Clock::time_point t0) {
 
 void scan_within(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
                  const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget,
-                 std::vector<ScanResult>& out) {
-  const auto t0 = Clock::now();
-  ScanResult r;
-  r.path = name;
-  r.bytes = bytes.size();
-  r.format = sniff(bytes, name);
-  if (is_archive(r.format)) {
-    r.sha256 = sha256_hex(bytes);
-    const std::size_t at = out.size();
-    out.push_back(r);
-    if (depth >= opt.max_archive_depth) {
-      out[at].verdict = Verdict::error;
-      out[at].error = "limit: archive nesting deeper than " + std::to_string(opt.max_archive_depth);
-    } else if (auto members = list_archive(bytes, opt.archive, &budget); !members) {
-      out[at].verdict = Verdict::error;
-      out[at].error = members.status().message;
-    } else {
-      for (ArchiveMember& m : *members) {
-        // macOS resource forks (__MACOSX/, ._name) are metadata, never meshes.
-        const auto slash = m.name.rfind('/');
-        const std::string_view base = std::string_view(m.name).substr(slash == std::string::npos ? 0 : slash + 1);
-        if (m.name.rfind("__MACOSX/", 0) == 0 || base.rfind("._", 0) == 0) continue;
-        const std::string inner = name + "!/" + m.name;
-        // Textures, READMEs and other non-3D members are skipped like files in
-        // a folder walk; a member named like a mesh is always reported.
-        if (m.error.ok() && opt.skip_unrecognised && !has_scannable_extension(m.name) &&
-            sniff(m.bytes, m.name) == Format::unknown)
-          continue;
-        if (!m.error.ok()) {
-          out.push_back(error_result(inner, m.error));
-          continue;
-        }
-        // Out of bytes or members (the member that breached, here or deeper,
-        // reports it) or out of time (this record says so): the members left
-        // go unscanned.
-        if (budget.spent()) continue;
-        if (Status s = budget.check_time(); !s.ok()) {
-          out.push_back(error_result(inner, s));
-          break;
-        }
-        scan_within(engine, m.bytes, inner, {}, opt, depth + 1, budget, out);
-        std::vector<std::byte>().swap(m.bytes);  // scanned: its memory is the next member's
-      }
-      // The archive's own line sums up its members.
-      ScanResult& a = out[at];
-      for (std::size_t i = at + 1; i < out.size(); ++i) {
-        ++a.members;
-        if (is_flagged(out[i].verdict))
-          for (const Match& m : out[i].matches) a.matches.push_back(m);
-      }
-      std::stable_sort(a.matches.begin(), a.matches.end(), ranks_before);
-      a.verdict = Verdict::clean;
-      for (const Match& m : a.matches) a.verdict = combine(a.verdict, m.verdict);
-      // Nothing found, but something could not be looked at: not clean.
-      std::size_t failed = 0;
-      for (std::size_t i = at + 1; i < out.size(); ++i) failed += out[i].verdict == Verdict::error;
-      if (a.verdict == Verdict::clean && failed) {
-        a.verdict = Verdict::error;
-        a.error = std::to_string(failed) + " of " + std::to_string(a.members) + " members could not be scanned";
-      }
-      apply_allow_list(opt, a);
+                 std::vector<ScanResult>& out);
+
+// Each member scanned as a file of its own, named outer!/member, one level deeper.
+void scan_members(const Engine& engine, std::vector<ArchiveMember>& members, const std::string& name,
+                  const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget, std::vector<ScanResult>& out) {
+  for (ArchiveMember& m : members) {
+    // macOS resource forks (__MACOSX/, ._name) are metadata, never meshes.
+    const auto slash = m.name.rfind('/');
+    const std::string_view base = std::string_view(m.name).substr(slash == std::string::npos ? 0 : slash + 1);
+    if (m.name.rfind("__MACOSX/", 0) == 0 || base.rfind("._", 0) == 0) continue;
+    const std::string inner = name + "!/" + m.name;
+    // Textures, READMEs and other non-3D members are skipped like files in
+    // a folder walk; a member named like a mesh is always reported.
+    if (m.error.ok() && opt.skip_unrecognised && !has_scannable_extension(m.name) &&
+        sniff(m.bytes, m.name) == Format::unknown)
+      continue;
+    if (!m.error.ok()) {
+      out.push_back(error_result(inner, m.error));
+      continue;
     }
-    if (opt.timing) out[at].elapsed_ms = ms_since(t0);
-    return;
+    // Out of bytes or members (the member that breached, here or deeper,
+    // reports it) or out of time (this record says so): the members left
+    // go unscanned.
+    if (budget.spent()) continue;
+    if (Status s = budget.check_time(); !s.ok()) {
+      out.push_back(error_result(inner, s));
+      break;
+    }
+    scan_within(engine, m.bytes, inner, {}, opt, depth + 1, budget, out);
+    std::vector<std::byte>().swap(m.bytes);  // scanned: its memory is the next member's
   }
+}
+
+// The line out[at] of an archive or print project sums up its members (the
+// lines after it) on top of what it found itself: a project's own model.
+void sum_up(std::vector<ScanResult>& out, std::size_t at, const ScanOptions& opt) {
+  ScanResult& a = out[at];
+  const bool own_failed = a.verdict == Verdict::error;
+  Verdict v = own_failed ? Verdict::clean : a.verdict;
+  std::size_t failed = 0;
+  for (std::size_t i = at + 1; i < out.size(); ++i) {
+    ++a.members;
+    failed += out[i].verdict == Verdict::error;
+    if (is_flagged(out[i].verdict))
+      for (const Match& m : out[i].matches) {
+        a.matches.push_back(m);
+        v = combine(v, m.verdict);
+      }
+  }
+  std::stable_sort(a.matches.begin(), a.matches.end(), ranks_before);
+  a.verdict = v;
+  // Nothing found, but something could not be looked at: not clean.
+  if (a.verdict == Verdict::clean && (own_failed || failed)) {
+    a.verdict = Verdict::error;
+    if (!own_failed) a.error = std::to_string(failed) + " of " + std::to_string(a.members) + " members could not be scanned";
+  }
+  if (a.verdict != Verdict::error) a.error.clear();
+  if (a.verdict != Verdict::allowed) a.allowed_by.clear();
+  // The file's SHA-256 covers its members; a project model's geometry hash
+  // does not, so it cannot allow what a plate holds.
+  const auto own_hash = std::exchange(a.hash, {});
+  apply_allow_list(opt, a);
+  a.hash = own_hash;
+}
+
+void scan_archive(const Engine& engine, std::span<const std::byte> bytes, ScanResult r, const ScanOptions& opt,
+                  std::uint32_t depth, ScanBudget& budget, std::vector<ScanResult>& out) {
+  r.sha256 = sha256_hex(bytes);
+  const std::size_t at = out.size();
+  const std::string name = r.path;
+  out.push_back(std::move(r));
+  if (depth >= opt.max_archive_depth) {
+    out[at].verdict = Verdict::error;
+    out[at].error = "limit: archive nesting deeper than " + std::to_string(opt.max_archive_depth);
+  } else if (auto members = list_archive(bytes, opt.archive, &budget); !members) {
+    out[at].verdict = Verdict::error;
+    out[at].error = members.status().message;
+  } else {
+    scan_members(engine, *members, name, opt, depth, budget, out);
+    sum_up(out, at, opt);
+  }
+}
+
+// A mesh: loaded, prepared and matched. With `empty_ok`, a file that holds
+// no triangles is clean rather than an error (a print project's empty model).
+ScanResult scan_mesh(const Engine& engine, std::span<const std::byte> bytes, ScanResult r,
+                     const std::string& disk_path, const ScanOptions& opt, ScanBudget& budget, bool empty_ok) {
   // The file's SHA-256 beside its preparation, and whatever happens.
   ReopenHooks hooks;
   hooks.loaded = [&](Format format) { r.format = format; };
   hooks.beside = [&] { r.sha256 = sha256_hex(bytes); };
-  auto prepared = reopen(bytes, name, opt, disk_path, hooks, &budget);
+  auto prepared = reopen(bytes, r.path, opt, disk_path, hooks, &budget);
   Status late = prepared ? budget.check_time() : Status{};
+  if (!prepared && empty_ok && prepared.status().code == ErrorCode::empty) return r;
   if (!prepared || !late.ok()) {
     r.verdict = Verdict::error;
     r.error = prepared ? late.message : prepared.status().message;
@@ -110,8 +134,37 @@ void scan_within(const Engine& engine, std::span<const std::byte> bytes, const s
     engine.match_mesh(*prepared, opt, r);
     apply_allow_list(opt, r);
   }
-  if (opt.timing) r.elapsed_ms = ms_since(t0);
-  out.push_back(std::move(r));
+  return r;
+}
+
+// A 3MF print project with G-code plates (a .gcode.3mf): its own model, then
+// each plate as a member, as an archive's; false when it has no plates.
+bool scan_project(const Engine& engine, std::span<const std::byte> bytes, const ScanResult& r,
+                  const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget,
+                  std::vector<ScanResult>& out) {
+  auto plates = list_gcode_plates(bytes, budget);
+  if (!plates || plates->empty()) return false;
+  const std::size_t at = out.size();
+  out.push_back(scan_mesh(engine, bytes, r, disk_path, opt, budget, true));
+  scan_members(engine, *plates, r.path, opt, depth, budget, out);
+  sum_up(out, at, opt);
+  return true;
+}
+
+void scan_within(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
+                 const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget,
+                 std::vector<ScanResult>& out) {
+  const auto t0 = Clock::now();
+  ScanResult r;
+  r.path = name;
+  r.bytes = bytes.size();
+  r.format = sniff(bytes, name);
+  const std::size_t at = out.size();
+  if (is_archive(r.format))
+    scan_archive(engine, bytes, std::move(r), opt, depth, budget, out);
+  else if (r.format != Format::threemf || !scan_project(engine, bytes, r, disk_path, opt, depth, budget, out))
+    out.push_back(scan_mesh(engine, bytes, std::move(r), disk_path, opt, budget, false));
+  if (opt.timing) out[at].elapsed_ms = ms_since(t0);
 }
 
 // A scanned file: its budget, then the file and all it holds.
