@@ -148,6 +148,21 @@ TEST_CASE("VRML transforms, polygons and VRML 1.0 state are applied as the stand
   CHECK(p[1] == Approx(-2).margin(1e-5));
   CHECK(p[2] == Approx(0).margin(1e-5));
 
+  // Face sets sharing a Coordinate under one transform share its vertices;
+  // under another transform they get their own.
+  const std::string shared = "#VRML V2.0 utf8\nShape { geometry IndexedFaceSet { coord DEF K Coordinate { point [ 0 0 0, "
+                             "1 0 0, 0 1 0 ] } coordIndex [ 0 1 2 -1 ] } }\nShape { geometry IndexedFaceSet { coord USE K "
+                             "coordIndex [ 0 2 1 -1 ] } }\n";
+  auto k = read_vrml(bytes_of(shared));
+  REQUIRE(k.ok());
+  CHECK(k->mesh.triangles.size() == 2);
+  CHECK(k->mesh.vertices.size() == 3);
+  auto k2 = read_vrml(bytes_of(shared + "Transform { translation 0 0 1 children Shape { geometry IndexedFaceSet { "
+                                        "coord USE K coordIndex [ 0 1 2 ] } } }"));
+  REQUIRE(k2.ok());
+  CHECK(k2->mesh.vertices.size() == 6);
+  CHECK(k2->mesh.vertices[5] == Vec3f{0, 1, 1});
+
   // VRML 1.0: Translation accumulates within a Separator and is undone after it;
   // the Coordinate3 in force is the one the IndexedFaceSet meets.
   auto v1 = read_vrml(bytes_of("#VRML V1.0 ascii\nSeparator { Coordinate3 { point [ 0 0 0, 1 0 0, 0 1 0 ] }\n"

@@ -20,7 +20,6 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -71,7 +70,8 @@ struct Lexer {
   std::size_t at = 0, line = 1;
 
   static bool space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ','; }
-  static bool stop(char c) { return space(c) || c == '{' || c == '}' || c == '[' || c == ']' || c == '#' || c == '"'; }
+  static bool bracket(char c) { return c == '{' || c == '}' || c == '[' || c == ']'; }
+  static bool stop(char c) { return space(c) || bracket(c) || c == '#' || c == '"'; }
 
   // The next token, or empty at the end; an unterminated string is an error.
   Status next(std::string_view& tok) {
@@ -86,7 +86,7 @@ struct Lexer {
     const std::size_t from = at;
     if (at == s.size()) {
       tok = {};
-    } else if (std::strchr("{}[]", s[at])) {
+    } else if (bracket(s[at])) {
       tok = s.substr(at++, 1);
     } else if (s[at] == '"') {
       for (++at; at < s.size() && s[at] != '"'; ++at) {
@@ -110,7 +110,7 @@ struct Lexer {
   }
 };
 
-bool is_word(std::string_view t) { return !t.empty() && !std::strchr("{}[]\"", t[0]); }
+bool is_word(std::string_view t) { return !t.empty() && !Lexer::bracket(t[0]) && t[0] != '"'; }
 
 enum class Kind { ignored, group, separator, transform_separator, transform_state, shape, face_set, coordinate };
 
@@ -337,7 +337,7 @@ class Parser {
     if (w.starts_with('('))
       while (!w.ends_with(')'))
         if (Status s = take(w); !s.ok() || !is_word(w)) return s.ok() ? fail("unterminated '('", lex_.line) : s;
-    for (t = lex_.peek(); !t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) || std::strchr("+-.", t[0]));
+    for (t = lex_.peek(); !t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '+' || t[0] == '-' || t[0] == '.');
          t = lex_.peek())
       if (Status s = take(w); !s.ok()) return s;
     return {};
@@ -474,6 +474,9 @@ class Walker {
   const ScanBudget& budget_;
   bool emit_;
   Mesh* mesh_;
+  // Where a coordinate list was placed under a transform: face sets that
+  // share a Coordinate (one per colour, say) share its vertices too.
+  std::map<std::pair<const std::vector<Vec3f>*, Mat>, std::uint64_t> placed_;
 
   Status children(const Node& n, State& st) {
     for (const auto& c : n.children)
@@ -489,19 +492,19 @@ class Walker {
       return make_error(ErrorCode::format, "vrml: coordIndex " + std::to_string(n.max_index) + " out of range (" +
                                                std::to_string(pts->size()) + " points)");
     ++face_sets;
-    if (!emit_) {
-      triangles += n.triangles;
-      vertices += pts->size();
-      return {};
-    }
-    const auto base = static_cast<std::uint32_t>(mesh_->vertices.size());
+    triangles += n.triangles;
+    const auto [at, fresh] = placed_.try_emplace({pts, st.m}, vertices);
+    if (fresh) vertices += pts->size();
+    if (!emit_) return {};
+    const auto base = static_cast<std::uint32_t>(at->second);
     const Mat& m = st.m;
-    for (const Vec3f& p : *pts) {
-      const double x = p[0], y = p[1], z = p[2];
-      mesh_->vertices.push_back({static_cast<float>(m[0] * x + m[1] * y + m[2] * z + m[3]),
-                                 static_cast<float>(m[4] * x + m[5] * y + m[6] * z + m[7]),
-                                 static_cast<float>(m[8] * x + m[9] * y + m[10] * z + m[11])});
-    }
+    if (fresh)
+      for (const Vec3f& p : *pts) {
+        const double x = p[0], y = p[1], z = p[2];
+        mesh_->vertices.push_back({static_cast<float>(m[0] * x + m[1] * y + m[2] * z + m[3]),
+                                   static_cast<float>(m[4] * x + m[5] * y + m[6] * z + m[7]),
+                                   static_cast<float>(m[8] * x + m[9] * y + m[10] * z + m[11])});
+      }
     std::int32_t first = -1, prev = -1;
     std::uint64_t corners = 0;
     for (std::int32_t i : n.index) {
