@@ -19,7 +19,7 @@ for a in "$@"; do
     *) only+=("$a") ;;
   esac
 done
-all=(stl_reader gcode_reader bgcode threemf_reader signature_reader assimp_loader isolated_loader archive_reader load_mesh)
+all=(stl_reader gcode_reader bgcode threemf_reader vrml_reader signature_reader assimp_loader isolated_loader archive_reader load_mesh)
 [ ${#only[@]} -gt 0 ] || only=("${all[@]}")
 out=$here/build-fuzz
 shared=$here/../shared/corpus
@@ -31,7 +31,7 @@ cmake --build "$out" -j"$(nproc)" --target "${only[@]/#/fuzz_}" >/dev/null
 
 # Seeds ---------------------------------------------------------------------
 rm -rf "$out/seeds"
-mkdir -p "$out"/seeds/{stl_reader,gcode_reader,bgcode,threemf_reader,signature_reader,assimp_loader,isolated_loader,archive_reader,load_mesh} \
+mkdir -p "$out"/seeds/{stl_reader,gcode_reader,bgcode,threemf_reader,vrml_reader,signature_reader,assimp_loader,isolated_loader,archive_reader,load_mesh} \
   "$out/crashes" "$out/logs"
 find "$here/models" -name '*.stl' -exec cp {} "$out/seeds/stl_reader/" \;
 cp "$here/signatures/demo.msig" "$out/seeds/signature_reader/"
@@ -48,6 +48,7 @@ corpus stl_reader 200k stl
 corpus assimp_loader 64k obj ply off 3mf gltf glb dae amf fbx x3d 3ds
 corpus archive_reader 200k zip
 corpus threemf_reader 200k 3mf model
+corpus vrml_reader 200k wrl vrml
 # Tiny meshes of each text format, so the targets have seeds without ../shared.
 python3 - "$out/seeds" <<'PY'
 import bz2, gzip, io, lzma, os, sys, tarfile, zipfile
@@ -121,6 +122,18 @@ bgcode = (b"GCDE" + struct.pack("<IH", 1, 1) + bg_block(3, 0, b"\0\0", b"printer
 put("bgcode", "cube.bgcode", bgcode)
 put("load_mesh", "cube.bgcode", bgcode)
 put("load_mesh", "t.step", b"ISO-10303-21;\nHEADER;\nENDSEC;\n")
+# VRML 2.0 with a Transform and DEF/USE, and VRML 1.0 as admesh writes it.
+wrl2 = (b"#VRML V2.0 utf8\nDEF P Transform { translation 1 2 3 rotation 0 0 1 0.5 scale 2 2 2 children [\n"
+        b"Shape { appearance Appearance { material Material { } } geometry IndexedFaceSet {\n"
+        b"coord DEF C Coordinate { point [ 0 0 0, 1 0 0, 0 1 0, 0 0 1 ] }\n"
+        b"coordIndex [ 0, 1, 2, -1, 0, 1, 3, -1, 0, 2, 3, -1, 1, 2, 3, -1 ] } } ] }\n"
+        b"Transform { translation 5 0 0 children USE P }\n")
+wrl1 = (b"#VRML V1.0 ascii\nSeparator {\n DEF STLShape ShapeHints { vertexOrdering COUNTERCLOCKWISE }\n"
+        b" DEF STLModel Separator { DEF STLVertices Coordinate3 { point [ 0 0 0, 1 0 0, 0 1 0, 0 0 1 ] }\n"
+        b" DEF STLTriangles IndexedFaceSet { coordIndex [ 0, 1, 2, -1, 0, 1, 3, -1, 0, 2, 3, -1, 1, 2, 3, -1 ] } } }\n")
+for n, d in [("t2.wrl", wrl2), ("t1.wrl", wrl1)]:
+    put("vrml_reader", n, d)
+    put("load_mesh", n, d)
 PY
 cp "$out"/seeds/stl_reader/* "$out/seeds/load_mesh/"
 # The isolated loader starts from the Assimp seeds, the crashers included.

@@ -176,18 +176,19 @@ TEST_CASE("unknown and unsupported content gives a clear error", "[io][formats]"
   REQUIRE_FALSE(c.ok());
   CHECK_THAT(c.status().message, Catch::Contains("G-code"));
   // A 3D format that is not read is named, and a folder walk reports it.
-  write_bytes(d.path / "part.WRL", "#VRML V2.0 utf8\nShape { geometry IndexedFaceSet { coordIndex [0 1 2 -1] } }\n");
-  auto w = load_mesh_file((d.path / "part.WRL").string());
+  write_bytes(d.path / "part.3DM", "3D Geometry File Format\n");
+  auto w = load_mesh_file((d.path / "part.3DM").string());
   REQUIRE_FALSE(w.ok());
-  CHECK_THAT(w.status().message, Catch::Contains("unsupported format: VRML (.wrl)"));
-  CHECK(has_scannable_extension("x/y.wrl"));
+  CHECK_THAT(w.status().message, Catch::Contains("unsupported format: Rhino 3DM (.3dm)"));
+  CHECK(has_scannable_extension("x/y.3dm"));
+  CHECK(has_scannable_extension("x/y.wrl"));  // read now (test_vrml_reader.cpp)
   CHECK_FALSE(has_scannable_extension("x/y.txt"));
   ScanOptions opt;
   opt.timing = false;
   SignatureSet empty;
   const auto results = Engine(empty).scan_paths({d.path.string()}, opt);
   bool reported = false;
-  for (const ScanResult& r : results) reported |= r.path.ends_with("part.WRL") && r.verdict == Verdict::error;
+  for (const ScanResult& r : results) reported |= r.path.ends_with("part.3DM") && r.verdict == Verdict::error;
   CHECK(reported);
 }
 

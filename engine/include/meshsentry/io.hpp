@@ -45,6 +45,7 @@ enum class Format {
   step,
   iges,
   bgcode,  // Prusa's binary G-code, read as the G-code text it holds
+  vrml,
 };
 
 // Short lower-case name used in reports ("stl", "obj", "3mf", ...).
@@ -79,7 +80,7 @@ struct LoadLimits {
   std::uint64_t max_mesh_bytes = 1ull << 30;
   // Assimp-backed formats are parsed in a forked child (see
   // read_with_assimp_isolated) with these limits; the native readers (STL,
-  // 3MF, G-code) run in process under the scanned file's ScanBudget.
+  // 3MF, VRML, G-code) run in process under the scanned file's ScanBudget.
   bool isolate = true;
   // Wall time per scanned file, all of its nesting included; the isolated
   // child also gets it as its CPU time.
@@ -115,6 +116,12 @@ Result<LoadedMesh> read_bgcode(std::span<const std::byte> bytes, const LoadLimit
 // Placed triangles and vertices are counted before they are allocated.
 Result<LoadedMesh> read_3mf(std::span<const std::byte> bytes, const LoadLimits& limits = {},
                             ScanBudget* budget = nullptr);
+
+// VRML 2.0 / VRML97 and VRML 1.0 text, natively: IndexedFaceSet polygons
+// through their transforms, DEF/USE resolved (see vrml_reader.cpp). The
+// triangles and vertices are counted before they are allocated.
+Result<LoadedMesh> read_vrml(std::span<const std::byte> bytes, const LoadLimits& limits = {},
+                             ScanBudget* budget = nullptr);
 
 // Assimp-backed formats, from memory. Node transforms are applied and all
 // meshes of the scene merged; Mesh::source_mesh keeps where each triangle

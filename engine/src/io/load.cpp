@@ -25,6 +25,8 @@ Result<LoadedMesh> dispatch(std::span<const std::byte> bytes, std::string_view n
       return read_bgcode(bytes, limits, &budget);
     case Format::threemf:
       return read_3mf(bytes, limits, &budget);
+    case Format::vrml:
+      return read_vrml(bytes, limits, &budget);
     case Format::step:
     case Format::iges:
       return make_error(ErrorCode::format, std::string(format_name(f)) + " (CAD) is recognised but not read");
@@ -60,9 +62,10 @@ Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view 
   left.max_seconds = std::min(limits.max_seconds, b.seconds_left());
   auto loaded = dispatch(bytes, name_hint, left, path, b);
   if (!loaded) return loaded;
-  // 3MF and G-code charged theirs before allocating; the others are charged
-  // now, before preparation multiplies their memory.
-  if (loaded->format != Format::threemf && loaded->format != Format::gcode && loaded->format != Format::bgcode)
+  // 3MF, VRML and G-code charged theirs before allocating; the others are
+  // charged now, before preparation multiplies their memory.
+  if (loaded->format != Format::threemf && loaded->format != Format::vrml && loaded->format != Format::gcode &&
+      loaded->format != Format::bgcode)
     if (Status s = b.add_geometry(loaded->mesh.triangles.size(), loaded->mesh.vertices.size()); !s.ok()) return s;
   return loaded;
 }

@@ -37,6 +37,7 @@ const char* format_name(Format f) noexcept {
     case Format::step: return "step";
     case Format::iges: return "iges";
     case Format::bgcode: return "bgcode";
+    case Format::vrml: return "vrml";
     case Format::unknown: break;
   }
   return "unknown";
@@ -52,7 +53,7 @@ bool is_mesh(Format f) noexcept {
     case Format::stl_binary: case Format::stl_ascii: case Format::obj: case Format::ply:
     case Format::off: case Format::threemf: case Format::amf: case Format::gltf:
     case Format::glb: case Format::collada: case Format::fbx: case Format::x3d:
-    case Format::max3ds:
+    case Format::max3ds: case Format::vrml:
       return true;
     default:
       return false;
@@ -171,6 +172,7 @@ Format sniff_text(std::span<const std::byte> b, const std::string& ext) {
   auto has = [&](const char* k) { return h.rfind(k, 0) == 0; };
 
   if (has("solid")) return Format::stl_ascii;
+  if (has("#vrml v2.0") || has("#vrml v1.0")) return Format::vrml;  // ISO/IEC 14772-1 header; 1.0 as admesh writes
   if (has("iso-10303-21")) return Format::step;
   if (h.size() > 72 && h[72] == 's' && ext.starts_with("ig")) return Format::iges;
   if (has("<?xml") || has("<")) {
@@ -222,7 +224,7 @@ Format sniff_text(std::span<const std::byte> b, const std::string& ext) {
 
 const char* unsupported_3d_format(std::string_view ext) noexcept {
   static constexpr std::pair<std::string_view, const char*> kFormats[] = {
-      {"wrl", "VRML"}, {"vrml", "VRML"}, {"x3dv", "X3D (classic VRML encoding)"}, {"x3db", "X3D (binary)"},
+      {"x3dv", "X3D (classic VRML encoding)"}, {"x3db", "X3D (binary)"},
       {"3dm", "Rhino 3DM"}, {"skp", "SketchUp"}, {"blend", "Blender"},
       {"f3d", "Fusion 360"}, {"sldprt", "SolidWorks part"}, {"sldasm", "SolidWorks assembly"},
       {"ipt", "Inventor part"}, {"iam", "Inventor assembly"}, {"x_t", "Parasolid"}, {"x_b", "Parasolid"},
