@@ -3,32 +3,10 @@
 
 #include <cstdint>
 
+#include "common/text.hpp"
+
 namespace meshsentry {
 namespace {
-
-// Length of the well-formed UTF-8 sequence at s[i] (1 to 4), or 0 where the
-// byte there does not start one (the ranges of Unicode's table 3-7).
-std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
-  const auto b = [&](std::size_t k) { return static_cast<std::uint8_t>(s[i + k]); };
-  const std::uint8_t c = b(0);
-  if (c < 0x80) return 1;
-  std::size_t n = 0;
-  std::uint8_t lo = 0x80, hi = 0xbf;  // bounds of the second byte
-  if (c >= 0xc2 && c <= 0xdf) n = 2;
-  else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    if (c == 0xe0) lo = 0xa0;  // overlong
-    if (c == 0xed) hi = 0x9f;  // surrogates
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    if (c == 0xf0) lo = 0x90;  // overlong
-    if (c == 0xf4) hi = 0x8f;  // above U+10FFFF
-  } else return 0;
-  if (i + n > s.size() || b(1) < lo || b(1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k)
-    if (b(k) < 0x80 || b(k) > 0xbf) return 0;
-  return n;
-}
 
 void hex_byte(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
