@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The scan pipeline around matching, for one buffer or file: read -> sniff
 // -> (archive, or a 3MF print project's G-code plates: recurse) -> load ->
-// prepare -> Engine::match_mesh -> the allow-list. One ScanBudget per scanned file holds all of its nesting to the
-// limits of one file; its deadline is checked between members and stages.
+// prepare -> Engine::match_mesh -> the allow-list. One ScanBudget per
+// scanned file holds all of its nesting to the limits of one file; its
+// deadline is checked between members and stages.
 // Folder walks are in folder_walk.cpp.
 #include "scan/pipeline.hpp"
 

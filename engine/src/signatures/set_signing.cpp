@@ -43,16 +43,6 @@ struct BioFree {
   void operator()(BIO* b) const { BIO_free(b); }
 };
 
-std::string hex(const unsigned char* p, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) {
-    s += kDigits[p[i] >> 4];
-    s += kDigits[p[i] & 15];
-  }
-  return s;
-}
-
 bool unhex(std::string_view s, std::vector<unsigned char>& out) {
   auto digit = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
   if (s.size() % 2) return false;
@@ -100,7 +90,7 @@ Result<std::string> key_id(EVP_PKEY* key) {
   if (EVP_PKEY_get_raw_public_key(key, raw, &n) != 1 || n != sizeof raw)
     return make_error(ErrorCode::invalid, "cannot read the public key");
   const auto id = sha256(std::as_bytes(std::span(raw, n)));
-  return hex(id.data(), id.size());
+  return to_hex(id);
 }
 
 struct ParsedSignature {
@@ -206,7 +196,7 @@ Status sign_signature_set(const std::string& set_path, const std::string& privat
   if (!key) return key.status();
   auto file = MappedFile::open(set_path, 1ull << 32);
   if (!file) return make_error(file.status().code, set_path + ": " + file.status().message);
-  const std::vector<std::byte> bytes(file->bytes().begin(), file->bytes().end());
+  const std::span<const std::byte> bytes = file->bytes();
   if (auto set = parse_signature_set(bytes); !set) return make_error(set.status().code, set_path + ": " + set.status().message);
   const auto message = message_of(bytes);
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
@@ -218,7 +208,7 @@ Status sign_signature_set(const std::string& set_path, const std::string& privat
   auto id = key_id(key->get());
   if (!id) return id.status();
   const std::string text =
-      std::string(kHeader) + "\nkey " + *id + "\ned25519 " + hex(sig, n) + "\n";
+      std::string(kHeader) + "\nkey " + *id + "\ned25519 " + to_hex(std::span(sig, n)) + "\n";
   return write_file_atomically(set_path + ".sig", std::as_bytes(std::span(text.data(), text.size())));
 }
 
