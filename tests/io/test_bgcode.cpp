@@ -248,8 +248,7 @@ TEST_CASE("bgcode: MeatPack's whole characters, lone 0xFF and packing switches",
 TEST_CASE("bgcode: a sliced stand-in is found like its text G-code", "[bgcode][match][gcode]") {
   const std::string gcode_text = gunzip(source_dir() / "tests/data/gcode/tslot_corner_bracket.gcode.gz");
   REQUIRE(gcode_text.size() > 100000);
-  auto engine = Engine::open((source_dir() / "signatures/demo.msig").string());
-  REQUIRE(engine.ok());
+  const Engine& engine = demo_engine();
   ScanOptions opt;
   opt.timing = false;
   // PrusaSlicer's default (heatshrink 12/4, MeatPack keeping comments), and
@@ -264,7 +263,7 @@ TEST_CASE("bgcode: a sliced stand-in is found like its text G-code", "[bgcode][m
       REQUIRE(text.ok());
       CHECK(*text == gcode_text);
     }
-    const auto results = engine->scan_buffer(w.bytes(), "tslot_corner_bracket.bgcode", opt);
+    const auto results = engine.scan_buffer(w.bytes(), "tslot_corner_bracket.bgcode", opt);
     REQUIRE(results.size() == 1);
     CHECK(results[0].format == Format::bgcode);
     INFO(results[0].error);

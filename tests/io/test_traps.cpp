@@ -482,23 +482,22 @@ TEST_CASE("a scanned path is read through one descriptor: no symlink, no FIFO, t
   // A symlink in place of a walked file, as if swapped in after the walk.
   std::filesystem::create_symlink(outside.path / "ref.stl", d.path / "swapped.stl");
   REQUIRE(mkfifo((d.path / "pipe.stl").c_str(), 0600) == 0);
-  auto engine = Engine::open((source_dir() / "signatures/demo.msig").string());
-  REQUIRE(engine.ok());
+  const Engine& engine = demo_engine();
   ScanOptions opt;
   opt.timing = false;
-  auto r = engine->scan_file((d.path / "swapped.stl").string(), opt);
+  auto r = engine.scan_file((d.path / "swapped.stl").string(), opt);
   REQUIRE(r.size() == 1);
   CHECK(r[0].verdict == Verdict::error);
   CHECK(r[0].error == "symlink not followed");
   CHECK(r[0].sha256.empty());
   CHECK(r[0].bytes == 0);
   opt.follow_symlinks = true;
-  r = engine->scan_file((d.path / "swapped.stl").string(), opt);
+  r = engine.scan_file((d.path / "swapped.stl").string(), opt);
   REQUIRE(r.size() == 1);
   CHECK(r[0].verdict == Verdict::match);
 
   const auto t0 = std::chrono::steady_clock::now();
-  r = engine->scan_file((d.path / "pipe.stl").string(), opt);
+  r = engine.scan_file((d.path / "pipe.stl").string(), opt);
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
   REQUIRE(r.size() == 1);
   CHECK(r[0].verdict == Verdict::error);
@@ -506,7 +505,7 @@ TEST_CASE("a scanned path is read through one descriptor: no symlink, no FIFO, t
 
   // /proc files are regular files of size 0 that hold bytes: what was read
   // is not what fstat said, the error a file growing while read gives.
-  r = engine->scan_file("/proc/self/status", opt);
+  r = engine.scan_file("/proc/self/status", opt);
   REQUIRE(r.size() == 1);
   CHECK(r[0].verdict == Verdict::error);
   CHECK(r[0].error.rfind("io: file changed while read", 0) == 0);

@@ -89,13 +89,12 @@ std::string error_of(const std::string& text) {
 }  // namespace
 
 TEST_CASE("VRML files of a stand-in part are read and flagged", "[io][vrml]") {
-  auto engine = Engine::open((source_dir() / "signatures/demo.msig").string());
-  REQUIRE(engine.ok());
+  const Engine& engine = demo_engine();
   const std::string stl_path = (source_dir() / "models/refs/gear_rack_m2.stl").string();
   auto stl = load_mesh_file(stl_path);
   REQUIRE(stl.ok());
   const Mesh& part = stl->mesh;
-  const auto stl_result = scan(*engine, read_bytes(stl_path), "gear_rack_m2.stl");
+  const auto stl_result = scan(engine, read_bytes(stl_path), "gear_rack_m2.stl");
   REQUIRE(stl_result.size() == 1);
   REQUIRE(flags(stl_result[0], "gear_rack_m2"));
 
@@ -106,14 +105,14 @@ TEST_CASE("VRML files of a stand-in part are read and flagged", "[io][vrml]") {
     REQUIRE(loaded.ok());
     CHECK(loaded->format == Format::vrml);
     CHECK(loaded->mesh.triangles.size() == part.triangles.size());
-    const auto r = scan(*engine, text, name);
+    const auto r = scan(engine, text, name);
     REQUIRE(r.size() == 1);
     CHECK(std::string(format_name(r[0].format)) == "vrml");
     CHECK(flags(r[0], "gear_rack_m2"));
     CHECK(r[0].hash == stl_result[0].hash);  // %.9g keeps every float32 exactly
   }
   // As admesh really writes it, six decimals: still the part.
-  const auto rounded = scan(*engine, admesh_style(part, "%f %f %f,\n"), "admesh6.wrl");
+  const auto rounded = scan(engine, admesh_style(part, "%f %f %f,\n"), "admesh6.wrl");
   REQUIRE(rounded.size() == 1);
   CHECK(flags(rounded[0], "gear_rack_m2"));
 
@@ -122,7 +121,7 @@ TEST_CASE("VRML files of a stand-in part are read and flagged", "[io][vrml]") {
   REQUIRE(loaded.ok());
   CHECK(loaded->mesh.triangles.size() == 2 * part.triangles.size());  // the DEF and its USE
   CHECK(loaded->source_meshes == 2);
-  const auto r = scan(*engine, moved, "moved.wrl");
+  const auto r = scan(engine, moved, "moved.wrl");
   REQUIRE(r.size() == 1);
   CHECK(flags(r[0], "gear_rack_m2"));
   CHECK(r[0].hash != stl_result[0].hash);  // two placed copies are not the file

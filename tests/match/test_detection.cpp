@@ -19,15 +19,6 @@ using namespace fixtures;
 
 namespace {
 
-const Engine& demo_engine() {
-  static const Engine engine = [] {
-    auto e = Engine::open((source_dir() / "signatures/demo.msig").string());
-    REQUIRE(e.ok());
-    return std::move(e.value());
-  }();
-  return engine;
-}
-
 ScanResult scan_mesh(const Mesh& m, const Engine& engine = demo_engine()) {
   TempDir d;
   write_binary_stl(m, d.path / "x.stl");

@@ -17,15 +17,6 @@ using namespace fixtures;
 
 namespace {
 
-const Engine& demo() {
-  static const Engine engine = [] {
-    auto e = Engine::open((source_dir() / "signatures/demo.msig").string());
-    REQUIRE(e.ok());
-    return std::move(e.value());
-  }();
-  return engine;
-}
-
 // The G-code of a gzipped slicer output in tests/data/gcode, gunzipped by
 // the engine's own archive reader.
 std::string sliced(const std::string& stem) {
@@ -45,7 +36,7 @@ const std::string kEmptyModel =
 std::vector<ScanResult> scan(const std::string& package, const std::string& name = "project.gcode.3mf") {
   ScanOptions opt;
   opt.timing = false;
-  return demo().scan_buffer(std::as_bytes(std::span(package.data(), package.size())), name, opt);
+  return demo_engine().scan_buffer(std::as_bytes(std::span(package.data(), package.size())), name, opt);
 }
 
 bool names(const ScanResult& r, const std::string& signature) {

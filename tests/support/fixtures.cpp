@@ -13,6 +13,7 @@
 #include <random>
 #include <sstream>
 
+#include "meshsentry/engine.hpp"
 #include "meshsentry/io.hpp"
 
 namespace fixtures {
@@ -20,6 +21,15 @@ namespace fixtures {
 namespace fs = std::filesystem;
 
 fs::path source_dir() { return MESHSENTRY_SOURCE_DIR; }
+
+const meshsentry::Engine& demo_engine() {
+  static const meshsentry::Engine engine = [] {
+    auto e = meshsentry::Engine::open((source_dir() / "signatures/demo.msig").string());
+    REQUIRE(e.ok());
+    return std::move(e.value());
+  }();
+  return engine;
+}
 
 fs::path shared_dir() {
   const fs::path p = source_dir().parent_path() / "shared";

@@ -12,11 +12,17 @@
 
 #include "meshsentry/mesh.hpp"
 
+namespace meshsentry {
+class Engine;
+}
+
 namespace fixtures {
 
 using meshsentry::Mesh;
 
 std::filesystem::path source_dir();
+// The demo signature set (signatures/demo.msig), opened once for the whole run.
+const meshsentry::Engine& demo_engine();
 // ../shared beside the checkout, or empty when absent.
 std::filesystem::path shared_dir();
 // A fresh empty folder under the system temp dir, removed by the destructor.
