@@ -15,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);
   meshsentry::LoadLimits limits;
   limits.max_triangles = 1'000'000;
+  limits.max_vertices = 3'000'000;
   limits.max_seconds = 5;
   for (const meshsentry::Format f : fuzz::assimp_formats(bytes)) {
     auto r = meshsentry::read_with_assimp_isolated(bytes, f, limits);

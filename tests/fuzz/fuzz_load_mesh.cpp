@@ -16,6 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (fuzz::assimp_backed(meshsentry::sniff(bytes, name))) return 0;
   meshsentry::LoadLimits limits;
   limits.max_triangles = 1'000'000;
+  limits.max_vertices = 3'000'000;
   limits.isolate = false;
   auto r = meshsentry::load_mesh(bytes, name, limits);
   if (r.ok()) (void)meshsentry::prepare(std::move(r->mesh));

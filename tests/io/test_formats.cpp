@@ -130,6 +130,23 @@ TEST_CASE("the format comes from the content, not the name", "[io][formats]") {
   CHECK(measure(d.path / "no_extension", Format::off).triangles == 12);
 }
 
+TEST_CASE("an Assimp-read file with more vertices than allowed is a limit error before they are copied",
+          "[io][formats]") {
+  std::string obj;
+  for (int i = 0; i < 39; ++i) obj += "v " + std::to_string(i) + " " + std::to_string(i % 2) + " " + std::to_string(i % 3) + "\n";
+  for (int f = 0; f < 13; ++f)
+    obj += "f " + std::to_string(3 * f + 1) + " " + std::to_string(3 * f + 2) + " " + std::to_string(3 * f + 3) + "\n";
+  const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(obj.data()), obj.size());
+  LoadLimits limits;
+  limits.isolate = false;
+  REQUIRE(read_with_assimp(bytes, Format::obj, limits).ok());
+  limits.max_vertices = 10;
+  auto r = read_with_assimp(bytes, Format::obj, limits);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code == ErrorCode::limit);
+  CHECK_THAT(r.status().message, Catch::Contains("more than 10 vertices"));
+}
+
 TEST_CASE("ordinary text is not taken for a 3D format", "[io][formats]") {
   auto sniffed = [](const std::string& text, std::string_view name) {
     return sniff({reinterpret_cast<const std::byte*>(text.data()), text.size()}, name);

@@ -33,6 +33,10 @@ Status append_mesh(const aiMesh& mesh, unsigned mi, const aiMatrix4x4& xf, const
   total += mesh.mNumFaces;
   if (total > limits.max_triangles)
     return make_error(ErrorCode::limit, "limit: more than " + std::to_string(limits.max_triangles) + " triangles");
+  // Vertices are counted too before they are copied: a damaged file can
+  // claim billions of them beside a handful of faces.
+  if (m.vertices.size() + std::uint64_t{mesh.mNumVertices} > limits.max_vertices)
+    return make_error(ErrorCode::limit, "limit: more than " + std::to_string(limits.max_vertices) + " vertices");
   const auto base = static_cast<std::uint32_t>(m.vertices.size());
   // No exporter writes subnormal coordinates (below 1.2e-38, not 0); they
   // are what uninitialised memory looks like read as floats, and Assimp reads
