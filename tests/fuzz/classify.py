@@ -23,7 +23,9 @@ FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ (.*)$")
 
 def replay(binary, artifact, asan_extra=""):
     env = dict(os.environ)
-    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), asan_extra]))
+    # A huge allocation fails with its stack instead of an RSS OOM without one
+    # (ASan writes the block's shadow before libFuzzer's malloc hook runs).
+    env["ASAN_OPTIONS"] = ":".join(filter(None, ["max_allocation_size_mb=2048", env.get("ASAN_OPTIONS"), asan_extra]))
     p = subprocess.run([binary, "-timeout=10", "-rss_limit_mb=2048", artifact], capture_output=True,
                        text=True, errors="replace", timeout=120, env=env)
     return p.returncode, (p.stdout + p.stderr).splitlines()
