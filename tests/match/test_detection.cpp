@@ -29,6 +29,14 @@ ScanResult scan_mesh(const Mesh& m, const Engine& engine = demo_engine()) {
   return r[0];
 }
 
+// Flagged with `id` first: a match, or a suspect whose part is all there
+// but under half of it within the tight tolerance (a coarse or noisy copy).
+bool found_as(const ScanResult& r, const std::string& id) {
+  if (r.matches.empty() || r.matches[0].signature != id) return false;
+  const Match& m = r.matches[0];
+  return m.verdict == Verdict::match || (m.verdict == Verdict::suspect && m.reason == "coarse" && m.coverage < 0.5);
+}
+
 }  // namespace
 
 TEST_CASE("every demo reference is found however it is moved, scaled or mirrored", "[match]") {
@@ -233,8 +241,11 @@ TEST_CASE("every demo reference clustered to half its triangles is found, at its
       const ScanResult res = scan_mesh(transformed(coarse, r, {5, 6, 7}));
       INFO(e.id << " at scale " << s << ", " << coarse.triangles.size() << " of " << ref.triangles.size()
                 << " triangles");
-      REQUIRE(res.verdict == Verdict::match);
+      // A match, or a coarse suspect when under half of it lies within the
+      // tight tolerance (the score's promise).
+      REQUIRE(is_flagged(res.verdict));
       CHECK(res.matches[0].signature == e.id);
+      if (res.verdict == Verdict::suspect) CHECK((res.matches[0].reason == "coarse" && res.matches[0].coverage < 0.5));
     }
   }
 }
@@ -258,7 +269,7 @@ TEST_CASE("coarse views find demo references clustered to a fifth of their trian
     const Mesh ref = load_or_die((source_dir() / ("models/refs/" + e.id + ".stl")).string());
     const Mesh coarse = transformed(clustered(ref, ref.triangles.size() / 5), random_rotation(rng()), {5, 6, 7});
     const ScanResult res = scan_mesh(coarse);
-    const bool hit = res.verdict == Verdict::match && res.matches[0].signature == e.id;
+    const bool hit = found_as(res, e.id);
     if (!hit)
       WARN(e.id << " clustered to a fifth is missed: " << to_string(res.verdict) << ", "
                 << (res.matches.empty() ? res.candidates[0].signature : res.matches[0].signature) << " "
@@ -267,7 +278,7 @@ TEST_CASE("coarse views find demo references clustered to a fifth of their trian
     found += hit;
     by_view += hit && res.matches[0].method == Method::coarse;
     const ScanResult plain = scan_mesh(coarse, without);
-    const bool plain_hit = plain.verdict == Verdict::match && plain.matches[0].signature == e.id;
+    const bool plain_hit = found_as(plain, e.id);
     CHECK((hit || !plain_hit));  // the views never lose what the reference finds
     found_without += plain_hit;
     ++total;
@@ -286,7 +297,7 @@ TEST_CASE("every demo reference with noise on its vertices is found", "[match]")
     const Mesh ref = load_or_die((source_dir() / ("models/refs/" + e.id + ".stl")).string());
     for (const double sigma : {0.005, 0.005, 0.005}) {
       const ScanResult res = scan_mesh(transformed(jittered(ref, sigma, rng()), random_rotation(rng()), {1, 2, 3}));
-      const bool hit = res.verdict == Verdict::match && res.matches[0].signature == e.id;
+      const bool hit = found_as(res, e.id);
       if (!hit) WARN(e.id << " with noise " << sigma << " of the diagonal is missed");
       found += hit;
       ++total;

@@ -94,12 +94,18 @@ struct Match {
   // such as a decimated copy). "fused" and "piece": the
   // same for a part found inside a larger shape, or a piece of it, by
   // point-pair voting at scale 1. "global": descriptor similarity scaled
-  // under 0.5 (not verified, never a match).
+  // under 0.5 (not verified, never a match). Aligned scores are scaled down
+  // while under 80% of the signature's detail was found and capped at
+  // 0.7 + 0.4 * coverage (docs/calibration.md, GateParams).
   double score = 0;
   Method method = Method::global;
   // match: score >= the threshold; suspect: a cut piece of the signature
   // (method "piece"); clean: a near miss, listed among the candidates.
   Verdict verdict = Verdict::clean;
+  // Why a suspect is not a match: "piece" (a cut piece of the part), or
+  // "coarse" (all of it is there, but under half within the tight tolerance:
+  // a decimated, noisy or printed copy). Empty otherwise.
+  std::string reason;
   double coverage = 0;      // share found within 1% of the RMS radius (verified matches)
   double scale = 1;         // scanned size / reference size
   bool mirrored = false;    // best alignment needs a reflection
@@ -110,6 +116,10 @@ struct Match {
   // plate, less than 1 where dummy material or other parts add surface.
   // Measured for matches and suspects; 0 for near misses.
   double explained = 0;
+  // Share of the signature's detail found: its points off its own bounding
+  // box, within the score's tolerance (a plain box of the right size has
+  // none of it). 1 for exact copies and signatures with no such points.
+  double detail = 1;
   std::array<double, 16> transform{};  // reference -> file coordinates, row-major
 };
 

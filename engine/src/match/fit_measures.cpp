@@ -8,6 +8,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "match/distinctive.hpp"
+
 namespace meshsentry {
 namespace {
 
@@ -134,16 +136,26 @@ void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mes
     fraction = std::clamp(p.noise_width * *mid / radius, loose_fraction, widest_fraction);
   }
   const double loose = fraction * radius;
-  std::size_t covered = 0, covered_loose = 0;
+  // Distinctive points: farther than the loose tolerance from the
+  // signature's bounding box, once placed (scale included).
+  const std::vector<double> off_box = distance_to_bounding_box(src);
+  const double scale = pose.scale();
+  std::size_t covered = 0, covered_loose = 0, distinct = 0, distinct_found = 0;
   double sum2 = 0;
-  for (double d : res) {
-    d = std::min(d, 2 * loose);
+  for (std::size_t k = 0; k < res.size(); ++k) {
+    const double d = std::min(res[k], 2 * loose);
     covered += d <= tol;
     covered_loose += d <= loose;
+    if (off_box[k] * scale > loose) {
+      ++distinct;
+      distinct_found += d <= loose;
+    }
     sum2 += d * d;
   }
   out.coverage = double(covered) / src.size();
   out.coverage_loose = double(covered_loose) / src.size();
+  out.detail = distinct ? double(distinct_found) / distinct : 1.0;
+  out.distinct_share = double(distinct) / src.size();
   out.fit = std::sqrt(sum2 / src.size()) / radius;
   out.tolerance = fraction;
 }

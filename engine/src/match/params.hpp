@@ -36,6 +36,14 @@ struct GateParams {
   std::size_t noisy_tries = 3;  // closest signatures aligned for a perturbed surface
   double min_flat_edge_share = 0.1;  // under it, a surface counts as perturbed (noisy)
   double unverified_ceiling = 0.5;   // a descriptor-only score stays below it: never a match
+  // An aligned score is scaled by detail / full_detail while under it: the
+  // share of the signature's points off its bounding box that were found
+  // (a plain box of the part's size supplies none).
+  double full_detail = 0.8;
+  // And capped at coverage_cap_base + coverage_cap_slope * coverage (the
+  // share within the tight tolerance): under 0.9 until half the signature
+  // lies that close, so a high score always means most of the part is there.
+  double coverage_cap_base = 0.7, coverage_cap_slope = 0.4;
 };
 
 // Stage 2: aligning a whole shape with a signature and measuring the fit.

@@ -20,6 +20,10 @@ struct PoseEstimate {
   double coverage_loose = 0;  // the same within `tolerance`
   double fit = 1;  // RMS distance of signature points to the surface (each capped at 2 tolerances) / radius
   double tolerance = 0.03;  // of the radius: the tolerance of coverage_loose, as widened
+  // Share of the signature's distinctive points (off its bounding box by
+  // more than `tolerance`) found within it: what a plain box cannot supply.
+  // 1 when the signature has none; distinct_share says how many it has.
+  double detail = 1, distinct_share = 0;
   double explained = 0;  // verify_partial: share of the scanned surface the placed signature accounts for
   double outside = 1;    // verify_partial: share of the scanned surface outside the signature's solid
   // verify_partial: share of the scanned surface on (at most two) planes inside the signature's solid, at an

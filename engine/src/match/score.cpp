@@ -51,14 +51,31 @@ const Placement* best_whole(const MatchContext& ctx, std::size_t i) {
   return best;
 }
 
-void take_pose(Match& m, const Placement& pl) {
-  m.score = aligned_score(pl.pose);
+// The score a placement earns, and what it would be without the coverage
+// cap (a coarse or noisy copy whose detail is all there is suspect, not a
+// match: see GateParams).
+struct Earned {
+  double score = 0, uncapped = 0;
+};
+Earned earned(const PoseEstimate& e, const GateParams& g) {
+  const double uncapped = aligned_score(e) * std::min(1.0, e.detail / g.full_detail);
+  return {std::min(uncapped, g.coverage_cap_base + g.coverage_cap_slope * e.coverage), uncapped};
+}
+
+// A piece keeps its plain aligned score: it lacks some of the part's detail
+// by definition, and its verdict rests on is_piece.
+double take_pose(Match& m, const Placement& pl, const GateParams& g) {
+  const Earned got = pl.method == Method::piece ? Earned{aligned_score(pl.pose), aligned_score(pl.pose)}
+                                                : earned(pl.pose, g);
+  m.score = got.score;
   m.method = pl.method;
   m.coverage = pl.pose.coverage;
   m.fit = pl.pose.fit;
+  m.detail = pl.pose.detail;
   m.mirrored = pl.pose.mirrored;
   m.scale = pl.pose.scale;
   m.transform = pl.pose.placement.to_rows();
+  return got.uncapped;
 }
 
 // The placement behind signature i's score, filling in `m`; null for a
@@ -66,6 +83,8 @@ void take_pose(Match& m, const Placement& pl) {
 const Placement* choose(MatchContext& ctx, std::size_t i, double closest, Match& m) {
   const FusedParams& f = ctx.params.fused;
   const double threshold = ctx.options.match_threshold;
+  const GateParams& g = ctx.params.gates;
+  double uncapped = 0;
   const Placement* placed = nullptr;
   const Placement* fused = best_of(ctx, i, Method::fused, [](const PoseEstimate& e) { return e.coverage_loose; });
   if (const Placement* exact = best_of(ctx, i, Method::exact, [](const PoseEstimate&) { return 0.0; })) {
@@ -76,9 +95,9 @@ const Placement* choose(MatchContext& ctx, std::size_t i, double closest, Match&
     m.transform = Similarity{}.to_rows();
   } else if (fused && fused->pose.coverage_loose >= std::max(threshold, f.coverage) &&
              fused->pose.explained >= f.explained) {
-    take_pose(m, *(placed = fused));
+    uncapped = take_pose(m, *(placed = fused), g);
   } else if (const Placement* whole = best_whole(ctx, i)) {
-    take_pose(m, *(placed = whole));
+    uncapped = take_pose(m, *(placed = whole), g);
   } else {
     m.score = ctx.params.gates.unverified_ceiling * descriptor_score(closest, ctx.params.distance);
     m.method = Method::global;
@@ -87,11 +106,15 @@ const Placement* choose(MatchContext& ctx, std::size_t i, double closest, Match&
   const Placement* piece = best_of(ctx, i, Method::piece, [&](const PoseEstimate& e) {
     return (is_piece(e, pc) ? 1.0 : 0.0) + e.coverage_loose;
   });
-  if (m.score < threshold && piece && is_piece(piece->pose, pc)) {
-    take_pose(m, *(placed = piece));
-    m.verdict = Verdict::suspect;
-  } else if (m.score >= threshold) {
+  if (m.score >= threshold) {
     m.verdict = Verdict::match;
+  } else if (uncapped >= threshold) {
+    m.verdict = Verdict::suspect;
+    m.reason = "coarse";
+  } else if (piece && is_piece(piece->pose, pc)) {
+    take_pose(m, *(placed = piece), g);
+    m.verdict = Verdict::suspect;
+    m.reason = "piece";
   }
   return placed;
 }

@@ -25,6 +25,7 @@ nlohmann::ordered_json match_json(const Match& m, bool full) {
   if (full) j["severity"] = m.severity;
   j["method"] = to_string(m.method);
   if (full) j["verdict"] = to_string(m.verdict);
+  if (full && !m.reason.empty()) j["reason"] = m.reason;
   j["body"] = m.body;
   j["scale"] = round6(m.scale);
   if (full) {
@@ -32,6 +33,7 @@ nlohmann::ordered_json match_json(const Match& m, bool full) {
     j["coverage"] = round6(m.coverage);
     j["fit"] = round6(m.fit);
     j["explained"] = round6(m.explained);
+    j["detail"] = round6(m.detail);
     auto t = nlohmann::ordered_json::array();
     for (double v : m.transform) t.push_back(round6(v));
     j["transform"] = t;
