@@ -285,9 +285,15 @@ void install_routes(GuardedServer& server, const ServeContext& ctx) {
     if (refuse_unauthorized(req, res, ctx)) return httplib::Server::HandlerResponse::Handled;
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  // Every response, errors included, carries the request's id.
-  server.set_response_hook(
-      [](const httplib::Request&, httplib::Response& res) { res.set_header("X-Request-Id", request_id()); });
+  // Every response, errors included, carries the request's id, and is
+  // counted here, before it is written: a client that has its answer sees
+  // it in the next /metrics.
+  server.set_response_hook([ctx](const httplib::Request&, httplib::Response& res) {
+    res.set_header("X-Request-Id", request_id());
+    const Clock::time_point start = current_request().start;
+    ctx.metrics.observe_request(
+        res.status, start == Clock::time_point{} ? 0 : std::chrono::duration<double>(Clock::now() - start).count());
+  });
 
   // Every status >= 400 passes here: give it a JSON body, and tell a wrong
   // method on a known path (405) from an unknown path (404).
@@ -316,16 +322,13 @@ void install_routes(GuardedServer& server, const ServeContext& ctx) {
     send_error(res, 500, "internal error: " + what);
   });
 
-  server.set_logger([ctx](const httplib::Request& req, const httplib::Response& res) {
+  server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
     const RequestRecord r = current_request();
     current_request() = {};
     char ms[32] = "-";
-    double seconds = 0;
-    if (r.start != Clock::time_point{}) {
-      seconds = std::chrono::duration<double>(Clock::now() - r.start).count();
-      std::snprintf(ms, sizeof ms, "%.1fms", seconds * 1000);
-    }
-    ctx.metrics.observe_request(res.status, seconds);
+    if (r.start != Clock::time_point{})
+      std::snprintf(ms, sizeof ms, "%.1fms",
+                    std::chrono::duration<double, std::milli>(Clock::now() - r.start).count());
     const std::uint64_t bytes = std::max<std::uint64_t>(r.bytes, req.body.size());
     // A request line httplib could not parse leaves address and method empty.
     const std::string addr = loggable(req.remote_addr);
