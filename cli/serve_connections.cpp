@@ -14,6 +14,7 @@
 #include <string>
 
 #include "serve.hpp"
+#include "serve_http.hpp"
 #include "serve_metrics.hpp"
 
 namespace meshsentry::cli {
@@ -212,10 +213,11 @@ void GuardedServer::serve_connection(socket_t sock) {
 // Beyond the cap: an answer at once, before reading the request (HTTP lets
 // a server answer early), instead of a queue the client cannot see.
 void GuardedServer::refuse_busy(socket_t sock) {
+  const std::string id = new_request_id();
   const std::string body = "{\"error\":\"server busy: " + std::to_string(limits_.max_connections) +
-                           " connections open, retry later\"}";
+                           " connections open, retry later\",\"request_id\":\"" + id + "\"}";
   const std::string head = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: " +
-                           std::to_string(limits_.retry_after_seconds) +
+                           std::to_string(limits_.retry_after_seconds) + "\r\nX-Request-Id: " + id +
                            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
                            "\r\nConnection: close\r\n\r\n";
   const std::string out = head + body;
@@ -224,7 +226,7 @@ void GuardedServer::refuse_busy(socket_t sock) {
   std::string ip = "-";
   int port = 0;
   address_of(sock, true, ip, port);
-  serve_log(ip + ":" + std::to_string(port) + " - - 503 0 busy -");
+  serve_log(ip + ":" + std::to_string(port) + " - - 503 0 busy - id=" + id);
 }
 
 }  // namespace meshsentry::cli

@@ -10,6 +10,8 @@ namespace {
 
 thread_local RequestRecord t_request;
 
+}  // namespace
+
 std::string new_request_id() {
   // Per thread, seeded once from the OS: ids need to be unique, not secret.
   thread_local std::mt19937_64 rng{(std::uint64_t(std::random_device{}()) << 32) ^ std::random_device{}()};
@@ -17,8 +19,6 @@ std::string new_request_id() {
   std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(rng()));
   return out;
 }
-
-}  // namespace
 
 RequestRecord& current_request() { return t_request; }
 

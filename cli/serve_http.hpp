@@ -35,6 +35,8 @@ void begin_request(const httplib::Request& req);
 // The current request's id (made now if no hook ran, e.g. a request line
 // httplib could not parse).
 const std::string& request_id();
+// 16 random hex digits.
+std::string new_request_id();
 // 1 to 64 of [A-Za-z0-9._-]: safe in a header, a log line and JSON.
 bool is_sane_id(const std::string& id);
 

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -306,6 +307,29 @@ def test_openapi(srv):
             check(str(code) in op["responses"], f"{method} {path} answered {code}: documented")
 
 
+def test_busy(tmp):
+    # Past --max-connections the answer is a 503 written before any request
+    # is read: it still has Retry-After and a request id, and is counted.
+    srv = Server(tmp, "--signatures", os.path.join(SRC, "signatures/demo.msig"), "--max-connections", "1")
+    try:
+        held = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        held.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n")  # headers not finished: holds the slot
+        time.sleep(0.3)
+        status, hdrs, d = srv.json("GET", "/v1/health")
+        rid = hdrs.get("X-Request-Id", "")
+        check(status == 503 and hdrs.get("Retry-After") == "1" and re.fullmatch(r"[0-9a-f]{16}", rid) is not None
+              and d.get("request_id") == rid, "past --max-connections: 503 with Retry-After and a request id")
+        check(srv.wait_log(r" - - 503 0 busy - id=" + rid + "$", 5), "the busy 503 logged with its id")
+        held.sendall(b"Connection: close\r\n\r\n")  # answered, then closed by the server
+        held.recv(4096)
+        held.close()
+        time.sleep(0.3)
+        values, _ = metrics(srv)
+        check(values.get("meshsentry_http_connections_refused_total") == 1, "metrics: one connection refused")
+    finally:
+        srv.stop()
+
+
 def test_startup_lines(tmp):
     env = {k: v for k, v in os.environ.items() if k != "MESHSENTRY_SIGNATURES"}
     srv = Server(tmp, env=env)
@@ -370,6 +394,7 @@ def main():
         srv.stop()
         check(srv.proc.returncode == 0, "SIGTERM: exit 0")
         srv = None
+        test_busy(tmp)
         test_startup_lines(tmp)
     finally:
         if srv:
