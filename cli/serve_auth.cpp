@@ -46,7 +46,9 @@ std::string TokenAuth::load(const std::string& path, std::string& warning) {
     warning = "the token file " + path + " can be read or written by every user on this machine (chmod 600 it)";
   std::lock_guard<std::mutex> lock(mu_);
   tokens_ = std::move(tokens);
-  path_ = path;
+  // Set once, at start-up, before any request thread reads it; a reload
+  // passes the same path.
+  if (path_.empty()) path_ = path;
   return {};
 }
 

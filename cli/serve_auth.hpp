@@ -17,6 +17,7 @@ class TokenAuth {
   // skipped, white space around a token dropped. Returns an error message
   // (no tokens, unreadable, a token with spaces) and keeps the tokens it
   // had; on success `warning` may say the file is readable by everyone.
+  // The first successful load fixes the path; later ones (SIGHUP) re-read it.
   std::string load(const std::string& path, std::string& warning);
 
   bool enabled() const { return !path_.empty(); }

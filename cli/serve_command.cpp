@@ -2,8 +2,8 @@
 // `meshsentry serve`: flags, signals and the server's life. Signals are
 // blocked in every thread before any is started and taken by one thread with
 // sigwait, so the handlers run as ordinary code: SIGHUP reloads the signature
-// set, the allow-list and the tokens beside the running ones, SIGINT/SIGTERM stop accepting, let requests in
-// flight finish, and exit 0.
+// set, the allow-list and the tokens beside the running ones, SIGINT/SIGTERM
+// stop accepting, let requests in flight finish, and exit 0.
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
@@ -21,8 +21,8 @@
 #include "scan_flags.hpp"
 #include "serve.hpp"
 #include "serve_auth.hpp"
-#include "serve_metrics.hpp"
 #include "serve_connections.hpp"
+#include "serve_metrics.hpp"
 
 namespace meshsentry::cli {
 namespace {
@@ -83,7 +83,7 @@ Result<std::shared_ptr<const LoadedSet>> load_set(const Sources& from) {
   loaded->load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!from.allow.empty()) {
     auto list = read_allow_list(from.allow);
-    if (!list) return make_error(list.status().code, "allow-list: " + list.status().message);
+    if (!list) return list.status();  // its message names the allow-list
     loaded->allow = std::make_shared<const AllowList>(std::move(*list));
     loaded->allow_path = from.allow;
   }
@@ -181,8 +181,13 @@ int serve_command(const Args& args) {
       return kClean;
     }
     if (take_value(args, i, "--signatures", v)) from.signatures = v;
-    else if (take_value(args, i, "--allow", v)) from.allow = v;  // read with the set, and on SIGHUP
-    else if (take_value(args, i, "--token-file", v)) token_file = v;
+    else if (take_value(args, i, "--allow", v)) {  // read with the set, and on SIGHUP
+      if (v.empty()) return bad("--allow takes a file");
+      from.allow = v;
+    } else if (take_value(args, i, "--token-file", v)) {
+      if (v.empty()) return bad("--token-file takes a file");
+      token_file = v;
+    }
     else if (take_value(args, i, "--listen", v)) listen = v;
     else if (take_value(args, i, "--threads", v)) {
       if (!parse_number(v, num) || num < 0 || num > 1024) return bad("--threads takes a number from 0 to 1024");

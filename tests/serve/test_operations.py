@@ -273,7 +273,7 @@ def test_reload(srv, tmp, allow, tokens):
     with open(allow, "w") as f:
         f.write("sha256:not-hex\n")
     srv.proc.send_signal(signal.SIGHUP)
-    check(srv.wait_log(r"reload failed, keeping 'demo' and the allow-list: allow-list: "), "a broken allow-list is refused")
+    check(srv.wait_log(r"reload failed, keeping 'demo' and the allow-list: allow-list .*allow.txt"), "a broken allow-list is refused")
     status, _, d = srv.json("POST", "/v1/scan", open(RACK, "rb").read(), {"X-Filename": "r.stl", **auth(TOKEN2)})
     check(status == 200 and d["results"][0]["verdict"] == "allowed", "the previous allow-list is kept")
     values, _ = metrics(srv)
@@ -286,6 +286,19 @@ def test_openapi(srv):
           "/openapi.json: an OpenAPI 3.0 document")
     with open(os.path.join(SRC, "cli/openapi.json")) as f:
         check(json.load(f) == doc, "/openapi.json serves cli/openapi.json")
+    # Every $ref points at something in the document.
+    def refs(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from ([v] if k == "$ref" else refs(v))
+        elif isinstance(node, list):
+            for v in node:
+                yield from refs(v)
+    for ref in sorted(set(refs(doc))):
+        target = doc
+        for part in ref.lstrip("#/").split("/"):
+            target = target.get(part) if isinstance(target, dict) else None
+        check(ref.startswith("#/components/") and target is not None, f"$ref {ref} resolves")
     # Every route the server registers (server.Get/Post with a literal path).
     with open(os.path.join(SRC, "cli/serve_routes.cpp")) as f:
         registered = {(m.lower(), p) for m, p in re.findall(r'server\.(Get|Post)\("(/[^"]*)"', f.read())}
@@ -352,6 +365,13 @@ def test_startup_lines(tmp):
     srv = Server(tmp, "--token-file", os.path.join(tmp, "missing"), expect_start=False)
     rc = srv.proc.wait(20)
     check(rc == 2 and "cannot read the token file" in srv.text(), "a missing token file: exit 2")
+    srv.stop()
+    broken = os.path.join(tmp, "broken-allow.txt")
+    with open(broken, "w") as f:
+        f.write("sha256:xyz\n")
+    srv = Server(tmp, "--allow", broken, expect_start=False)
+    rc = srv.proc.wait(20)
+    check(rc == 2 and "cannot open allow-list " + broken in srv.text(), "a broken --allow at start: exit 2, named")
     srv.stop()
     loose = os.path.join(tmp, "loose-tokens")
     with open(loose, "w") as f:
