@@ -34,9 +34,12 @@ struct Route {
   bool needs_token;
 };
 constexpr Route kRoutes[] = {
-    {"/v1/scan", "POST", true},           {"/v1/scan/batch", "POST", true},
-    {"/v1/signatures", "GET, HEAD", true}, {"/v1/health", "GET, HEAD", false},
-    {"/v1/ready", "GET, HEAD", false},     {"/metrics", "GET, HEAD", false},
+    {"/v1/scan", "POST", true},
+    {"/v1/scan/batch", "POST", true},
+    {"/v1/signatures", "GET, HEAD", true},
+    {"/v1/health", "GET, HEAD", false},
+    {"/v1/ready", "GET, HEAD", false},
+    {"/metrics", "GET, HEAD", false},
     {"/openapi.json", "GET, HEAD", false},
 };
 
@@ -70,8 +73,9 @@ bool refuse_unauthorized(const httplib::Request& req, httplib::Response& res, co
   // RFC 6750 3: no error code when no credentials were sent at all.
   res.set_header("WWW-Authenticate", given.empty() ? "Bearer realm=\"meshsentry\""
                                                    : "Bearer realm=\"meshsentry\", error=\"invalid_token\"");
-  send_error(res, 401, given.empty() ? "authentication required: send Authorization: Bearer <token>"
-                                     : "the bearer token is not accepted");
+  send_error(res, 401,
+             given.empty() ? "authentication required: send Authorization: Bearer <token>"
+                           : "the bearer token is not accepted");
   return true;
 }
 
@@ -172,9 +176,14 @@ void handle_ready(httplib::Response& res, const ServeContext& ctx) {
     const SignatureSet& set = loaded->engine->signatures();
     const double created = parse_iso8601_utc(set.created);
     const std::time_t loaded_at = std::chrono::system_clock::to_time_t(loaded->loaded_at);
-    Json sig{{"name", set.name},       {"entries", set.entries.size()}, {"created", set.created},
-             {"sha256", set.checksum}, {"path", loaded->signatures_path}};
-    sig["age_seconds"] = created < 0 ? Json(nullptr) : Json(std::max<long long>(0, std::time(nullptr) - (long long)created));
+    Json sig{{"name", set.name},
+             {"entries", set.entries.size()},
+             {"created", set.created},
+             {"sha256", set.checksum},
+             {"path", loaded->signatures_path}};
+    sig["age_seconds"] = created < 0
+                             ? Json(nullptr)
+                             : Json(std::max<long long>(0, std::time(nullptr) - static_cast<long long>(created)));
     sig["loaded_at"] = iso8601_utc(loaded_at);
     sig["load_seconds"] = std::round(loaded->load_seconds * 1000) / 1000;
     out["signatures"] = sig;
@@ -205,16 +214,18 @@ std::string loggable(const std::string& s) {
 void install_endpoints(GuardedServer& server, const ServeContext& ctx) {
   const std::uint64_t limit = ctx.config.max_request_bytes;
   auto slots = std::make_shared<ScanSlots>(std::max<std::ptrdiff_t>(1, ctx.config.scan_slots));
-  server.Post("/v1/scan", [ctx, slots](const httplib::Request& req, httplib::Response& res,
-                                       const httplib::ContentReader& read) { handle_scan(req, res, read, ctx, *slots); });
-  server.Post("/v1/scan/batch", [ctx, slots](const httplib::Request& req, httplib::Response& res,
-                                             const httplib::ContentReader& read) {
-    handle_batch(req, res, read, ctx, *slots);
-  });
-  const httplib::Server::HandlerWithContentReader other =
-      [limit](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read) {
-        drain(req, res, read, limit);
-      };
+  server.Post("/v1/scan",
+              [ctx, slots](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read) {
+                handle_scan(req, res, read, ctx, *slots);
+              });
+  server.Post("/v1/scan/batch",
+              [ctx, slots](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read) {
+                handle_batch(req, res, read, ctx, *slots);
+              });
+  const httplib::Server::HandlerWithContentReader other = [limit](const httplib::Request& req, httplib::Response& res,
+                                                                  const httplib::ContentReader& read) {
+    drain(req, res, read, limit);
+  };
   server.Post(".*", other).Put(".*", other).Patch(".*", other).Delete(".*", other);
 
   server.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
@@ -302,8 +313,8 @@ void install_routes(GuardedServer& server, const ServeContext& ctx) {
       if (const Route* route = find_route(req.path)) {
         res.status = 405;
         res.set_header("Allow", route->methods);
-        return send_error(res, 405, "method " + req.method + " not allowed on " + req.path + " (allowed: " +
-                                        route->methods + ")");
+        return send_error(
+            res, 405, "method " + req.method + " not allowed on " + req.path + " (allowed: " + route->methods + ")");
       }
     if (!res.body.empty()) return;
     if (res.status == 404) return send_error(res, 404, "no such endpoint: " + req.path);
@@ -327,8 +338,7 @@ void install_routes(GuardedServer& server, const ServeContext& ctx) {
     current_request() = {};
     char ms[32] = "-";
     if (r.start != Clock::time_point{})
-      std::snprintf(ms, sizeof ms, "%.1fms",
-                    std::chrono::duration<double, std::milli>(Clock::now() - r.start).count());
+      std::snprintf(ms, sizeof ms, "%.1fms", std::chrono::duration<double, std::milli>(Clock::now() - r.start).count());
     const std::uint64_t bytes = std::max<std::uint64_t>(r.bytes, req.body.size());
     // A request line httplib could not parse leaves address and method empty.
     const std::string addr = loggable(req.remote_addr);
@@ -336,8 +346,8 @@ void install_routes(GuardedServer& server, const ServeContext& ctx) {
                                : addr.find(':') != std::string::npos
                                    ? "[" + addr + "]:" + std::to_string(req.remote_port)
                                    : addr + ":" + std::to_string(req.remote_port);
-    serve_log(client + " " + loggable(req.method) + " " + loggable(req.path) + " " + std::to_string(res.status) +
-              " " + std::to_string(bytes) + " " + r.verdict + " " + ms + " id=" + (r.id.empty() ? "-" : r.id));
+    serve_log(client + " " + loggable(req.method) + " " + loggable(req.path) + " " + std::to_string(res.status) + " " +
+              std::to_string(bytes) + " " + r.verdict + " " + ms + " id=" + (r.id.empty() ? "-" : r.id));
   });
 }
 
