@@ -14,6 +14,8 @@
 #include <string>
 
 #include "serve.hpp"
+#include "serve_http.hpp"
+#include "serve_metrics.hpp"
 
 namespace meshsentry::cli {
 namespace {
@@ -159,12 +161,14 @@ void ConnectionPool::work() {
   }
 }
 
-GuardedServer::GuardedServer(const ConnectionLimits& limits) : limits_(limits) {
+GuardedServer::GuardedServer(const ConnectionLimits& limits, ServeMetrics* metrics)
+    : limits_(limits), metrics_(metrics) {
   // Room for the refusals beside the connections served: a 503 needs a
   // thread for its lingering close too.
   const std::size_t threads = std::size_t(limits_.max_connections) + 32;
   new_task_queue = [threads] { return new ConnectionPool(threads); };
-  set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+  set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (response_hook_) response_hook_(req, res);
     if (res.status < 400) return;
     res.headers.erase("Keep-Alive");
     res.headers.erase("Connection");
@@ -199,7 +203,9 @@ void GuardedServer::serve_connection(socket_t sock) {
     strm.start_request(Clock::now() + limits_.request_timeout);
     t_close_after_response = false;
     bool closed = false;
+    if (metrics_) metrics_->in_flight.fetch_add(1);
     const bool ok = process_request(strm, left == 1, closed, nullptr);
+    if (metrics_) metrics_->in_flight.fetch_sub(1);
     if (!ok || closed || t_close_after_response) return;
   }
 }
@@ -207,18 +213,20 @@ void GuardedServer::serve_connection(socket_t sock) {
 // Beyond the cap: an answer at once, before reading the request (HTTP lets
 // a server answer early), instead of a queue the client cannot see.
 void GuardedServer::refuse_busy(socket_t sock) {
+  const std::string id = new_request_id();
   const std::string body = "{\"error\":\"server busy: " + std::to_string(limits_.max_connections) +
-                           " connections open, retry later\"}";
+                           " connections open, retry later\",\"request_id\":\"" + id + "\"}";
   const std::string head = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: " +
-                           std::to_string(limits_.retry_after_seconds) +
+                           std::to_string(limits_.retry_after_seconds) + "\r\nX-Request-Id: " + id +
                            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
                            "\r\nConnection: close\r\n\r\n";
   const std::string out = head + body;
+  if (metrics_) metrics_->count_refused_connection();
   if (wait_socket(sock, POLLOUT, 1000)) (void)::send(sock, out.data(), out.size(), MSG_NOSIGNAL);
   std::string ip = "-";
   int port = 0;
   address_of(sock, true, ip, port);
-  serve_log(ip + ":" + std::to_string(port) + " - - 503 0 busy -");
+  serve_log(ip + ":" + std::to_string(port) + " - - 503 0 busy - id=" + id);
 }
 
 }  // namespace meshsentry::cli

@@ -20,6 +20,8 @@
 
 namespace meshsentry::cli {
 
+class ServeMetrics;
+
 struct ConnectionLimits {
   unsigned max_connections = 256;  // served at once; the next ones get 503
   std::chrono::seconds request_timeout{60};  // request line, headers and body
@@ -49,7 +51,11 @@ class ConnectionPool final : public httplib::TaskQueue {
 
 class GuardedServer final : public httplib::Server {
  public:
-  explicit GuardedServer(const ConnectionLimits& limits);
+  // `metrics` (may be null) counts requests in flight and refused connections.
+  GuardedServer(const ConnectionLimits& limits, ServeMetrics* metrics);
+  // Called on every response before it is written, errors included (the
+  // post-routing handler is this class's own).
+  void set_response_hook(Handler hook) { response_hook_ = std::move(hook); }
   // After bind: httplib's compiled-in backlog is 5, which resets clients of
   // a burst before any thread sees them; listen() again raises it.
   bool set_backlog(int backlog);
@@ -60,6 +66,8 @@ class GuardedServer final : public httplib::Server {
   void serve_connection(socket_t sock);
   void refuse_busy(socket_t sock);
   ConnectionLimits limits_;
+  ServeMetrics* metrics_;
+  Handler response_hook_;
   std::atomic<unsigned> active_{0};
 };
 

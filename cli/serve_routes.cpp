@@ -9,56 +9,50 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <semaphore>
 #include <span>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "common/text.hpp"
-#include "meshsentry/report.hpp"
 #include "serve.hpp"
+#include "serve_auth.hpp"
+#include "serve_connections.hpp"
+#include "serve_http.hpp"
+#include "serve_metrics.hpp"
 
 namespace meshsentry::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Json = nlohmann::ordered_json;
 
-// What the log line needs but httplib's Request/Response do not carry. A
-// request is handled start to end on one pool thread, so thread_local is
-// per request; the expect-100 and pre-routing hooks reset it.
-struct RequestRecord {
-  Clock::time_point start{};
-  std::uint64_t bytes = 0;
-  const char* verdict = "-";
+// Every endpoint: for 405 against 404, and which ones need a token. Health,
+// readiness, metrics and the API description stay open so that probes and
+// scrapers need no secret; they tell nothing about what was scanned.
+struct Route {
+  const char* path;
+  const char* methods;
+  bool needs_token;
 };
-thread_local RequestRecord t_request;
+constexpr Route kRoutes[] = {
+    {"/v1/scan", "POST", true},
+    {"/v1/scan/batch", "POST", true},
+    {"/v1/signatures", "GET, HEAD", true},
+    {"/v1/health", "GET, HEAD", false},
+    {"/v1/ready", "GET, HEAD", false},
+    {"/metrics", "GET, HEAD", false},
+    {"/openapi.json", "GET, HEAD", false},
+};
 
-void begin_request() { t_request = {Clock::now(), 0, "-"}; }
-
-std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-void send_json(httplib::Response& res, int status, const std::string& body) {
-  res.status = status;
-  res.set_content(body, "application/json");
-}
-
-void send_error(httplib::Response& res, int status, const std::string& message) {
-  send_json(res, status, dump(Json{{"error", message}}));
-}
-
-// Known endpoints and their methods, for 405 against 404.
-const char* allowed_methods(const std::string& path) {
-  if (path == "/v1/scan") return "POST";
-  if (path == "/v1/health" || path == "/v1/signatures") return "GET, HEAD";
+const Route* find_route(const std::string& path) {
+  for (const Route& r : kRoutes)
+    if (path == r.path) return &r;
   return nullptr;
 }
 
 const char* reason(int status) {
   switch (status) {
     case 400: return "bad request";
+    case 401: return "unauthorized";
     case 404: return "not found";
     case 405: return "method not allowed";
     case 413: return "request body too large";
@@ -69,50 +63,25 @@ const char* reason(int status) {
   }
 }
 
-// Content-Length as a number; false when absent or malformed. strtoull's
-// syntax (std::stoull, not common/text.hpp's from_chars): a '-' value wraps
-// to a huge one, which the limit then refuses with a 413.
-bool content_length(const httplib::Request& req, std::uint64_t& out) {
-  if (!req.has_header("Content-Length")) return false;
-  const std::string v = req.get_header_value("Content-Length");
-  try {
-    std::size_t used = 0;
-    out = std::stoull(v, &used);
-    return used == v.size();
-  } catch (...) {
-    return false;
-  }
+// 401 on a protected path without a configured token; true when refused.
+bool refuse_unauthorized(const httplib::Request& req, httplib::Response& res, const ServeContext& ctx) {
+  const Route* route = find_route(req.path);
+  if (!ctx.auth.enabled() || !route || !route->needs_token) return false;
+  const std::string given = req.get_header_value("Authorization");
+  if (ctx.auth.accepts(given)) return false;
+  ctx.metrics.count_unauthorized();
+  // RFC 6750 3: no error code when no credentials were sent at all.
+  res.set_header("WWW-Authenticate", given.empty() ? "Bearer realm=\"meshsentry\""
+                                                   : "Bearer realm=\"meshsentry\", error=\"invalid_token\"");
+  send_error(res, 401,
+             given.empty() ? "authentication required: send Authorization: Bearer <token>"
+                           : "the bearer token is not accepted");
+  return true;
 }
-
-// A request with neither Content-Length nor Transfer-Encoding has no body
-// (RFC 9112 6.3); httplib would wait for the connection to close instead.
-bool has_body(const httplib::Request& req) {
-  return req.has_header("Content-Length") || req.has_header("Transfer-Encoding");
-}
-
-// Past the limit a chunked or encoded body is still read to its end, and
-// thrown away, so the connection stays in step for the 413; past twice the
-// limit we give up on it.
-bool within_drain(std::uint64_t received, std::uint64_t limit) { return received / 2 <= limit; }
-
-std::string too_large_message(std::uint64_t limit) {
-  return "request body over the limit of " + std::to_string(limit) + " bytes (--max-request-size)";
-}
-
-// match > suspect > error > clean, over the file and all archive members.
-// An allowed result counts as clean here (combine would rank it above): the
-// response's overall verdict has never been "allowed".
-Verdict overall(const std::vector<ScanResult>& results) {
-  Verdict v = Verdict::clean;
-  for (const ScanResult& r : results) v = combine(v, r.verdict == Verdict::allowed ? Verdict::clean : r.verdict);
-  return v;
-}
-
-using ScanSlots = std::counting_semaphore<>;
 
 void handle_scan(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read,
-                 const EngineSlot& slot, const ServeConfig& config, ScanSlots& slots) {
-  const std::uint64_t limit = config.max_request_bytes;
+                 const ServeContext& ctx, ScanSlots& slots) {
+  const std::uint64_t limit = ctx.config.max_request_bytes;
   const bool multipart = req.is_multipart_form_data();
   std::string body, name;
   std::uint64_t received = 0, announced = 0;
@@ -143,11 +112,12 @@ void handle_scan(const httplib::Request& req, httplib::Response& res, const http
   const bool ok = read_body();
   if (!multipart)
     name = req.has_header("X-Filename") ? req.get_header_value("X-Filename") : req.get_param_value("name");
-  t_request.bytes = received;
+  current_request().bytes = received;
 
   // httplib sets 413 itself when Content-Length alone is over the limit.
   if (too_large || res.status == 413) return send_error(res, 413, too_large_message(limit));
-  if (files > 1) return send_error(res, 400, "one file per request: the form has more than one 'file' field");
+  if (files > 1)
+    return send_error(res, 400, "one file per request: the form has more than one 'file' field (see /v1/scan/batch)");
   if (!ok) return send_error(res, 400, "could not read the request body (truncated or malformed upload)");
   if (files == 0) return send_error(res, 400, "multipart upload without a 'file' field");
   if (body.empty()) return send_error(res, 400, "empty body: send the file's bytes");
@@ -156,34 +126,26 @@ void handle_scan(const httplib::Request& req, httplib::Response& res, const http
                       multipart ? "missing file name: the 'file' field has no filename"
                                 : "missing file name: send it in the X-Filename header or as ?name=");
 
-  // Connections are many and cheap; scans are CPU-bound and few at a time.
-  // A request that waits too long for one is told to come back.
-  if (!slots.try_acquire_for(config.scan_wait)) {
-    res.set_header("Retry-After", "1");
-    return send_error(res, 503, "all scan slots busy, retry later");
-  }
+  const std::shared_ptr<const LoadedSet> loaded = ctx.slot.get();  // kept for this request
+  if (!loaded) return send_unavailable(res, "no signature set loaded yet, retry later");
+  if (!acquire_or_refuse(slots, ctx.config.scan_wait, res)) return;
   struct Release {
     ScanSlots& s;
     ~Release() { s.release(); }
   } release{slots};
-  const std::shared_ptr<const Engine> engine = slot.get();  // kept for this request
+  ScanOptions options = ctx.config.scan;
+  options.allow = loaded->allow;
   const auto bytes = std::as_bytes(std::span<const char>(body.data(), body.size()));
-  const std::vector<ScanResult> results = engine->scan_buffer(bytes, name, config.scan);
+  const std::vector<ScanResult> results = loaded->engine->scan_buffer(bytes, name, options);
   const Verdict verdict = overall(results);
-  t_request.verdict = to_string(verdict);
+  current_request().verdict = to_string(verdict);
+  ctx.metrics.count_scan(verdict, body.size());
 
-  std::string out = "{\"results\":[";
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    if (i) out += ',';
-    out += to_jsonl(results[i]);
-  }
-  const SignatureSet& set = engine->signatures();
-  out += "],\"verdict\":\"";
-  out += to_string(verdict);
-  out += "\",\"signatures\":";
-  out += dump(Json{{"name", set.name}, {"sha256", set.checksum}});
-  out += '}';
-  send_json(res, 200, out);
+  const SignatureSet& set = loaded->engine->signatures();
+  send_json(res, 200,
+            "{" + results_json(results, verdict) +
+                ",\"signatures\":" + dump(Json{{"name", set.name}, {"sha256", set.checksum}}) +
+                ",\"request_id\":" + dump(Json(request_id())) + "}");
 }
 
 // Any other request with a body: read it (bounded, discarded) so the
@@ -194,14 +156,51 @@ void drain(const httplib::Request& req, httplib::Response& res, const httplib::C
   const auto count = [&](const char*, std::size_t n) { return within_drain(received += n, limit); };
   const auto skip_part = [](const httplib::MultipartFormData&) { return true; };
   const bool ok = !has_body(req) || (req.is_multipart_form_data() ? read(skip_part, count) : read(count));
-  t_request.bytes = received;
+  current_request().bytes = received;
   const bool too_large = received > limit || res.status == 413;
-  if (allowed_methods(req.path) || (ok && !too_large)) {
+  if (find_route(req.path) || (ok && !too_large)) {
     res.status = 404;  // the error handler makes it 405 on a known path
     return;
   }
   if (too_large) return send_error(res, 413, too_large_message(limit));
   send_error(res, 400, "could not read the request body");
+}
+
+// GET /v1/ready: 200 with the loaded set and allow-list, 503 while no set is
+// loaded or the server is stopping (a load balancer should send elsewhere).
+void handle_ready(httplib::Response& res, const ServeContext& ctx) {
+  const std::shared_ptr<const LoadedSet> loaded = ctx.slot.get();
+  const bool ready = loaded && loaded->engine && !ctx.stopping;
+  Json out{{"status", ready ? "ready" : "not ready"}};
+  if (loaded && loaded->engine) {
+    const SignatureSet& set = loaded->engine->signatures();
+    const double created = parse_iso8601_utc(set.created);
+    const std::time_t loaded_at = std::chrono::system_clock::to_time_t(loaded->loaded_at);
+    Json sig{{"name", set.name},
+             {"entries", set.entries.size()},
+             {"created", set.created},
+             {"sha256", set.checksum},
+             {"path", loaded->signatures_path}};
+    sig["age_seconds"] = created < 0
+                             ? Json(nullptr)
+                             : Json(std::max<long long>(0, std::time(nullptr) - static_cast<long long>(created)));
+    sig["loaded_at"] = iso8601_utc(loaded_at);
+    sig["load_seconds"] = std::round(loaded->load_seconds * 1000) / 1000;
+    out["signatures"] = sig;
+    Json allow{{"loaded", bool(loaded->allow)}};
+    if (loaded->allow) {
+      allow["path"] = loaded->allow_path;
+      allow["entries"] = loaded->allow->sha256.size() + loaded->allow->geometry.size();
+    }
+    out["allow_list"] = allow;
+  } else {
+    out["signatures"] = nullptr;
+  }
+  if (ctx.stopping) out["reason"] = "stopping";
+  else if (!ready) out["reason"] = "no signature set loaded";
+  out["request_id"] = request_id();
+  if (!ready) res.set_header("Retry-After", "1");
+  send_json(res, ready ? 200 : 503, dump(out));
 }
 
 // Bytes and control characters from a URL-decoded path kept out of the log.
@@ -210,6 +209,48 @@ std::string loggable(const std::string& s) {
   for (char& c : out)
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) c = '?';
   return out.empty() ? "-" : out;
+}
+
+void install_endpoints(GuardedServer& server, const ServeContext& ctx) {
+  const std::uint64_t limit = ctx.config.max_request_bytes;
+  auto slots = std::make_shared<ScanSlots>(std::max<std::ptrdiff_t>(1, ctx.config.scan_slots));
+  server.Post("/v1/scan",
+              [ctx, slots](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read) {
+                handle_scan(req, res, read, ctx, *slots);
+              });
+  server.Post("/v1/scan/batch",
+              [ctx, slots](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read) {
+                handle_batch(req, res, read, ctx, *slots);
+              });
+  const httplib::Server::HandlerWithContentReader other = [limit](const httplib::Request& req, httplib::Response& res,
+                                                                  const httplib::ContentReader& read) {
+    drain(req, res, read, limit);
+  };
+  server.Post(".*", other).Put(".*", other).Patch(".*", other).Delete(".*", other);
+
+  server.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200, dump(Json{{"status", "ok"}, {"version", engine_version()}, {"request_id", request_id()}}));
+  });
+  server.Get("/v1/ready", [ctx](const httplib::Request&, httplib::Response& res) { handle_ready(res, ctx); });
+  server.Get("/v1/signatures", [ctx](const httplib::Request&, httplib::Response& res) {
+    const std::shared_ptr<const LoadedSet> loaded = ctx.slot.get();
+    if (!loaded) return send_unavailable(res, "no signature set loaded yet, retry later");
+    const SignatureSet& set = loaded->engine->signatures();
+    send_json(res, 200,
+              dump(Json{{"name", set.name},
+                        {"created", set.created},
+                        {"entries", set.entries.size()},
+                        {"sha256", set.checksum},
+                        {"engine_version", set.engine_version},
+                        {"request_id", request_id()}}));
+  });
+  server.Get("/metrics", [ctx](const httplib::Request&, httplib::Response& res) {
+    const std::shared_ptr<const LoadedSet> loaded = ctx.slot.get();
+    res.set_content(ctx.metrics.render(loaded.get()), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  server.Get("/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(kOpenApiJson, "application/json");
+  });
 }
 
 }  // namespace
@@ -221,39 +262,15 @@ void serve_log(const std::string& message) {
   std::fprintf(stderr, "%s %s\n", iso8601_utc(t, static_cast<int>(ms)).c_str(), message.c_str());
 }
 
-void install_routes(httplib::Server& server, const EngineSlot& slot, const ServeConfig& config) {
-  const std::uint64_t limit = config.max_request_bytes;
+void install_routes(GuardedServer& server, const ServeContext& ctx) {
+  const std::uint64_t limit = ctx.config.max_request_bytes;
+  install_endpoints(server, ctx);
 
-  auto slots = std::make_shared<ScanSlots>(std::max<std::ptrdiff_t>(1, config.scan_slots));
-  server.Post("/v1/scan", [&slot, &config, slots](const httplib::Request& req, httplib::Response& res,
-                                                  const httplib::ContentReader& read) {
-    handle_scan(req, res, read, slot, config, *slots);
-  });
-  const httplib::Server::HandlerWithContentReader other = [limit](const httplib::Request& req,
-                                                                  httplib::Response& res,
-                                                                  const httplib::ContentReader& read) {
-    drain(req, res, read, limit);
-  };
-  server.Post(".*", other).Put(".*", other).Patch(".*", other).Delete(".*", other);
-
-  server.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, dump(Json{{"status", "ok"}, {"version", engine_version()}}));
-  });
-  server.Get("/v1/signatures", [&slot](const httplib::Request&, httplib::Response& res) {
-    const std::shared_ptr<const Engine> engine = slot.get();
-    const SignatureSet& set = engine->signatures();
-    send_json(res, 200,
-              dump(Json{{"name", set.name},
-                        {"created", set.created},
-                        {"entries", set.entries.size()},
-                        {"sha256", set.checksum},
-                        {"engine_version", set.engine_version}}));
-  });
-
-  // curl asks before sending a body over 1 MiB: refuse a too large one
-  // before it crosses the network.
-  server.set_expect_100_continue_handler([limit](const httplib::Request& req, httplib::Response& res) {
-    begin_request();
+  // curl asks before sending a body over 1 MiB: refuse a too large or an
+  // unauthenticated one before it crosses the network.
+  server.set_expect_100_continue_handler([limit, ctx](const httplib::Request& req, httplib::Response& res) {
+    begin_request(req);
+    if (refuse_unauthorized(req, res, ctx)) return 401;
     std::uint64_t announced = 0;
     if (content_length(req, announced) && announced > limit) {
       send_error(res, 413, too_large_message(limit));
@@ -262,9 +279,10 @@ void install_routes(httplib::Server& server, const EngineSlot& slot, const Serve
     return 100;
   });
   // Two framings of one body are how requests are smuggled past a proxy
-  // that reads the other one: refuse them before reading any body.
-  server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    begin_request();
+  // that reads the other one: refuse them before reading any body. Then the
+  // token, also before any body is read.
+  server.set_pre_routing_handler([ctx](const httplib::Request& req, httplib::Response& res) {
+    begin_request(req);
     const auto lengths = req.headers.equal_range("Content-Length");
     for (auto it = lengths.first; it != lengths.second; ++it)
       if (it->second != lengths.first->second) {
@@ -275,24 +293,34 @@ void install_routes(httplib::Server& server, const EngineSlot& slot, const Serve
       send_error(res, 400, "both Content-Length and Transfer-Encoding");
       return httplib::Server::HandlerResponse::Handled;
     }
+    if (refuse_unauthorized(req, res, ctx)) return httplib::Server::HandlerResponse::Handled;
     return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // Every response, errors included, carries the request's id, and is
+  // counted here, before it is written: a client that has its answer sees
+  // it in the next /metrics.
+  server.set_response_hook([ctx](const httplib::Request&, httplib::Response& res) {
+    res.set_header("X-Request-Id", request_id());
+    const Clock::time_point start = current_request().start;
+    ctx.metrics.observe_request(
+        res.status, start == Clock::time_point{} ? 0 : std::chrono::duration<double>(Clock::now() - start).count());
   });
 
   // Every status >= 400 passes here: give it a JSON body, and tell a wrong
   // method on a known path (405) from an unknown path (404).
   server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404)
-      if (const char* allow = allowed_methods(req.path)) {
+      if (const Route* route = find_route(req.path)) {
         res.status = 405;
-        res.set_header("Allow", allow);
-        return send_error(res, 405, "method " + req.method + " not allowed on " + req.path + " (allowed: " +
-                                        allow + ")");
+        res.set_header("Allow", route->methods);
+        return send_error(
+            res, 405, "method " + req.method + " not allowed on " + req.path + " (allowed: " + route->methods + ")");
       }
     if (!res.body.empty()) return;
     if (res.status == 404) return send_error(res, 404, "no such endpoint: " + req.path);
     send_error(res, res.status, reason(res.status));
   });
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+  server.set_exception_handler([ctx](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown exception";
     try {
       std::rethrow_exception(ep);
@@ -300,17 +328,17 @@ void install_routes(httplib::Server& server, const EngineSlot& slot, const Serve
       what = e.what();
     } catch (...) {
     }
+    ctx.metrics.count_internal_error();
     serve_log("internal error: " + what);
     send_error(res, 500, "internal error: " + what);
   });
 
   server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    const RequestRecord r = t_request;
-    t_request = {};
+    const RequestRecord r = current_request();
+    current_request() = {};
     char ms[32] = "-";
     if (r.start != Clock::time_point{})
-      std::snprintf(ms, sizeof ms, "%.1fms",
-                    std::chrono::duration<double, std::milli>(Clock::now() - r.start).count());
+      std::snprintf(ms, sizeof ms, "%.1fms", std::chrono::duration<double, std::milli>(Clock::now() - r.start).count());
     const std::uint64_t bytes = std::max<std::uint64_t>(r.bytes, req.body.size());
     // A request line httplib could not parse leaves address and method empty.
     const std::string addr = loggable(req.remote_addr);
@@ -318,9 +346,8 @@ void install_routes(httplib::Server& server, const EngineSlot& slot, const Serve
                                : addr.find(':') != std::string::npos
                                    ? "[" + addr + "]:" + std::to_string(req.remote_port)
                                    : addr + ":" + std::to_string(req.remote_port);
-    serve_log(client + " " + loggable(req.method) +
-              " " + loggable(req.path) + " " + std::to_string(res.status) + " " + std::to_string(bytes) + " " +
-              r.verdict + " " + ms);
+    serve_log(client + " " + loggable(req.method) + " " + loggable(req.path) + " " + std::to_string(res.status) + " " +
+              std::to_string(bytes) + " " + r.verdict + " " + ms + " id=" + (r.id.empty() ? "-" : r.id));
   });
 }
 

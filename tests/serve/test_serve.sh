@@ -156,7 +156,7 @@ json "$tmp/sigs3.json" 'd["name"] == "reloaded"'
 step "failed reload keeps the loaded set"
 
 # One log line per request: client, method, path, status, bytes, verdict, ms.
-grep -Eq "^[0-9T:.-]+Z 127\.0\.0\.1:[0-9]+ POST /v1/scan 200 16284 match [0-9.]+ms$" "$tmp/server.log" \
+grep -Eq "^[0-9T:.-]+Z 127\.0\.0\.1:[0-9]+ POST /v1/scan 200 16284 match [0-9.]+ms id=[0-9a-f]{16}$" "$tmp/server.log" \
   || fail "no scan line in the expected format"
 grep -Eq " GET /v1/nope 404 0 - " "$tmp/server.log" || fail "no 404 log line"
 
