@@ -15,7 +15,8 @@
 namespace meshsentry::cli {
 namespace {
 
-constexpr const char* kExitStatus = "exit status: 0 nothing flagged, 1 something flagged, 2 error";
+constexpr const char* kExitStatus =
+    "exit status of scan: 0 nothing flagged, 1 something flagged, 2 error; of the others: 0 done, 2 error";
 
 constexpr const char* kScanFooter =
     "PATH is a file or a folder (scanned recursively); '-' reads one file from standard input.\n"
@@ -85,12 +86,14 @@ void add_scan(CLI::App& app, ScanArgs& s, SharedFlags& shared, std::string& thre
 void add_sig(CLI::App& app, Arguments& a) {
   CLI::App* sig = app.add_subcommand("sig", "build, inspect, check and sign signature sets");
   sig->require_subcommand(1);
+  sig->footer("exit status: 0 done, 2 error (an invalid set, a file that cannot be written)");  // its subcommands' too
   CLI::App* build = sig->add_subcommand("build", "build a signature set from reference files");
   build->add_option("-m,--manifest", a.sig_build.manifest, "the references: a TSV manifest")
       ->type_name("refs.tsv")
       ->required();
   build->add_option("-o,--out", a.sig_build.out, "the set to write")->type_name("set.msig")->required();
-  build->add_option("-n,--name", a.sig_build.opt.name, "the set's name (default: the manifest's stem)");
+  build->add_option("-n,--name", a.sig_build.opt.name, "the set's name (default: the manifest's stem)")
+      ->type_name("NAME");
   build->add_option("--created", a.sig_build.opt.created, "creation time (default: SOURCE_DATE_EPOCH, else now)")
       ->type_name("ISO8601");
   for (const char* name : {"info", "verify"}) {
@@ -100,7 +103,7 @@ void add_sig(CLI::App& app, Arguments& a) {
     repeatable(*info, "-k,--trusted-key", a.sig_file.trust.trusted_keys,
                "the set must be signed by this key (repeatable)")
         ->type_name("PUB.pem");
-    info->add_option("FILE", a.sig_file.path, "the signature set")->type_name("FILE")->required();
+    info->add_option("FILE", a.sig_file.path, "the signature set")->type_name("")->required();
   }
   CLI::App* keygen = sig->add_subcommand("keygen", "make an Ed25519 signing key (KEY.pem and KEY.pub.pem)");
   keygen->add_option("-o,--out", a.sig_keygen.out, "the private key to write; the public one beside it")
@@ -108,7 +111,7 @@ void add_sig(CLI::App& app, Arguments& a) {
       ->required();
   CLI::App* sign = sig->add_subcommand("sign", "sign a set (writes FILE.sig)");
   sign->add_option("-k,--key", a.sig_sign.key, "the private key")->type_name("KEY.pem")->required();
-  sign->add_option("FILE", a.sig_sign.set, "the signature set")->type_name("FILE")->required();
+  sign->add_option("FILE", a.sig_sign.set, "the signature set")->type_name("")->required();
 }
 
 // Values CLI11 cannot check alone; the usage error's message, or empty.
