@@ -134,8 +134,6 @@ int write_report(const ScanArgs& c, const Engine& engine, const std::vector<Scan
   return kClean;
 }
 
-}  // namespace
-
 // Standard input (`scan -`) as one file, through the engine's in-memory
 // scan as serve's uploads are; an unreadable or oversized input is an error
 // record of its own.
@@ -151,16 +149,21 @@ void scan_stdin(const Engine& engine, const ScanArgs& c, const StdinFile& in, Pr
   for (const ScanResult& r : engine.scan_buffer(in.bytes, c.stdin_name, c.opt)) print(r);
 }
 
+}  // namespace
+
 int scan_command(const ScanArgs& args) {
+  const auto t0 = std::chrono::steady_clock::now();  // the summary's time: from the start, as clamscan's
   ScanArgs c = args;
+  // '-' on the command line is standard input; in a --files-from list it
+  // is a file name like any other.
+  const auto dash = std::find(c.paths.begin(), c.paths.end(), "-");
+  const bool from_stdin = dash != c.paths.end();
+  if (from_stdin) c.paths.erase(dash);
   if (!c.files_from.empty())
     if (std::string error = read_path_list(c.files_from, c.null_separated, c.paths); !error.empty()) {
       std::fprintf(stderr, "meshsentry scan: %s\n", error.c_str());
       return kError;
     }
-  const auto dash = std::find(c.paths.begin(), c.paths.end(), "-");
-  const bool from_stdin = dash != c.paths.end() && c.files_from != "-";
-  if (from_stdin) c.paths.erase(dash);
   if (c.paths.empty() && !from_stdin) {
     std::fprintf(stderr, "meshsentry scan: no files or folders given\n");
     return kError;
@@ -174,7 +177,6 @@ int scan_command(const ScanArgs& args) {
   // Before the signal handlers: a Ctrl-C while a terminal is read ends the
   // process at once, with nothing written yet.
   const StdinFile in = from_stdin ? read_stdin_file(c.opt.load.max_file_bytes) : StdinFile{};
-  const auto t0 = std::chrono::steady_clock::now();
 
   RunInfo info;
   info.signature_name = engine->signatures().name;

@@ -468,6 +468,13 @@ TEST_CASE("--files-from lists paths one a line or NUL-separated, from a file or 
   write_bytes(d.path / "empty.txt", "\n\n");
   CHECK(run("scan --files-from " + q(d.path / "empty.txt")).code == 2);  // nothing to scan
   CHECK(run("scan --files-from - - < " + q(d.path / "lines.txt")).code == 2);
+  // In a list, '-' names a file; standard input is only the command line's '-'.
+  write_bytes(d.path / "dash.txt", "-\n");
+  r = run("scan -f jsonl --files-from " + q(d.path / "dash.txt") + " < " + q(rack));
+  CHECK(r.code == 2);
+  REQUIRE(lines(r.out).size() == 1);
+  CHECK(lines(r.out)[0]["path"] == "-");
+  CHECK(lines(r.out)[0]["verdict"] == "error");
 }
 
 TEST_CASE("sizes take K, M, G, T suffixes", "[cli]") {
