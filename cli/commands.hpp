@@ -23,9 +23,6 @@ int serve_command(const Args& args);
 // then the source tree this binary was built from.
 std::string default_signatures();
 
-// Whether the arguments ask for help (-h or --help before any "--").
-bool wants_help(const Args& args);
-
 // Value of "--flag VALUE" or "--flag=VALUE" at args[i]; advances i.
 bool take_value(const Args& args, std::size_t& i, const std::string& flag, std::string& value);
 

@@ -136,12 +136,4 @@ bool take_trust_flag(const Args& args, std::size_t& i, TrustOptions& trust) {
   return true;
 }
 
-bool wants_help(const Args& args) {
-  for (const std::string& a : args) {
-    if (a == "--") return false;
-    if (a == "-h" || a == "--help") return true;
-  }
-  return false;
-}
-
 }  // namespace meshsentry::cli

@@ -488,6 +488,16 @@ TEST_CASE("sizes take K, M, G, T suffixes", "[cli]") {
     INFO(bad);
     CHECK(run("scan " + rack + " --max-file-size '" + bad + "'").code == 2);
   }
+  // serve reads its sizes with the same parser: a good one gets past the
+  // flags to the (missing) signature set, a bad one does not.
+  TempDir d;
+  for (const char* flag : {"--max-request-size", "--max-file-size"}) {
+    INFO(flag);
+    CHECK(run(std::string("serve --signatures /nonexistent.msig ") + flag + " 64M", d.path / "ok.txt").code == 2);
+    CHECK(read_bytes(d.path / "ok.txt").find("cannot open signatures") != std::string::npos);
+    CHECK(run(std::string("serve --signatures /nonexistent.msig ") + flag + " 64Q", d.path / "bad.txt").code == 2);
+    CHECK(read_bytes(d.path / "bad.txt").find(std::string(flag) + " takes a size") != std::string::npos);
+  }
   const auto j = nlohmann::json::parse(run("scan -f json --max-scan-size 3M --max-member-size 1.5K " + rack).out);
   CHECK(j["settings"]["limits"]["max_scan_bytes"] == 3 * 1024 * 1024);
   CHECK(j["settings"]["limits"]["max_member_bytes"] == 1536);
