@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The meshsentry command: flag parsing and printing only; all work is the engine's.
+// The commands other than serve are declared in arguments.hpp with what they take.
 #pragma once
 
 #include <string>
@@ -14,16 +15,13 @@ inline constexpr int kClean = 0;
 inline constexpr int kFlagged = 1;
 inline constexpr int kError = 2;
 
-int scan_command(const Args& args);
-int sig_command(const Args& args);
-int serve_command(const Args& args);  // serve_command.cpp: the HTTP API
+// serve_command.cpp: the HTTP API. It parses its own arguments (the other
+// commands get theirs from arguments.cpp, with CLI11).
+int serve_command(const Args& args);
 
 // The demo set: $MESHSENTRY_SIGNATURES, then next to an installed binary,
 // then the source tree this binary was built from.
 std::string default_signatures();
-
-// Whether the arguments ask for help (-h or --help before any "--").
-bool wants_help(const Args& args);
 
 // Value of "--flag VALUE" or "--flag=VALUE" at args[i]; advances i.
 bool take_value(const Args& args, std::size_t& i, const std::string& flag, std::string& value);

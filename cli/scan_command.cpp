@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -14,77 +16,18 @@
 #include <system_error>
 #include <vector>
 
-#include "commands.hpp"
+#include "arguments.hpp"
 #include "common/text.hpp"
 #include "meshsentry/engine.hpp"
 #include "meshsentry/report.hpp"
 #include "progress_bar.hpp"
-#include "scan_flags.hpp"
+#include "scan_inputs.hpp"
+#include "scan_summary.hpp"
 
 namespace meshsentry::cli {
 namespace {
 
 std::string now_utc() { return iso8601_utc(std::time(nullptr)); }
-
-struct ScanCli {
-  ScanOptions opt;
-  std::string sig_path, format = "text";
-  TrustOptions trust;
-  std::vector<std::string> paths;
-  std::string report;  // --report: the HTML evidence report, only where asked
-  bool quiet = false;  // --quiet: no progress bar, no summary line
-};
-
-// Fills `c` from the arguments; kClean when they are usable, else the exit code.
-int parse_scan_args(const Args& args, ScanCli& c) {
-  std::string v;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    double num = 0;
-    auto bad = [&](const char* what) {
-      std::fprintf(stderr, "meshsentry scan: %s\n", what);
-      return kError;
-    };
-    if (take_value(args, i, "--signatures", v)) c.sig_path = v;
-    else if (take_trust_flag(args, i, c.trust)) continue;
-    else if (take_value(args, i, "--format", v)) c.format = v;
-    else if (take_value(args, i, "--threads", v)) {
-      if (!parse_number(v, num) || num < 0 || num > 1024) return bad("--threads takes a number from 0 to 1024");
-      c.opt.threads = static_cast<int>(num);
-    } else if (std::string error; take_scan_flag(args, i, c.opt, error)) {
-      if (!error.empty()) return bad(error.c_str());
-    } else if (args[i] == "--no-timing") c.opt.timing = false;
-    else if (take_value(args, i, "--report", v)) {
-      if (v.empty()) return bad("--report takes a file name");
-      c.report = v;
-    } else if (args[i] == "--quiet") c.quiet = true;
-    else if (args[i] == "--follow-symlinks") c.opt.follow_symlinks = true;
-    else if (args[i] == "--") {
-      c.paths.insert(c.paths.end(), args.begin() + static_cast<long>(i) + 1, args.end());
-      break;
-    } else if (!args[i].empty() && args[i][0] == '-') {
-      std::fprintf(stderr, "meshsentry scan: unknown or incomplete option '%s'\n", args[i].c_str());
-      return kError;
-    } else c.paths.push_back(args[i]);
-  }
-  if (c.format != "text" && c.format != "jsonl" && c.format != "json") {
-    std::fprintf(stderr, "meshsentry scan: --format is text, jsonl or json\n");
-    return kError;
-  }
-  if (c.paths.empty()) {
-    std::fprintf(stderr, "meshsentry scan: no files or folders given\n");
-    return kError;
-  }
-  if (!c.report.empty()) {
-    // Fail now rather than after a long scan.
-    std::error_code ec;
-    const std::filesystem::path dir = std::filesystem::path(c.report).parent_path();
-    if (std::filesystem::is_directory(c.report, ec) || !std::filesystem::is_directory(dir.empty() ? "." : dir, ec)) {
-      std::fprintf(stderr, "meshsentry scan: --report %s: not a file name in an existing folder\n", c.report.c_str());
-      return kError;
-    }
-  }
-  return kClean;
-}
 
 // SIGINT and SIGTERM stop the scan (ScanOptions::cancel) rather than the
 // process, so the results so far are written and the JSON document closed.
@@ -137,28 +80,48 @@ void write_now(std::string_view s) {
   }
 }
 
-// Prints each result as scan_paths emits it and counts them.
+// An error line of --infected, on stderr, whole.
+void write_err(std::string_view s) {
+  while (!s.empty()) {
+    const ssize_t n = ::write(STDERR_FILENO, s.data(), s.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    s.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// Prints each result as it comes and counts them.
 struct Printer {
-  const ScanCli& c;
+  const ScanArgs& c;
   ProgressBar& bar;
   bool color, shared_terminal;
   RunSummary summary;
+  ScanTally tally;
   std::vector<ScanResult> kept;  // for --report
 
   void operator()(const ScanResult& r) {
     bar.advance(r.path);
     std::string out;
+    bool to_stderr = false;
     if (c.format == "jsonl") out = to_jsonl(r) + "\n";
-    else if (c.format == "text") out = to_text(r, color) + "\n";
-    else out = json_document_item(r, summary.files == 0);
+    else if (c.format == "json") out = json_document_item(r, summary.files == 0);
+    else if (!c.infected || is_flagged(r.verdict)) out = to_text(r, color) + "\n";
+    else if (r.verdict == Verdict::error) {
+      out = to_text(r, false) + "\n";
+      to_stderr = true;
+    }
     summary.add(r);
-    if (shared_terminal) bar.above([&] { write_now(out); });
-    else write_now(out);
+    tally.add(r);
+    if (!out.empty()) {
+      auto write = [&] { to_stderr ? write_err(out) : write_now(out); };
+      if (shared_terminal) bar.above(write);
+      else write();
+    }
     if (!c.report.empty()) kept.push_back(r);
   }
 };
 
-int write_report(const ScanCli& c, const Engine& engine, const std::vector<ScanResult>& kept, const RunInfo& info,
+int write_report(const ScanArgs& c, const Engine& engine, const std::vector<ScanResult>& kept, const RunInfo& info,
                  bool bar_on) {
   if (bar_on) std::fputs("writing the report...", stderr);
   const Status written = write_html_report(c.report, kept, engine, info);
@@ -171,35 +134,49 @@ int write_report(const ScanCli& c, const Engine& engine, const std::vector<ScanR
   return kClean;
 }
 
+// Standard input (`scan -`) as one file, through the engine's in-memory
+// scan as serve's uploads are; an unreadable or oversized input is an error
+// record of its own.
+void scan_stdin(const Engine& engine, const ScanArgs& c, const StdinFile& in, Printer& print) {
+  if (!in.error.empty()) {
+    ScanResult r;
+    r.path = c.stdin_name;
+    r.verdict = Verdict::error;
+    r.error = in.error;
+    print(r);
+    return;
+  }
+  for (const ScanResult& r : engine.scan_buffer(in.bytes, c.stdin_name, c.opt)) print(r);
+}
+
 }  // namespace
 
-constexpr const char* kScanUsage =
-    "usage: meshsentry scan [options] PATH...\n"
-    "  --signatures FILE        signature set (default: $MESHSENTRY_SIGNATURES, else the demo set)\n"
-    "  --trusted-key PUB.pem    refuse a set not signed by this key (repeatable)\n"
-    "  --format text|jsonl|json output format (default text); --report FILE.html an evidence report\n"
-    "  --threads N              files in parallel (0: every core); --no-timing: no elapsed_ms\n"
-    "  --threshold T            score a match needs (0.90); --candidates N near misses to list (3)\n"
-    "  --allow FILE             allow-list of sha256:/geometry: rules; --quiet: no bar or summary\n"
-    "  --follow-symlinks        follow symlinks; --no-isolation: Assimp formats in process\n"
-    "  --no-fused, --no-pieces, --global-only   turn matching stages off\n"
-    "  limits, per scanned file: --max-file-size BYTES --max-triangles N --max-seconds S\n"
-    "    --max-scan-size BYTES --max-member-size BYTES --max-files N --max-recursion N --max-ratio R\n"
-    "exit status: 0 nothing flagged, 1 something flagged, 2 error (and nothing flagged)\n";
-
-int scan_command(const Args& args) {
-  if (wants_help(args)) {
-    std::fputs(kScanUsage, stdout);
-    return kClean;
+int scan_command(const ScanArgs& args) {
+  const auto t0 = std::chrono::steady_clock::now();  // the summary's time: from the start, as clamscan's
+  ScanArgs c = args;
+  // '-' on the command line is standard input; in a --files-from list it
+  // is a file name like any other.
+  const auto dash = std::find(c.paths.begin(), c.paths.end(), "-");
+  const bool from_stdin = dash != c.paths.end();
+  if (from_stdin) c.paths.erase(dash);
+  if (!c.files_from.empty())
+    if (std::string error = read_path_list(c.files_from, c.null_separated, c.paths); !error.empty()) {
+      std::fprintf(stderr, "meshsentry scan: %s\n", error.c_str());
+      return kError;
+    }
+  if (c.paths.empty() && !from_stdin) {
+    std::fprintf(stderr, "meshsentry scan: no files or folders given\n");
+    return kError;
   }
-  ScanCli c;
-  if (const int code = parse_scan_args(args, c); code != kClean) return code;
   if (c.sig_path.empty()) c.sig_path = default_signatures();
   auto engine = Engine::open(c.sig_path, c.trust);
   if (!engine) {
     std::fprintf(stderr, "meshsentry scan: %s\n", engine.status().message.c_str());
     return kError;
   }
+  // Before the signal handlers: a Ctrl-C while a terminal is read ends the
+  // process at once, with nothing written yet.
+  const StdinFile in = from_stdin ? read_stdin_file(c.opt.load.max_file_bytes) : StdinFile{};
 
   RunInfo info;
   info.signature_name = engine->signatures().name;
@@ -213,10 +190,14 @@ int scan_command(const Args& args) {
   std::optional<StopSignals> signals(std::in_place);
   // The total costs a second walk of the tree: counted only for the bar.
   const bool bar_on = progress_wanted(c.quiet);
-  ProgressBar bar(bar_on, bar_on ? collect_files(c.paths, c.opt.follow_symlinks) : std::vector<FoundFile>{});
-  Printer print{c, bar, c.format == "text" && isatty(STDOUT_FILENO), bar_on && isatty(STDOUT_FILENO), {}, {}};
+  std::vector<FoundFile> found = bar_on ? collect_files(c.paths, c.opt.follow_symlinks) : std::vector<FoundFile>{};
+  if (bar_on && from_stdin) found.insert(found.begin(), FoundFile{c.stdin_name, {}, false});
+  ProgressBar bar(bar_on, found);
+  Printer print{c, bar, c.format == "text" && isatty(STDOUT_FILENO), bar_on && isatty(STDOUT_FILENO), {}, {}, {}};
   if (c.format == "json") write_now(json_document_head(info));
-  engine->scan_paths(c.paths, c.opt, std::ref(print));
+  if (from_stdin) scan_stdin(*engine, c, in, print);
+  const std::size_t stdin_files = print.tally.files;
+  const std::size_t walked = c.paths.empty() ? 0 : engine->scan_paths(c.paths, c.opt, std::ref(print));
   signals.reset();
   bar.stop();
   info.finished = now_utc();
@@ -225,6 +206,18 @@ int scan_command(const Args& args) {
   if (c.format == "json") write_now(json_document_tail(sum, info) + "\n");
   if (!c.report.empty())
     if (const int code = write_report(c, *engine, print.kept, info, bar_on); code != kClean) return code;
+  if (c.format == "text" && c.summary && !c.quiet) {
+    SummaryInfo s;
+    s.signatures = info.signature_entries;
+    s.signature_name = info.signature_name;
+    s.skipped = walked - std::min(walked, print.tally.files - stdin_files);
+    s.interrupted = info.interrupted;
+    s.timing = c.opt.timing;
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    write_now(summary_text(print.tally, s));
+  }
+  // The one-line count on stderr stays beside the summary: scripts and the
+  // README read it, and it is the only one json and jsonl runs get.
   if (!c.quiet && (c.format == "text" || info.interrupted))
     std::fprintf(stderr, "%zu results: %zu flagged, %zu errors%s\n", sum.files, sum.flagged, sum.errors,
                  info.interrupted ? "; interrupted, files not yet started were not scanned" : "");

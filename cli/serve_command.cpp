@@ -199,7 +199,8 @@ int serve_command(const Args& args) {
       if (!parse_number(v, num) || num < 1 || num > 86400) return bad("--request-timeout takes seconds from 1 to 86400");
       limits.request_timeout = std::chrono::seconds(long(num));
     } else if (take_value(args, i, "--max-request-size", v)) {
-      if (!parse_number(v, num) || num < 1 || num > 1e18) return bad("--max-request-size takes a number of bytes");
+      if (!parse_bytes(v, num) || num < 1 || num > 1e18)
+        return bad("--max-request-size takes a size in bytes (suffixes K, M, G, T)");
       config.max_request_bytes = std::uint64_t(num);
     } else if (take_value(args, i, "--max-batch-files", v)) {
       if (!parse_number(v, num) || num < 1 || num > 10000) return bad("--max-batch-files takes a number from 1 to 10000");

@@ -1,30 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include <cstdio>
 
-#include "commands.hpp"
+#include "arguments.hpp"
 #include "meshsentry/signatures.hpp"
-#include "scan_flags.hpp"
 
 namespace meshsentry::cli {
-namespace {
 
-int sig_build(const Args& args) {
-  std::string manifest, out, v;
-  BuildOptions opt;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (take_value(args, i, "--manifest", v)) manifest = v;
-    else if (take_value(args, i, "--out", v)) out = v;
-    else if (take_value(args, i, "--name", v)) opt.name = v;
-    else if (take_value(args, i, "--created", v)) opt.created = v;
-    else {
-      std::fprintf(stderr, "meshsentry sig build: unknown or incomplete option '%s'\n", args[i].c_str());
-      return kError;
-    }
-  }
-  if (manifest.empty() || out.empty()) {
-    std::fprintf(stderr, "usage: meshsentry sig build --manifest refs.tsv --out set.msig [--name NAME] [--created ISO8601]\n");
-    return kError;
-  }
+int sig_build(const SigBuildArgs& a) {
+  const std::string &manifest = a.manifest, &out = a.out;
+  const BuildOptions& opt = a.opt;
   auto set = build_signature_set(manifest, opt);
   if (!set) {
     std::fprintf(stderr, "meshsentry sig build: %s\n", set.status().message.c_str());
@@ -41,21 +25,9 @@ int sig_build(const Args& args) {
 
 // info and verify: the set read (and, with trusted keys, its signature
 // checked) as a scan would open it; an empty set is invalid.
-int sig_info(const Args& args, bool verify_only) {
-  TrustOptions trust;
-  std::string path;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (take_trust_flag(args, i, trust)) continue;
-    if (!path.empty() || (!args[i].empty() && args[i][0] == '-' && args[i] != "-")) {
-      std::fprintf(stderr, "usage: meshsentry sig %s [--trusted-key PUB.pem]... FILE\n", verify_only ? "verify" : "info");
-      return kError;
-    }
-    path = args[i];
-  }
-  if (path.empty()) {
-    std::fprintf(stderr, "usage: meshsentry sig %s [--trusted-key PUB.pem]... FILE\n", verify_only ? "verify" : "info");
-    return kError;
-  }
+int sig_info(const SigFileArgs& a, bool verify_only) {
+  const std::string& path = a.path;
+  const TrustOptions& trust = a.trust;
   auto set = read_signature_set(path, trust);
   if (set && set->entries.empty()) set = make_error(ErrorCode::empty, "the signature set is empty");
   if (!set) {
@@ -85,17 +57,8 @@ int sig_info(const Args& args, bool verify_only) {
   return kClean;
 }
 
-int sig_keygen(const Args& args) {
-  std::string out;
-  for (std::size_t i = 0; i < args.size(); ++i)
-    if (!take_value(args, i, "--out", out)) {
-      std::fprintf(stderr, "usage: meshsentry sig keygen --out KEY.pem   (writes KEY.pem and KEY.pub.pem)\n");
-      return kError;
-    }
-  if (out.empty()) {
-    std::fprintf(stderr, "usage: meshsentry sig keygen --out KEY.pem   (writes KEY.pem and KEY.pub.pem)\n");
-    return kError;
-  }
+int sig_keygen(const SigKeygenArgs& a) {
+  const std::string& out = a.out;
   const std::string pub = (out.size() > 4 && out.ends_with(".pem") ? out.substr(0, out.size() - 4) : out) + ".pub.pem";
   if (Status s = generate_signing_key(out, pub); !s.ok()) {
     std::fprintf(stderr, "meshsentry sig keygen: %s\n", s.message.c_str());
@@ -106,51 +69,14 @@ int sig_keygen(const Args& args) {
   return kClean;
 }
 
-int sig_sign(const Args& args) {
-  std::string key, set;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (take_value(args, i, "--key", key)) continue;
-    if (!set.empty() || args[i].empty() || args[i][0] == '-') {
-      set.clear();
-      break;
-    }
-    set = args[i];
-  }
-  if (key.empty() || set.empty()) {
-    std::fprintf(stderr, "usage: meshsentry sig sign --key KEY.pem SET.msig   (writes SET.msig.sig)\n");
-    return kError;
-  }
+int sig_sign(const SigSignArgs& a) {
+  const std::string &key = a.key, &set = a.set;
   if (Status s = sign_signature_set(set, key); !s.ok()) {
     std::fprintf(stderr, "meshsentry sig sign: %s\n", s.message.c_str());
     return kError;
   }
   std::fprintf(stderr, "wrote %s.sig\n", set.c_str());
   return kClean;
-}
-
-}  // namespace
-
-int sig_command(const Args& args) {
-  const char* usage =
-      "usage: meshsentry sig build --manifest refs.tsv --out set.msig [--name NAME] [--created ISO8601]\n"
-      "       meshsentry sig info|verify [--trusted-key PUB.pem]... FILE\n"
-      "       meshsentry sig keygen --out KEY.pem      (writes KEY.pem, private, and KEY.pub.pem)\n"
-      "       meshsentry sig sign --key KEY.pem FILE   (writes FILE.sig)\n";
-  if (args.empty()) {
-    std::fputs(usage, stderr);
-    return kError;
-  }
-  const Args rest(args.begin() + 1, args.end());
-  if (args[0] == "-h" || args[0] == "--help" || wants_help(rest)) {
-    std::fputs(usage, stdout);
-    return kClean;
-  }
-  if (args[0] == "build") return sig_build(rest);
-  if (args[0] == "info" || args[0] == "verify") return sig_info(rest, args[0] == "verify");
-  if (args[0] == "keygen") return sig_keygen(rest);
-  if (args[0] == "sign") return sig_sign(rest);
-  std::fputs(usage, stderr);
-  return kError;
 }
 
 }  // namespace meshsentry::cli

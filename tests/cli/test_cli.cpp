@@ -28,8 +28,10 @@ struct Run {
   std::string out;
 };
 
-Run run(const std::string& args) {
-  const std::string cmd = std::string(MESHSENTRY_CLI) + " " + args + " 2>/dev/null";
+// `meshsentry ARGS` through the shell (ARGS may redirect standard input);
+// stderr to `err` where given, else dropped.
+Run run(const std::string& args, const std::filesystem::path& err = "/dev/null") {
+  const std::string cmd = std::string(MESHSENTRY_CLI) + " " + args + " 2>'" + err.string() + "'";
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
@@ -123,7 +125,8 @@ TEST_CASE("scan exit codes follow ClamAV", "[cli]") {
 }
 
 TEST_CASE("scan --format jsonl has the contract's fields", "[cli]") {
-  const auto r = run("scan --format jsonl " + q(source_dir() / "models/refs") + " " + q(source_dir() / "models/benign"));
+  const auto r =
+      run("scan --format jsonl " + q(source_dir() / "models/refs") + " " + q(source_dir() / "models/benign"));
   REQUIRE(r.code == 1);
   const auto v = lines(r.out);
   REQUIRE(v.size() == 18);
@@ -209,12 +212,29 @@ TEST_CASE("sig keygen, sign, and scans that trust a key", "[cli][signing]") {
 }
 
 TEST_CASE("every command and subcommand answers --help on stdout with status 0", "[cli]") {
-  for (const char* cmd : {"--help", "scan --help", "scan -h", "sig --help", "sig build --help", "sig info --help",
-                          "sig verify --help", "sig sign --help", "sig keygen --help", "serve --help"}) {
+  for (const char* cmd : {"--help", "-h", "help", "scan --help", "scan -h", "sig --help", "sig -h", "sig build --help",
+                          "sig build -h", "sig info --help", "sig verify --help", "sig verify -h", "sig sign --help",
+                          "sig keygen --help", "serve --help", "serve -h"}) {
     INFO(cmd);
     const auto r = run(cmd);
     CHECK(r.code == 0);
     CHECK(r.out.find("usage: meshsentry") != std::string::npos);
+  }
+  // Each help is its command's: the options it lists are its own.
+  const auto scan = run("scan --help").out;
+  for (const char* flag : {"--files-from", "--stdin-name", "-i,--infected", "-j,--threads", "-s,--signatures",
+                           "-f,--format", "--max-file-size", "--no-summary"})
+    CHECK(scan.find(flag) != std::string::npos);
+  CHECK(run("sig build --help").out.find("--manifest") != std::string::npos);
+  CHECK(run("serve --help").out.find("--listen") != std::string::npos);
+  CHECK(run("--version").out.rfind("meshsentry ", 0) == 0);
+  // Usage errors are status 2, with nothing on stdout.
+  for (const char* cmd : {"sig", "sig build", "sig info", "sig frobnicate", "frobnicate", "scan --format xml x",
+                          "scan --threads many x", "scan --threshold 2 x", "sig info a b"}) {
+    INFO(cmd);
+    const auto r = run(cmd);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
   }
   // After "--", -h is a file name like any other.
   CHECK(run("scan -- -h").code == 2);
@@ -252,7 +272,8 @@ TEST_CASE("--allow turns a flagged file into allowed, by sha256 or geometry hash
   const std::string sha = first[0]["sha256"], geometry = first[0]["geometry_hash"];
 
   write_bytes(d.path / "by_sha.txt", "# appeal 17: a lawful prop\nsha256:" + sha + "\n");
-  auto r = run("scan --format jsonl --no-timing --signatures " + sigs + " --allow " + q(d.path / "by_sha.txt") + " " + q(rack));
+  auto r = run("scan --format jsonl --no-timing --signatures " + sigs + " --allow " + q(d.path / "by_sha.txt") + " " +
+               q(rack));
   CHECK(r.code == 0);
   auto l = lines(r.out);
   REQUIRE(l.size() == 1);
@@ -287,7 +308,7 @@ TEST_CASE("names: text escapes control characters, JSON keeps bytes that are not
   write_bytes(d.path / "x\nforged.stl: MATCH evil.stl", knob);
   write_bytes(d.path / "e\x1b[31mred\xc2\x9b.stl", knob);
   write_bytes(d.path / "back\\slash.stl", knob);
-  const auto t = run("scan --no-timing " + q(d.path));
+  const auto t = run("scan --no-timing --no-summary " + q(d.path));
   CHECK(t.code == 0);
   CHECK(std::count(t.out.begin(), t.out.end(), '\n') == 5);  // one line per file, the newline did not forge one
   // Every line is a whole record of one of the files: none starts with the forged part.
@@ -355,7 +376,15 @@ TEST_CASE("SIGINT and SIGTERM end a scan with the records so far and a closed JS
         CHECK(doc["files"].size() > 0);
         CHECK(doc["files"].size() < total);
       } else {
-        const auto n = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+        std::string records = text;
+        if (std::string(format) == "text") {
+          // The closing summary is there, whole, and says the scan was cut short.
+          const auto at = text.find("\n----------- SCAN SUMMARY -----------\n");
+          REQUIRE(at != std::string::npos);
+          CHECK(text.find("Interrupted:") != std::string::npos);
+          records = text.substr(0, at + 1);
+        }
+        const auto n = static_cast<std::size_t>(std::count(records.begin(), records.end(), '\n'));
         CHECK(n > 0);
         CHECK(n < total);
         if (std::string(format) == "jsonl") CHECK(lines(text).size() == n);
@@ -375,4 +404,164 @@ TEST_CASE("SIGINT and SIGTERM end a scan with the records so far and a closed JS
       scan_then_signal({"--format", "jsonl", "--threads", "1", benign.string()}, d.path / "b.jsonl", 1, SIGINT);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 2);
+}
+
+TEST_CASE("scan - reads one file from standard input, within --max-file-size", "[cli]") {
+  const auto rack = source_dir() / "models/refs/gear_rack_m2.stl";
+  auto r = run("scan --format jsonl --no-timing - < " + q(rack));
+  CHECK(r.code == 1);
+  auto l = lines(r.out);
+  REQUIRE(l.size() == 1);
+  CHECK(l[0]["path"] == "stdin");
+  CHECK(l[0]["verdict"] == "match");
+  CHECK(l[0]["matches"][0]["signature"] == "gear_rack_m2");
+  // The same record as the file on disk, but for its name.
+  auto disk = lines(run("scan --format jsonl --no-timing " + q(rack)).out);
+  REQUIRE(disk.size() == 1);
+  disk[0]["path"] = "stdin";
+  CHECK(disk[0] == l[0]);
+
+  // --stdin-name names it; files and '-' mix.
+  l = lines(run("scan -f jsonl --stdin-name upload/rack.stl - " + q(source_dir() / "models/benign/wall_hook.stl") +
+                " < " + q(rack))
+                .out);
+  REQUIRE(l.size() == 2);
+  CHECK(l[0]["path"] == "upload/rack.stl");
+  CHECK(l[1]["verdict"] == "clean");
+
+  // Over the limit: an error record, and reading stops there (an endless
+  // stream ends the scan instead of filling memory).
+  r = run("scan -f jsonl --max-file-size 10K - < " + q(rack));
+  CHECK(r.code == 2);
+  l = lines(r.out);
+  REQUIRE(l.size() == 1);
+  CHECK(l[0]["verdict"] == "error");
+  CHECK(l[0]["error"].get<std::string>().rfind("limit:", 0) == 0);
+  r = run("scan -f jsonl --max-file-size 1M - < /dev/zero");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("limit: file size over 1048576 bytes") != std::string::npos);
+  CHECK(run("scan - - < " + q(rack)).code == 2);  // standard input is read once
+}
+
+TEST_CASE("--files-from lists paths one a line or NUL-separated, from a file or stdin", "[cli]") {
+  TempDir d;
+  const auto rack = (source_dir() / "models/refs/gear_rack_m2.stl").string();
+  const auto hook = (source_dir() / "models/benign/wall_hook.stl").string();
+  write_bytes(d.path / "odd name\n.stl", read_bytes(source_dir() / "models/benign/knob_fluted.stl"));
+  const auto odd = (d.path / "odd name\n.stl").string();
+  write_bytes(d.path / "lines.txt", rack + "\n\n" + hook + "\n");
+  write_bytes(d.path / "nul.txt", rack + std::string(1, '\0') + odd + std::string(1, '\0'));
+  auto paths = [](const Run& r) {
+    std::set<std::string> p;
+    for (const auto& j : lines(r.out)) p.insert(j["path"].get<std::string>());
+    return p;
+  };
+  auto r = run("scan -f jsonl --files-from " + q(d.path / "lines.txt"));
+  CHECK(r.code == 1);
+  CHECK(paths(r) == std::set<std::string>{rack, hook});
+  r = run("scan -f jsonl -0 --files-from " + q(d.path / "nul.txt"));
+  CHECK(r.code == 1);
+  CHECK(paths(r) == std::set<std::string>{rack, odd});  // a newline in a name survives -0
+  r = run("scan -f jsonl --null --files-from - " + q(hook) + " < " + q(d.path / "nul.txt"));
+  CHECK(paths(r) == std::set<std::string>{rack, odd, hook});
+  CHECK(run("scan --files-from " + q(d.path / "missing.txt")).code == 2);
+  write_bytes(d.path / "empty.txt", "\n\n");
+  CHECK(run("scan --files-from " + q(d.path / "empty.txt")).code == 2);  // nothing to scan
+  CHECK(run("scan --files-from - - < " + q(d.path / "lines.txt")).code == 2);
+  // In a list, '-' names a file; standard input is only the command line's '-'.
+  write_bytes(d.path / "dash.txt", "-\n");
+  r = run("scan -f jsonl --files-from " + q(d.path / "dash.txt") + " < " + q(rack));
+  CHECK(r.code == 2);
+  REQUIRE(lines(r.out).size() == 1);
+  CHECK(lines(r.out)[0]["path"] == "-");
+  CHECK(lines(r.out)[0]["verdict"] == "error");
+}
+
+TEST_CASE("sizes take K, M, G, T suffixes", "[cli]") {
+  const auto rack = q(source_dir() / "models/refs/gear_rack_m2.stl");  // 16284 bytes
+  CHECK(run("scan " + rack + " --max-file-size 16K").code == 1);
+  CHECK(run("scan " + rack + " --max-file-size 15.9KiB").code == 2);  // 16281 bytes: over
+  CHECK(run("scan " + rack + " --max-file-size=1G --max-scan-size 2g --max-member-size 256MiB").code == 1);
+  CHECK(run("scan " + rack + " --max-file-size 16284").code == 1);
+  CHECK(run("scan " + rack + " --max-file-size 16283").code == 2);
+  for (const char* bad : {"1X", "K", "-1K", "1KB", "1 K", "0"}) {
+    INFO(bad);
+    CHECK(run("scan " + rack + " --max-file-size '" + bad + "'").code == 2);
+  }
+  // serve reads its sizes with the same parser: a good one gets past the
+  // flags to the (missing) signature set, a bad one does not.
+  TempDir d;
+  for (const char* flag : {"--max-request-size", "--max-file-size"}) {
+    INFO(flag);
+    CHECK(run(std::string("serve --signatures /nonexistent.msig ") + flag + " 64M", d.path / "ok.txt").code == 2);
+    CHECK(read_bytes(d.path / "ok.txt").find("cannot open signatures") != std::string::npos);
+    CHECK(run(std::string("serve --signatures /nonexistent.msig ") + flag + " 64Q", d.path / "bad.txt").code == 2);
+    CHECK(read_bytes(d.path / "bad.txt").find(std::string(flag) + " takes a size") != std::string::npos);
+  }
+  const auto j = nlohmann::json::parse(run("scan -f json --max-scan-size 3M --max-member-size 1.5K " + rack).out);
+  CHECK(j["settings"]["limits"]["max_scan_bytes"] == 3 * 1024 * 1024);
+  CHECK(j["settings"]["limits"]["max_member_bytes"] == 1536);
+}
+
+TEST_CASE("-i prints flagged files only; errors go to stderr", "[cli]") {
+  TempDir d;
+  write_bytes(d.path / "broken.stl", "solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0");
+  const auto r = run("scan -i --no-summary " + q(source_dir() / "models/refs") + " " +
+                         q(source_dir() / "models/benign") + " " + q(d.path / "broken.stl"),
+                     d.path / "err.txt");
+  CHECK(r.code == 1);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 8);
+  CHECK(r.out.find(": MATCH ") != std::string::npos);
+  CHECK(r.out.find("clean") == std::string::npos);
+  CHECK(r.out.find("broken.stl") == std::string::npos);
+  CHECK(read_bytes(d.path / "err.txt").find("broken.stl: ERROR") != std::string::npos);
+  // Without -i every file has its line.
+  const auto all = run("scan --no-summary " + q(source_dir() / "models/benign")).out;
+  const auto benign = std::distance(std::filesystem::directory_iterator(source_dir() / "models/benign"), {});
+  CHECK(std::count(all.begin(), all.end(), '\n') == benign);
+}
+
+TEST_CASE("text ends with a scan summary that counts files, members, skipped, verdicts and errors", "[cli]") {
+  TempDir d;
+  const auto rack = read_bytes(source_dir() / "models/refs/gear_rack_m2.stl");
+  const auto knob = read_bytes(source_dir() / "models/benign/knob_fluted.stl");
+  write_bytes(d.path / "broken.stl", "solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0");
+  write_bytes(d.path / "notes.txt", "not a model\n");  // skipped by the folder walk
+  write_bytes(d.path / "parts.zip", stored_zip({{"rack.stl", rack}, {"knob.stl", knob}, {"bad.stl", "solid"}}));
+  write_bytes(d.path / "knob.stl", knob);
+  std::filesystem::copy_file(source_dir() / "models/refs/hinge_leaf_3knuckle.stl", d.path / "hinge.stl");
+  const auto hinge = lines(run("scan -f jsonl " + q(d.path / "hinge.stl")).out);
+  REQUIRE(hinge.size() == 1);
+  write_bytes(d.path / "allow.txt", "sha256:" + hinge[0]["sha256"].get<std::string>() + "\n");
+  const auto r = run("scan --no-timing --allow " + q(d.path / "allow.txt") + " " + q(d.path) + " " +
+                     q(source_dir() / "models/refs/flange_3hole.stl") + " - < " +
+                     q(source_dir() / "models/test/piece_flange.stl"));
+  INFO(r.out);
+  CHECK(r.code == 1);
+  const auto at = r.out.find("\n----------- SCAN SUMMARY -----------\n");
+  REQUIRE(at != std::string::npos);
+  const std::string sum = r.out.substr(at);
+  auto count = [&](const std::string& label) {
+    const auto p = sum.find("\n" + label);
+    REQUIRE(p != std::string::npos);
+    return std::stol(sum.substr(p + 1 + label.size()));
+  };
+  // Scanned: stdin, broken.stl, hinge.stl, knob.stl, parts.zip, flange_3hole.stl;
+  // notes.txt and allow.txt, found in the folder and not 3D, are skipped.
+  CHECK(count("Signatures:") == 8);
+  CHECK(count("Scanned files:") == 6);
+  CHECK(count("Archive members:") == 3);
+  CHECK(count("Skipped files:") == 2);
+  CHECK(count("Flagged files:") == 3);  // parts.zip, flange_3hole.stl, stdin (a piece: suspect)
+  CHECK(count("  match:") == 2);
+  CHECK(count("  suspect:") == 1);
+  CHECK(count("Allowed files:") == 1);  // hinge.stl
+  CHECK(count("Errors:") == 2);         // broken.stl and parts.zip!/bad.stl
+  CHECK(sum.find("Data scanned:") != std::string::npos);
+  CHECK(sum.find("Time:") == std::string::npos);  // --no-timing: the same bytes every run
+  CHECK(run("scan " + q(d.path / "knob.stl")).out.find("Time:") != std::string::npos);
+  // --quiet and --no-summary leave it out; json and jsonl never have it.
+  for (const char* flag : {"--quiet", "--no-summary", "-q", "-f jsonl", "-f json"})
+    CHECK(run(std::string("scan ") + flag + " " + q(d.path / "knob.stl")).out.find("SCAN SUMMARY") ==
+          std::string::npos);
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "common/byte_size.hpp"
 #include "common/text.hpp"
 
 using namespace meshsentry;
@@ -57,4 +58,39 @@ TEST_CASE("iso8601_utc writes UTC stamps, with milliseconds when given", "[text]
   CHECK(iso8601_utc(1767225600) == "2026-01-01T00:00:00Z");
   CHECK(iso8601_utc(1767225600, 5) == "2026-01-01T00:00:00.005Z");
   CHECK(iso8601_utc(1767225661, 999) == "2026-01-01T00:01:01.999Z");
+}
+
+TEST_CASE("parse_size reads bytes with binary suffixes", "[text]") {
+  std::uint64_t n = 0;
+  CHECK(parse_size("0", n));
+  CHECK(n == 0);
+  CHECK(parse_size("1536", n));
+  CHECK(n == 1536);
+  CHECK(parse_size("12B", n));
+  CHECK(n == 12);
+  CHECK(parse_size("1K", n));
+  CHECK(n == 1024);
+  CHECK(parse_size("1k", n));
+  CHECK(n == 1024);
+  CHECK(parse_size("256MiB", n));
+  CHECK(n == 256ull << 20);
+  CHECK(parse_size("1G", n));
+  CHECK(n == 1ull << 30);
+  CHECK(parse_size("2gib", n));
+  CHECK(n == 2ull << 30);
+  CHECK(parse_size("3T", n));
+  CHECK(n == 3ull << 40);
+  CHECK(parse_size("1.5K", n));
+  CHECK(n == 1536);
+  CHECK(parse_size("0.3K", n));  // 307.2: whole bytes, rounded down
+  CHECK(n == 307);
+  for (const char* bad : {"", "K", "1KB", "1 K", " 1K", "-1K", "+1K", "1X", "1Ki", "1KiBB", "infK", "nan", "1e400",
+                          "99999999T", "0x10"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_size(bad, n));
+  }
+  CHECK(parse_size("16E5", n));  // an exponent is a number's, not a suffix
+  CHECK(n == 1600000);
+  CHECK(parse_size("1M", n, 1 << 20));
+  CHECK_FALSE(parse_size("1M", n, (1 << 20) - 1));
 }
