@@ -39,7 +39,11 @@ for exe in c_consumer c_consumer_engine; do
 done
 # A C program built with pkg-config's flags alone.
 export PKG_CONFIG_PATH=$(dirname "$lib")/pkgconfig
-cc -std=c99 -Wall -Werror -o "$tmp/c_pkgconfig" "$src/tests/consumer_c/main.c" $(pkg-config --cflags --libs meshsentry)
+# (A sanitized library, .ci/sanitize, needs its runtime first in the program.)
+sanitize=()
+! grep -q 'NEEDED *libasan' <<<"$headers" || sanitize=(-fsanitize=address,undefined)
+cc -std=c99 -Wall -Werror "${sanitize[@]}" -o "$tmp/c_pkgconfig" "$src/tests/consumer_c/main.c" \
+  $(pkg-config --cflags --libs meshsentry)
 expect_flagged env LD_LIBRARY_PATH="$(pkg-config --variable=libdir meshsentry)" "$tmp/c_pkgconfig" "$tmp/prefix/share/meshsentry/demo.msig" "$src/models/refs/gear_rack_m2.stl"
 # The installed command finds its demo set without --signatures.
 out=$(env -u MESHSENTRY_SIGNATURES "$tmp/prefix/bin/meshsentry" scan --format jsonl "$src/models/refs/gear_rack_m2.stl") \
