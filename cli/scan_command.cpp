@@ -33,6 +33,7 @@ struct ScanCli {
   std::vector<std::string> paths;
   std::string report;  // --report: the HTML evidence report, only where asked
   bool quiet = false;  // --quiet: no progress bar, no summary line
+  bool list_skipped = false;  // --list-skipped: text and JSONL list the paths passed over too
 };
 
 // Fills `c` from the arguments; kClean when they are usable, else the exit code.
@@ -58,6 +59,7 @@ int parse_scan_args(const Args& args, ScanCli& c) {
       c.report = v;
     } else if (args[i] == "--quiet") c.quiet = true;
     else if (args[i] == "--follow-symlinks") c.opt.follow_symlinks = true;
+    else if (args[i] == "--list-skipped") c.list_skipped = true;
     else if (args[i] == "--") {
       c.paths.insert(c.paths.end(), args.begin() + static_cast<long>(i) + 1, args.end());
       break;
@@ -156,6 +158,18 @@ struct Printer {
     else write_now(out);
     if (!c.report.empty()) kept.push_back(r);
   }
+
+  // A path passed over: counted; listed in JSON's "skipped", and as a line
+  // of text or JSONL with --list-skipped (default JSONL stays as it was).
+  void operator()(const SkippedFile& s) {
+    summary.add(s);
+    if (c.format == "json") return skipped.push_back(s);
+    if (!c.list_skipped) return;
+    const std::string out = (c.format == "jsonl" ? skipped_to_jsonl(s) : skipped_to_text(s)) + "\n";
+    if (shared_terminal) bar.above([&] { write_now(out); });
+    else write_now(out);
+  }
+  std::vector<SkippedFile> skipped;  // for JSON's "skipped"
 };
 
 int write_report(const ScanCli& c, const Engine& engine, const std::vector<ScanResult>& kept, const RunInfo& info,
@@ -182,6 +196,7 @@ constexpr const char* kScanUsage =
     "  --threshold T            score a match needs (0.90); --candidates N near misses to list (3)\n"
     "  --allow FILE             allow-list of sha256:/geometry: rules; --quiet: no bar or summary\n"
     "  --follow-symlinks        follow symlinks; --no-isolation: Assimp formats in process\n"
+    "  --list-skipped           text and jsonl also list the files passed over (json always does)\n"
     "  --no-fused, --no-pieces, --global-only   turn matching stages off\n"
     "  limits, per scanned file: --max-file-size BYTES --max-triangles N --max-seconds S\n"
     "    --max-scan-size BYTES --max-member-size BYTES --max-files N --max-recursion N --max-ratio R\n"
@@ -214,19 +229,21 @@ int scan_command(const Args& args) {
   // The total costs a second walk of the tree: counted only for the bar.
   const bool bar_on = progress_wanted(c.quiet);
   ProgressBar bar(bar_on, bar_on ? collect_files(c.paths, c.opt.follow_symlinks) : std::vector<FoundFile>{});
-  Printer print{c, bar, c.format == "text" && isatty(STDOUT_FILENO), bar_on && isatty(STDOUT_FILENO), {}, {}};
+  Printer print{c, bar, c.format == "text" && isatty(STDOUT_FILENO), bar_on && isatty(STDOUT_FILENO), {}, {}, {}};
   if (c.format == "json") write_now(json_document_head(info));
-  engine->scan_paths(c.paths, c.opt, std::ref(print));
+  engine->scan_paths(
+      c.paths, c.opt, std::ref(print), [&](const SkippedFile& s) { print(s); });
   signals.reset();
   bar.stop();
   info.finished = now_utc();
   info.interrupted = g_stop.load();
   const RunSummary& sum = print.summary;
-  if (c.format == "json") write_now(json_document_tail(sum, info) + "\n");
+  if (c.format == "json") write_now(json_document_tail(sum, info, print.skipped) + "\n");
   if (!c.report.empty())
     if (const int code = write_report(c, *engine, print.kept, info, bar_on); code != kClean) return code;
   if (!c.quiet && (c.format == "text" || info.interrupted))
-    std::fprintf(stderr, "%zu results: %zu flagged, %zu errors%s\n", sum.files, sum.flagged, sum.errors,
+    std::fprintf(stderr, "%zu results: %zu flagged, %zu errors%s%s%s\n", sum.files, sum.flagged, sum.errors,
+                 sum.skipped ? "; " : "", sum.skipped_text().c_str(),
                  info.interrupted ? "; interrupted, files not yet started were not scanned" : "");
   if (sum.flagged) return kFlagged;
   return sum.errors || info.interrupted ? kError : kClean;

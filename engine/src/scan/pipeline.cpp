@@ -160,6 +160,11 @@ void scan_within(const Engine& engine, std::span<const std::byte> bytes, const s
   r.path = name;
   r.bytes = bytes.size();
   r.format = sniff(bytes, name);
+  if (r.format == Format::unknown) r.content = content_kind(bytes);
+  else if (const std::string ext = file_extension(name); extension_disagrees(ext, r.format)) {
+    r.mismatch_extension = ext;
+    r.mismatch_content = r.format == Format::stl_ascii ? "stl" : format_name(r.format);
+  }
   const std::size_t at = out.size();
   if (is_archive(r.format))
     scan_archive(engine, bytes, std::move(r), opt, depth, budget, out);
