@@ -277,6 +277,26 @@ TEST_CASE("a folder of ordinary files is an inventory of skips, without an error
   std::size_t lines = std::count(listed.out.begin(), listed.out.end(), '\n');
   CHECK(lines == expected.size());
   CHECK(listed.out.find("\"skipped\":\"not_3d\",\"content\":\"pdf\"") != std::string::npos);
+
+  // Over the size limit: skipped when named like nothing 3D, an error when
+  // named as 3D; a zip with a part among its READMEs is scanned.
+  const auto big = d.path / "big";
+  std::filesystem::create_directories(big);
+  write_bytes(big / "video.mp4", std::string(50000, 'x'));
+  write_bytes(big / "huge.stl", std::string(50000, 'x'));
+  write_bytes(big / "parts.zip", stored_zip({{"README.txt", "the parts\n"},
+                                             {"rack.stl", read_bytes(source_dir() / "models/refs/gear_rack_m2.stl")}}));
+  const Run limited = run_scan("--format json --max-file-size 40000 " + q(big));
+  CHECK(limited.code == 1);
+  const auto ldoc = nlohmann::json::parse(limited.out);
+  REQUIRE(ldoc["skipped"].size() == 1);
+  CHECK(ldoc["skipped"][0]["reason"] == "over_limit");
+  CHECK(ldoc["skipped"][0]["bytes"] == 50000);
+  std::map<std::string, std::string> verdicts;
+  for (const auto& f : ldoc["files"])
+    verdicts[std::filesystem::path(f["path"].get<std::string>()).filename()] = f["verdict"];
+  CHECK(verdicts ==
+        std::map<std::string, std::string>{{"huge.stl", "error"}, {"parts.zip", "match"}, {"rack.stl", "match"}});
 }
 
 TEST_CASE("a file whose name and content disagree is marked; one named 3D that is not is an error",
