@@ -263,7 +263,7 @@ TEST_CASE("a folder of ordinary files is an inventory of skips, without an error
       {"logo.png", {"not_3d", "png"}},
       {"manual.pdf", {"not_3d", "pdf"}},
       {"install.sh", {"not_3d", "script"}},
-      {"changelog.Debian.gz", {"not_3d", "compressed"}},
+      {"changelog.Debian.gz", {"not_3d", "compressed-text"}},
       {"empty", {"empty", ""}},
       {"hostname", {"symlink_not_followed", ""}},
       {"pipe", {"device_or_fifo", ""}}};

@@ -134,7 +134,8 @@ struct ScanResult {
   // format. Forensic tools flag this; see extension_mismatch().
   std::string mismatch_extension, mismatch_content;
   // Format unknown: what the bytes look like instead ("text", "png", "pdf",
-  // ...; see content_kind), for the inventory of a folder walk.
+  // ...; see content_kind); a gzip, bzip2 or xz file of one member that is
+  // no 3D file: "compressed-" and its kind. For the inventory of a folder walk.
   std::string content;
 };
 
@@ -153,7 +154,9 @@ const char* to_string(SkipReason reason) noexcept;
 struct SkippedFile {
   std::string path;
   SkipReason reason = SkipReason::not_3d;
-  std::string content;      // not_3d: what the bytes are ("text", "png", "pdf", "compressed", "archive", ...)
+  // not_3d: what the bytes are ("text", "png", "pdf", "compressed-text",
+  // "compressed", "archive", ...; see content_kind).
+  std::string content;
   std::uint64_t bytes = 0;  // the file's size, where known (0 for links, devices and FIFOs)
   auto operator<=>(const SkippedFile&) const = default;
 };

@@ -138,7 +138,8 @@ std::optional<SkippedFile> as_skipped(const std::vector<ScanResult>& res, const 
   const ScanResult& r = res[0];
   if (is_archive(r.format) && r.members == 0 && r.verdict == Verdict::clean) {
     const bool stream = r.format == Format::gzip || r.format == Format::bzip2 || r.format == Format::xz;
-    return SkippedFile{path, SkipReason::not_3d, stream ? "compressed" : "archive", r.bytes};
+    const std::string held = !r.content.empty() ? r.content : stream ? "compressed" : "archive";
+    return SkippedFile{path, SkipReason::not_3d, held, r.bytes};
   }
   if (r.format != Format::unknown || has_scannable_extension(path)) return std::nullopt;
   if (r.sha256.empty() && r.error.rfind("limit:", 0) == 0) {

@@ -114,6 +114,12 @@ void scan_archive(const Engine& engine, std::span<const std::byte> bytes, ScanRe
   } else {
     scan_members(engine, *members, name, opt, depth, budget, out);
     sum_up(out, at, opt);
+    // A compressed file of one member that is no 3D file (a gzipped
+    // changelog): what it holds, for a folder walk's inventory.
+    const Format f = out[at].format;
+    if ((f == Format::gzip || f == Format::bzip2 || f == Format::xz) && members->size() == 1 && out.size() == at + 1 &&
+        (*members)[0].error.ok())
+      out[at].content = std::string("compressed-") + content_kind((*members)[0].bytes);
   }
 }
 
