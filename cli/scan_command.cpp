@@ -231,8 +231,7 @@ int scan_command(const Args& args) {
   ProgressBar bar(bar_on, bar_on ? collect_files(c.paths, c.opt.follow_symlinks) : std::vector<FoundFile>{});
   Printer print{c, bar, c.format == "text" && isatty(STDOUT_FILENO), bar_on && isatty(STDOUT_FILENO), {}, {}, {}};
   if (c.format == "json") write_now(json_document_head(info));
-  engine->scan_paths(
-      c.paths, c.opt, std::ref(print), [&](const SkippedFile& s) { print(s); });
+  engine->scan_paths(c.paths, c.opt, std::ref(print), [&](const SkippedFile& s) { print(s); });
   signals.reset();
   bar.stop();
   info.finished = now_utc();
