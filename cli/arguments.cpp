@@ -70,6 +70,7 @@ void add_scan(CLI::App& app, ScanArgs& s, SharedFlags& shared, std::string& thre
   scan->add_option("-j,--threads", threads, "files in parallel (0: every core, the default)")->type_name("N");
   scan->add_option("-o,--report", s.report, "also write an HTML evidence report")->type_name("FILE.html");
   scan->add_flag("-q,--quiet", s.quiet, "no progress bar and no summary");
+  scan->add_flag("--list-skipped", s.list_skipped, "text and jsonl also list the paths passed over (json always does)");
   scan->add_flag("-i,--infected", s.infected, "text: list flagged and suspect files only (errors go to stderr)");
   scan->add_flag_callback(
       "--no-summary", [&s] { s.summary = false; }, "text: no closing scan summary");

@@ -25,6 +25,7 @@ struct ScanArgs {
   bool quiet = false;           // --quiet: no progress bar, no summary
   bool infected = false;        // --infected: text lists flagged and suspect files only
   bool summary = true;          // --no-summary: no closing summary in text
+  bool list_skipped = false;    // --list-skipped: text and JSONL list the paths passed over too
 };
 
 struct SigBuildArgs {

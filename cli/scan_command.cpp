@@ -119,6 +119,18 @@ struct Printer {
     }
     if (!c.report.empty()) kept.push_back(r);
   }
+
+  // A path passed over: counted; listed in JSON's "skipped", and as a line
+  // of text or JSONL with --list-skipped (default JSONL stays as it was).
+  void operator()(const SkippedFile& s) {
+    summary.add(s);
+    if (c.format == "json") return skipped.push_back(s);
+    if (!c.list_skipped) return;
+    const std::string out = (c.format == "jsonl" ? skipped_to_jsonl(s) : skipped_to_text(s)) + "\n";
+    if (shared_terminal) bar.above([&] { write_now(out); });
+    else write_now(out);
+  }
+  std::vector<SkippedFile> skipped;  // for JSON's "skipped"
 };
 
 int write_report(const ScanArgs& c, const Engine& engine, const std::vector<ScanResult>& kept, const RunInfo& info,
@@ -196,21 +208,20 @@ int scan_command(const ScanArgs& args) {
   Printer print{c, bar, c.format == "text" && isatty(STDOUT_FILENO), bar_on && isatty(STDOUT_FILENO), {}, {}, {}};
   if (c.format == "json") write_now(json_document_head(info));
   if (from_stdin) scan_stdin(*engine, c, in, print);
-  const std::size_t stdin_files = print.tally.files;
-  const std::size_t walked = c.paths.empty() ? 0 : engine->scan_paths(c.paths, c.opt, std::ref(print));
+  if (!c.paths.empty()) engine->scan_paths(c.paths, c.opt, std::ref(print), [&](const SkippedFile& f) { print(f); });
   signals.reset();
   bar.stop();
   info.finished = now_utc();
   info.interrupted = g_stop.load();
   const RunSummary& sum = print.summary;
-  if (c.format == "json") write_now(json_document_tail(sum, info) + "\n");
+  if (c.format == "json") write_now(json_document_tail(sum, info, print.skipped) + "\n");
   if (!c.report.empty())
     if (const int code = write_report(c, *engine, print.kept, info, bar_on); code != kClean) return code;
   if (c.format == "text" && c.summary && !c.quiet) {
     SummaryInfo s;
     s.signatures = info.signature_entries;
     s.signature_name = info.signature_name;
-    s.skipped = walked - std::min(walked, print.tally.files - stdin_files);
+    s.skipped = sum.skipped;
     s.interrupted = info.interrupted;
     s.timing = c.opt.timing;
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -219,7 +230,8 @@ int scan_command(const ScanArgs& args) {
   // The one-line count on stderr stays beside the summary: scripts and the
   // README read it, and it is the only one json and jsonl runs get.
   if (!c.quiet && (c.format == "text" || info.interrupted))
-    std::fprintf(stderr, "%zu results: %zu flagged, %zu errors%s\n", sum.files, sum.flagged, sum.errors,
+    std::fprintf(stderr, "%zu results: %zu flagged, %zu errors%s%s%s\n", sum.files, sum.flagged, sum.errors,
+                 sum.skipped ? "; " : "", sum.skipped_text().c_str(),
                  info.interrupted ? "; interrupted, files not yet started were not scanned" : "");
   if (sum.flagged) return kFlagged;
   return sum.errors || info.interrupted ? kError : kClean;

@@ -16,6 +16,7 @@ schema = json.load(open(os.path.join(src, "engine/schema/scan-report.schema.json
 jsonschema.Draft202012Validator.check_schema(schema)
 validator = jsonschema.Draft202012Validator(schema)
 result_validator = jsonschema.Draft202012Validator({**schema["$defs"]["result"], "$defs": schema["$defs"]})
+skipped_validator = jsonschema.Draft202012Validator({**schema["$defs"]["skipped_line"], "$defs": schema["$defs"]})
 
 with tempfile.TemporaryDirectory() as tmp:
     with open(os.path.join(tmp, "broken.stl"), "w") as f:
@@ -26,6 +27,11 @@ with tempfile.TemporaryDirectory() as tmp:
         z.writestr("bad.stl", "solid")
     # A name that is not UTF-8: written escaped, with its flag.
     with open(os.path.join(tmp.encode(), b"odd\xff\nname.stl"), "wb") as f:
+        f.write(open(rack, "rb").read())
+    # The inventory: a text file passed over, and a part renamed .png.
+    with open(os.path.join(tmp, "README"), "w") as f:
+        f.write("groff for Debian\n")
+    with open(os.path.join(tmp, "rack.png"), "wb") as f:
         f.write(open(rack, "rb").read())
     allowed = os.path.join(src, "models/refs/flange_3hole.stl")
     with open(os.path.join(tmp, "allow.txt"), "w") as f:
@@ -39,6 +45,12 @@ with tempfile.TemporaryDirectory() as tmp:
     assert doc["summary"]["interrupted"] is False
     odd = [r for r in doc["files"] if r.get("path_bytes_escaped")]
     assert [r["path"] for r in odd] == [os.path.join(tmp, "odd\\xff\\nname.stl")], odd
+    readme = {"path": os.path.join(tmp, "README"), "reason": "not_3d", "content": "text", "bytes": 17}
+    assert readme in doc["skipped"], doc["skipped"]
+    assert doc["summary"]["skipped"] == len(doc["skipped"]) == doc["summary"]["skipped_by_reason"]["not_3d"]
+    renamed = [r for r in doc["files"] if r["path"].endswith("rack.png")]
+    assert renamed and renamed[0]["extension_mismatch"] == {"extension": "png", "content": "stl"}, renamed
+    assert all("extension_mismatch" not in r for r in doc["files"] if r is not renamed[0])
     verdicts = {r["verdict"] for r in doc["files"]}
     assert {"match", "clean", "error", "allowed"} <= verdicts, verdicts
     lines = subprocess.run(args + ["--format", "jsonl"], capture_output=True, text=True).stdout.splitlines()
@@ -46,5 +58,11 @@ with tempfile.TemporaryDirectory() as tmp:
     for line in lines:
         r = json.loads(line)
         errs = list(result_validator.iter_errors(r))
+        assert not errs, (r["path"], errs[0].message)
+    listed = subprocess.run(args + ["--format", "jsonl", "--list-skipped"], capture_output=True, text=True).stdout.splitlines()
+    assert len(listed) == len(lines) + len(doc["skipped"])
+    for line in listed:
+        r = json.loads(line)
+        errs = list((skipped_validator if "skipped" in r else result_validator).iter_errors(r))
         assert not errs, (r["path"], errs[0].message)
 print("validate_schema: json document and %d jsonl lines follow the schema" % len(lines))

@@ -48,6 +48,12 @@ class Engine {
   // found. Once options.cancel is set, files not yet started give no result.
   std::size_t scan_paths(const std::vector<std::string>& paths, const ScanOptions& options,
                          const std::function<void(const ScanResult&)>& emit) const;
+  // The same, with the inventory: `skip` gets each path met but not scanned
+  // (see SkippedFile), in path order among the results. Every path met is
+  // thus a result (scanned, or an error) or a skip.
+  std::size_t scan_paths(const std::vector<std::string>& paths, const ScanOptions& options,
+                         const std::function<void(const ScanResult&)>& emit,
+                         const std::function<void(const SkippedFile&)>& skip) const;
 
   // Compare an already prepared mesh (the match stage alone).
   void match_mesh(const PreparedMesh& prepared, const ScanOptions& options,

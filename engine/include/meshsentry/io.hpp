@@ -60,6 +60,17 @@ bool is_mesh(Format format) noexcept;  // a format a loader here turns into a Me
 // skipped in silence.
 const char* unsupported_3d_format(std::string_view extension) noexcept;
 
+// What bytes of no 3D format look like, for the inventory of a folder walk:
+// "empty", "text", "html", "xml", "json", "script" (#!), "png", "jpeg",
+// "gif", "webp", "tiff", "pdf", "postscript", "elf", "sqlite", "font",
+// "gzip", "zip", ... or "binary".
+const char* content_kind(std::span<const std::byte> bytes) noexcept;
+// Whether a name's extension (lower case, no dot) disagrees with the
+// content's format: it names a 3D or archive format the content is not
+// (an AMF may be a zip), or names none while the content is 3D. Never for
+// a name without extension or content of no known format.
+bool extension_disagrees(std::string_view extension, Format content) noexcept;
+
 // Detect the format from the first bytes and, for STL, the size rule
 // (84 + 50 n bytes means binary even when the header starts with "solid").
 // `name_hint` (a file name) only breaks ties between text formats.

@@ -4,6 +4,7 @@
 // JSONL fields follow EVAL-FORMAT.md.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -33,23 +34,38 @@ struct RunInfo {
   bool interrupted = false;       // stopped early (ScanOptions::cancel): files not started are not listed
 };
 
-// Counts of a run's results, for the JSON summary.
+// Counts of a run's results and of the paths it passed over, for the JSON
+// summary and the text summary line.
 struct RunSummary {
   std::size_t files = 0, flagged = 0, errors = 0, allowed = 0;
+  std::size_t skipped = 0;
+  std::array<std::size_t, 6> skipped_by{};  // indexed by SkipReason
   void add(const ScanResult& result) noexcept;
+  void add(const SkippedFile& skipped) noexcept;
+  // "12 skipped (not_3d 10, symlink_not_followed 2)", or "" when none.
+  std::string skipped_text() const;
 };
 
-// The whole run as one JSON document (pretty-printed), no trailing newline.
-std::string to_json_document(const std::vector<ScanResult>& results, const RunInfo& info);
+// A path passed over, as one JSON object on one line (JSONL with
+// --list-skipped): {"path", "skipped": reason, "content" (not_3d), "bytes"}.
+std::string skipped_to_jsonl(const SkippedFile& skipped);
+// The same for a person: "PATH: skipped (not 3D: text)".
+std::string skipped_to_text(const SkippedFile& skipped);
+
+// The whole run as one JSON document (pretty-printed), no trailing newline:
+// the results under "files", the paths passed over under "skipped".
+std::string to_json_document(const std::vector<ScanResult>& results, const RunInfo& info,
+                             const std::vector<SkippedFile>& skipped = {});
 
 // The same document in pieces, to write each result as it comes, so that a
 // run that dies early has put out every result it finished: the head (up to
 // the opening of "files"), one item per result (`first` for the first), and
-// the tail (closing "files", then the end time and the summary). Their
-// concatenation is to_json_document.
+// the tail (closing "files", then "skipped", the end time and the summary).
+// Their concatenation is to_json_document.
 std::string json_document_head(const RunInfo& info);
 std::string json_document_item(const ScanResult& result, bool first);
-std::string json_document_tail(const RunSummary& summary, const RunInfo& info);
+std::string json_document_tail(const RunSummary& summary, const RunInfo& info,
+                               const std::vector<SkippedFile>& skipped = {});
 
 // The HTML evidence report. The scan keeps no meshes, so pictures re-read
 // each flagged file (archive members from their archive) with the loaders,

@@ -138,19 +138,53 @@ struct ScanResult {
   GeometryHash hash;
   double elapsed_ms = 0;
   std::uint32_t members = 0;       // archives: members scanned
+  // The name's extension and the content disagree (an STL named .png, a
+  // .obj that is a 3MF package): both, lower case ("png", "stl"); empty when
+  // they agree, when the name has no extension or the content is no known
+  // format. Forensic tools flag this; see extension_mismatch().
+  std::string mismatch_extension, mismatch_content;
+  // Format unknown: what the bytes look like instead ("text", "png", "pdf",
+  // ...; see content_kind); a gzip, bzip2 or xz file of one member that is
+  // no 3D file: "compressed-" and its kind. For the inventory of a folder walk.
+  std::string content;
+};
+
+// Why a file met in a folder walk was not scanned. Together with the
+// results (scanned, or error) these account for every path met.
+enum class SkipReason {
+  not_3d,                // named and made like no 3D format (text, images, archives without 3D files...)
+  empty,                 // no bytes, and not named as a 3D file
+  over_limit,            // over LoadLimits::max_file_bytes, and not named as a 3D file
+  symlink_not_followed,  // a symlink in a walked folder (ScanOptions::follow_symlinks off)
+  dangling_symlink,      // a followed symlink to nothing
+  device_or_fifo,        // a device, FIFO or socket in a walked folder: never read
+};
+const char* to_string(SkipReason reason) noexcept;
+
+struct SkippedFile {
+  std::string path;
+  SkipReason reason = SkipReason::not_3d;
+  // not_3d: what the bytes are ("text", "png", "pdf", "compressed-text",
+  // "compressed", "archive", ...; see content_kind).
+  std::string content;
+  std::uint64_t bytes = 0;  // the file's size, where known (0 for links, devices and FIFOs)
+  auto operator<=>(const SkippedFile&) const = default;
 };
 
 // Files under `paths` in the order scan_paths scans them (sorted), skipping
 // symlinks (unless followed), devices, FIFOs and sockets. Unreadable entries,
 // and folders that cannot be listed, carry an error: nothing under a scanned
 // folder is passed over silently. Followed symlinks reach each folder once.
+// `skipped`, when given, gets the walked entries passed over (symlinks,
+// devices, FIFOs, sockets), sorted.
 struct FoundFile {
   std::string path;
   std::string error;       // why it cannot be scanned; empty when it can
   bool from_walk = false;  // found inside a folder rather than named
   auto operator<=>(const FoundFile&) const = default;
 };
-std::vector<FoundFile> collect_files(const std::vector<std::string>& paths, bool follow_symlinks);
+std::vector<FoundFile> collect_files(const std::vector<std::string>& paths, bool follow_symlinks,
+                                     std::vector<SkippedFile>* skipped = nullptr);
 
 // Whether a file name ends in an extension of a format meshsentry recognises
 // (meshes, archives, G-code, CAD, and the 3D formats it does not read, which

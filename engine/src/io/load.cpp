@@ -3,8 +3,11 @@
 // read yet get an error that says so, not "unknown". Every reader is held to
 // what is left of the scanned file's ScanBudget: its triangles and its time.
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 #include "common/mapped_file.hpp"
+#include "io/glb_chunks.hpp"
 #include "meshsentry/io.hpp"
 
 namespace meshsentry {
@@ -44,6 +47,10 @@ Result<LoadedMesh> dispatch(std::span<const std::byte> bytes, std::string_view n
   // always parsed from `bytes`, the bytes that were hashed.
   const bool side_files = f == Format::gltf || f == Format::obj || f == Format::collada;
   const std::string beside = side_files ? path : std::string();
+  // A GLB as trimesh wrote it (JSON chunk unpadded) is parsed from a padded
+  // copy; the scanned bytes, which are hashed, stay as they are.
+  const std::optional<std::vector<std::byte>> padded = f == Format::glb ? pad_glb_json_chunk(bytes) : std::nullopt;
+  if (padded) bytes = *padded;
   if (limits.isolate) return read_with_assimp_isolated(bytes, f, limits, beside);
   return read_with_assimp(bytes, f, limits, beside);
 }

@@ -64,6 +64,10 @@ nlohmann::ordered_json result_to_json(const ScanResult& r) {
   if (r.verdict == Verdict::allowed) j["allowed_by"] = r.allowed_by;
   j["sha256"] = r.sha256;
   j["format"] = format_name(r.format);
+  if (!r.mismatch_extension.empty()) {
+    const std::string& e = r.mismatch_extension;
+    j["extension_mismatch"] = {{"extension", is_valid_utf8(e) ? e : escape_name(e)}, {"content", r.mismatch_content}};
+  }
   j["bytes"] = r.bytes;
   j["triangles"] = r.triangles;
   j["bodies"] = r.bodies;
@@ -88,6 +92,54 @@ void RunSummary::add(const ScanResult& r) noexcept {
   flagged += is_flagged(r.verdict);
   errors += r.verdict == Verdict::error;
   allowed += r.verdict == Verdict::allowed;
+}
+
+void RunSummary::add(const SkippedFile& s) noexcept {
+  ++skipped;
+  ++skipped_by[static_cast<std::size_t>(s.reason)];
+}
+
+namespace {
+
+constexpr SkipReason kReasons[] = {SkipReason::not_3d,         SkipReason::empty,
+                                   SkipReason::over_limit,     SkipReason::symlink_not_followed,
+                                   SkipReason::dangling_symlink, SkipReason::device_or_fifo};
+
+nlohmann::ordered_json skipped_json(const SkippedFile& s, const char* reason_key) {
+  nlohmann::ordered_json j;
+  if (is_valid_utf8(s.path)) j["path"] = s.path;
+  else {
+    j["path"] = escape_name(s.path);
+    j["path_bytes_escaped"] = true;
+  }
+  j[reason_key] = to_string(s.reason);
+  if (!s.content.empty()) j["content"] = s.content;
+  j["bytes"] = s.bytes;
+  return j;
+}
+
+}  // namespace
+
+std::string RunSummary::skipped_text() const {
+  if (!skipped) return {};
+  std::string s = std::to_string(skipped) + " skipped (";
+  bool first = true;
+  for (SkipReason r : kReasons)
+    if (const std::size_t n = skipped_by[static_cast<std::size_t>(r)]) {
+      s += std::string(first ? "" : ", ") + to_string(r) + " " + std::to_string(n);
+      first = false;
+    }
+  return s + ")";
+}
+
+std::string skipped_to_jsonl(const SkippedFile& s) {
+  return skipped_json(s, "skipped").dump(-1, ' ', false, kReplace);
+}
+
+std::string skipped_to_text(const SkippedFile& s) {
+  std::string why = to_string(s.reason);
+  if (!s.content.empty() && s.reason == SkipReason::not_3d) why += ": " + s.content;
+  return escape_name(s.path) + ": skipped (" + why + ")";
 }
 
 std::string json_document_head(const RunInfo& info) {
@@ -131,13 +183,21 @@ std::string json_document_item(const ScanResult& result, bool first) {
   return s;
 }
 
-std::string json_document_tail(const RunSummary& summary, const RunInfo& info) {
+std::string json_document_tail(const RunSummary& summary, const RunInfo& info,
+                               const std::vector<SkippedFile>& skipped) {
   nlohmann::ordered_json tail;
+  auto passed = nlohmann::ordered_json::array();
+  for (const SkippedFile& s : skipped) passed.push_back(skipped_json(s, "reason"));
+  tail["skipped"] = passed;
   tail["finished"] = info.finished;
+  nlohmann::ordered_json by_reason;
+  for (SkipReason r : kReasons) by_reason[to_string(r)] = summary.skipped_by[static_cast<std::size_t>(r)];
   tail["summary"] = {{"files", summary.files},
                      {"flagged", summary.flagged},
                      {"errors", summary.errors},
                      {"allowed", summary.allowed},
+                     {"skipped", summary.skipped},
+                     {"skipped_by_reason", by_reason},
                      {"interrupted", info.interrupted}};
   const std::string t = tail.dump(2, ' ', false, kReplace);
   // Close "files" (on its own line unless empty, as dump prints arrays),
@@ -145,14 +205,16 @@ std::string json_document_tail(const RunSummary& summary, const RunInfo& info) {
   return std::string(summary.files ? "\n  ]" : "]") + "," + t.substr(1);
 }
 
-std::string to_json_document(const std::vector<ScanResult>& results, const RunInfo& info) {
+std::string to_json_document(const std::vector<ScanResult>& results, const RunInfo& info,
+                             const std::vector<SkippedFile>& skipped) {
   std::string s = json_document_head(info);
   RunSummary summary;
   for (const ScanResult& r : results) {
     s += json_document_item(r, summary.files == 0);
     summary.add(r);
   }
-  return s + json_document_tail(summary, info);
+  for (const SkippedFile& k : skipped) summary.add(k);
+  return s + json_document_tail(summary, info, skipped);
 }
 
 }  // namespace meshsentry

@@ -50,6 +50,9 @@ std::string to_text(const ScanResult& r, bool color) {
            (r.matches.empty() ? "" : " (matches " + escape_name(r.matches[0].signature) + ")");
       break;
   }
+  // Forensic tools flag a file renamed to pass as something else.
+  if (!r.mismatch_extension.empty())
+    s += std::string(dim) + " [named ." + escape_name(r.mismatch_extension) + ", content " + r.mismatch_content + "]" + off;
   return s;
 }
 

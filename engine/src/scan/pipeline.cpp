@@ -114,6 +114,12 @@ void scan_archive(const Engine& engine, std::span<const std::byte> bytes, ScanRe
   } else {
     scan_members(engine, *members, name, opt, depth, budget, out);
     sum_up(out, at, opt);
+    // A compressed file of one member that is no 3D file (a gzipped
+    // changelog): what it holds, for a folder walk's inventory.
+    const Format f = out[at].format;
+    if ((f == Format::gzip || f == Format::bzip2 || f == Format::xz) && members->size() == 1 && out.size() == at + 1 &&
+        (*members)[0].error.ok())
+      out[at].content = std::string("compressed-") + content_kind((*members)[0].bytes);
   }
 }
 
@@ -160,6 +166,11 @@ void scan_within(const Engine& engine, std::span<const std::byte> bytes, const s
   r.path = name;
   r.bytes = bytes.size();
   r.format = sniff(bytes, name);
+  if (r.format == Format::unknown) r.content = content_kind(bytes);
+  else if (const std::string ext = file_extension(name); extension_disagrees(ext, r.format)) {
+    r.mismatch_extension = ext;
+    r.mismatch_content = r.format == Format::stl_ascii ? "stl" : format_name(r.format);
+  }
   const std::size_t at = out.size();
   if (is_archive(r.format))
     scan_archive(engine, bytes, std::move(r), opt, depth, budget, out);
