@@ -205,7 +205,7 @@ int scan_command(const ScanArgs& args) {
   std::vector<FoundFile> found = bar_on ? collect_files(c.paths, c.opt.follow_symlinks) : std::vector<FoundFile>{};
   if (bar_on && from_stdin) found.insert(found.begin(), FoundFile{c.stdin_name, {}, false});
   ProgressBar bar(bar_on, found);
-  Printer print{c, bar, c.format == "text" && isatty(STDOUT_FILENO), bar_on && isatty(STDOUT_FILENO), {}, {}, {}};
+  Printer print{c, bar, c.format == "text" && isatty(STDOUT_FILENO), bar_on && isatty(STDOUT_FILENO), {}, {}, {}, {}};
   if (c.format == "json") write_now(json_document_head(info));
   if (from_stdin) scan_stdin(*engine, c, in, print);
   if (!c.paths.empty()) engine->scan_paths(c.paths, c.opt, std::ref(print), [&](const SkippedFile& f) { print(f); });
