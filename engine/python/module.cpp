@@ -8,11 +8,13 @@
 #include <pybind11/stl.h>
 
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "meshsentry/engine.hpp"
 #include "meshsentry/report.hpp"
+#include "meshsentry/signatures.hpp"
 
 namespace py = pybind11;
 using namespace meshsentry;
@@ -26,22 +28,23 @@ std::vector<std::string> to_lines(const std::vector<ScanResult>& results) {
   return lines;
 }
 
-// A contiguous buffer of `count` items of one format, or a TypeError naming
-// what was wanted (never the data).
+// A C-contiguous buffer of one item type, or a TypeError naming what was
+// wanted (never the data). The package's Python half converts arrays and
+// lists to these before calling.
 py::buffer_info checked(const py::buffer& b, const char* what, const std::string& format, std::size_t itemsize) {
   py::buffer_info info = b.request();
   if (info.itemsize != static_cast<py::ssize_t>(itemsize) || info.format != format)
     throw py::type_error(std::string(what) + ": wrong item type (format '" + info.format + "')");
-  const bool contiguous =
-      info.ndim <= 1 ? (info.ndim == 0 || info.strides[0] == info.itemsize) : info.strides.back() == info.itemsize;
-  if (!contiguous) throw py::type_error(std::string(what) + ": not contiguous");
+  if (!PyBuffer_IsContiguous(info.view(), 'C')) throw py::type_error(std::string(what) + ": not contiguous");
   return info;
 }
 
 class PyEngine {
  public:
   PyEngine(const std::string& signatures, int threads, double threshold, bool pieces,
-           const std::vector<std::string>& trusted_keys) {
+           const std::vector<std::string>& trusted_keys, const std::optional<std::string>& allow_list,
+           std::optional<std::uint64_t> max_file_bytes, std::optional<std::uint64_t> max_triangles,
+           std::optional<unsigned> max_seconds, bool isolate) {
     if (threads < 0 || !(threshold >= 0 && threshold <= 1))
       throw std::invalid_argument("threads must be >= 0 and threshold in [0, 1]");
     TrustOptions trust;
@@ -53,6 +56,15 @@ class PyEngine {
     options_.match_threshold = threshold;
     options_.pieces = pieces;
     options_.timing = false;
+    if (allow_list) {
+      auto allow = read_allow_list(*allow_list);
+      if (!allow) throw std::invalid_argument(allow.status().message);
+      options_.allow = std::make_shared<const AllowList>(std::move(allow.value()));
+    }
+    if (max_file_bytes) options_.load.max_file_bytes = *max_file_bytes;
+    if (max_triangles) options_.load.max_triangles = *max_triangles;
+    if (max_seconds) options_.load.max_seconds = *max_seconds;
+    options_.load.isolate = isolate;
   }
 
   // One file: the file's line first, then an archive's members.
@@ -99,20 +111,53 @@ class PyEngine {
     return to_lines(engine_->scan_paths(paths, options_));
   }
 
-  py::dict signatures() const {
-    const auto& s = engine_->signatures();
-    py::dict d;
-    d["name"] = s.name;
-    d["created"] = s.created;
-    d["entries"] = s.entries.size();
-    d["sha256"] = s.checksum;
-    return d;
-  }
+  py::dict signatures() const;
 
  private:
   std::unique_ptr<Engine> engine_;
   ScanOptions options_;
 };
+
+void check(const Status& s) {
+  if (!s.ok()) throw std::invalid_argument(s.message);
+}
+
+py::dict info_dict(const SignatureSet& s) {
+  py::dict d;
+  d["name"] = s.name;
+  d["created"] = s.created;
+  d["entries"] = s.entries.size();
+  d["sha256"] = s.checksum;
+  d["signed_by"] = s.signed_by;
+  return d;
+}
+
+// A set read (its signature checked when trusted keys are given).
+py::dict signature_info(const std::string& path, const std::vector<std::string>& trusted_keys) {
+  TrustOptions trust;
+  trust.trusted_keys = trusted_keys;
+  auto set = read_signature_set(path, trust);
+  if (!set) throw std::invalid_argument(set.status().message);
+  return info_dict(*set);
+}
+
+// A manifest's references described and written as a set; returns its checksum.
+std::string build_signatures(const std::string& manifest, const std::string& output, const std::string& name,
+                             const std::string& created, int threads) {
+  BuildOptions options;
+  options.name = name;
+  options.created = created;
+  options.threads = threads;
+  Result<SignatureSet> set = [&] {
+    py::gil_scoped_release unlocked;
+    return build_signature_set(manifest, options);
+  }();
+  if (!set) throw std::invalid_argument(set.status().message);
+  check(write_signature_set(*set, output));
+  return set->checksum;
+}
+
+py::dict PyEngine::signatures() const { return info_dict(engine_->signatures()); }
 
 }  // namespace
 
@@ -120,12 +165,26 @@ PYBIND11_MODULE(_meshsentry, m) {
   m.doc() = "meshsentry's compiled engine; use the meshsentry package, not this module";
   m.attr("__version__") = engine_version();
   py::class_<PyEngine>(m, "Engine")
-      .def(py::init<const std::string&, int, double, bool, const std::vector<std::string>&>(), py::arg("signatures"),
-           py::arg("threads") = 0, py::arg("threshold") = 0.90, py::arg("pieces") = true,
-           py::arg("trusted_keys") = std::vector<std::string>{})
+      .def(py::init<const std::string&, int, double, bool, const std::vector<std::string>&,
+                    const std::optional<std::string>&, std::optional<std::uint64_t>, std::optional<std::uint64_t>,
+                    std::optional<unsigned>, bool>(),
+           py::arg("signatures"), py::arg("threads") = 0, py::arg("threshold") = 0.90, py::arg("pieces") = true,
+           py::arg("trusted_keys") = std::vector<std::string>{}, py::arg("allow_list") = std::nullopt,
+           py::arg("max_file_bytes") = std::nullopt, py::arg("max_triangles") = std::nullopt,
+           py::arg("max_seconds") = std::nullopt, py::arg("isolate") = true)
       .def("scan_file", &PyEngine::scan_file, py::arg("path"))
       .def("scan_buffer", &PyEngine::scan_buffer, py::arg("data"), py::arg("name"))
       .def("scan_mesh", &PyEngine::scan_mesh, py::arg("vertices"), py::arg("faces"), py::arg("name"))
       .def("scan_paths", &PyEngine::scan_paths, py::arg("paths"))
       .def_property_readonly("signatures", &PyEngine::signatures);
+  m.def("build_signatures", &build_signatures, py::arg("manifest"), py::arg("output"), py::arg("name"),
+        py::arg("created"), py::arg("threads"));
+  m.def("signature_info", &signature_info, py::arg("path"), py::arg("trusted_keys"));
+  m.def(
+      "generate_signing_key",
+      [](const std::string& priv, const std::string& pub) { check(generate_signing_key(priv, pub)); },
+      py::arg("private_key"), py::arg("public_key"));
+  m.def(
+      "sign_signatures", [](const std::string& set, const std::string& priv) { check(sign_signature_set(set, priv)); },
+      py::arg("signatures"), py::arg("private_key"));
 }

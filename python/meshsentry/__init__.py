@@ -23,7 +23,10 @@ from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 from . import _meshsentry
 from ._results import Match, ScanError, ScanResult, SignatureInfo, Verdict, nest, parse_lines
 
-__all__ = ["Engine", "Match", "ScanError", "ScanResult", "SignatureInfo", "Verdict", "__version__"]
+__all__ = [
+    "Engine", "Match", "ScanError", "ScanResult", "SignatureInfo", "Verdict", "__version__",
+    "build_signatures", "generate_signing_key", "sign_signatures", "signature_info",
+]
 __version__: str = _meshsentry.__version__
 
 PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -36,6 +39,22 @@ def _path(p: Any, what: str = "path") -> bytes:
     if isinstance(p, (str, bytes)) or hasattr(p, "__fspath__"):
         return os.fsencode(p)
     raise TypeError(f"{what} must be a str, bytes or os.PathLike, not {type(p).__name__}")
+
+
+def _existing(p: Any, what: str) -> bytes:
+    b = _path(p, what)
+    if not os.path.exists(b):
+        raise FileNotFoundError(2, "No such file", os.fsdecode(b))
+    return b
+
+
+def _paths(ps: Any, what: str) -> List[Any]:
+    if isinstance(ps, (str, bytes)) or hasattr(ps, "__fspath__"):
+        return [ps]
+    try:
+        return list(ps)
+    except TypeError:
+        raise TypeError(f"{what} must be a path or an iterable of paths, not {type(ps).__name__}") from None
 
 
 def _name(n: Any) -> str:
@@ -97,7 +116,12 @@ class Engine:
     Raises FileNotFoundError when `signatures` does not exist and ValueError
     when it is not a usable set (not a .msig, empty, or not signed by one of
     `trusted_keys`, public key PEM files, when any are given). pieces=True
-    also looks for cut pieces (verdict "suspect")."""
+    also looks for cut pieces (verdict "suspect"). `allow_list` is a file of
+    allow rules (files and geometry never flagged: verdict "allowed");
+    max_file_bytes, max_triangles and max_seconds (per file) replace the
+    limits of `meshsentry scan`; isolate=False parses Assimp's formats in
+    this process instead of a forked child (faster, not safe on hostile
+    files)."""
 
     def __init__(
         self,
@@ -107,13 +131,21 @@ class Engine:
         threshold: float = 0.90,
         pieces: bool = True,
         trusted_keys: Iterable[PathArg] = (),
+        allow_list: Optional[PathArg] = None,
+        max_file_bytes: Optional[int] = None,
+        max_triangles: Optional[int] = None,
+        max_seconds: Optional[int] = None,
+        isolate: bool = True,
     ) -> None:
-        sig = _path(signatures, "signatures")
-        keys = [_path(k, "trusted_keys") for k in trusted_keys]
-        for p in [sig, *keys]:
-            if not os.path.exists(p):
-                raise FileNotFoundError(2, "No such file", os.fsdecode(p))
-        self._engine: Optional[Any] = _meshsentry.Engine(sig, threads, threshold, pieces, keys)
+        sig = _existing(signatures, "signatures")
+        keys = [_existing(k, "trusted_keys") for k in _paths(trusted_keys, "trusted_keys")]
+        allow = None if allow_list is None else _existing(allow_list, "allow_list")
+        for what, v in (("max_file_bytes", max_file_bytes), ("max_triangles", max_triangles),
+                        ("max_seconds", max_seconds)):
+            if v is not None and (not isinstance(v, int) or v < 1):
+                raise ValueError(f"{what} must be a positive int")
+        self._engine: Optional[Any] = _meshsentry.Engine(
+            sig, threads, threshold, pieces, keys, allow, max_file_bytes, max_triangles, max_seconds, isolate)
 
     def __enter__(self) -> "Engine":
         return self
@@ -173,6 +205,35 @@ class Engine:
         """Scan files and folders (recursively): one result per file and per
         archive member, sorted by path. Files that cannot be scanned, missing
         ones included, are results with verdict "error", not exceptions."""
-        if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
-            paths = [paths]  # type: ignore[list-item]
-        return parse_lines(self._e().scan_paths([_path(p) for p in paths]))  # type: ignore[union-attr]
+        return parse_lines(self._e().scan_paths([_path(p) for p in _paths(paths, "paths")]))
+
+
+def signature_info(path: PathArg, trusted_keys: Iterable[PathArg] = ()) -> SignatureInfo:
+    """Read a signature set (.msig) and, when trusted keys (public key PEM
+    files) are given, verify its signature: ValueError if it is damaged or
+    not signed by one of them."""
+    keys = [_existing(k, "trusted_keys") for k in _paths(trusted_keys, "trusted_keys")]
+    return SignatureInfo(**_meshsentry.signature_info(_existing(path, "path"), keys))
+
+
+def build_signatures(manifest: PathArg, output: PathArg, *, name: str = "", created: str = "",
+                     threads: int = 0) -> SignatureInfo:
+    """Build a signature set from a manifest (TSV: id, label, class, path,
+    optional severity; as `meshsentry sig build`) and write it to `output`,
+    replacing it atomically. `name` defaults to the manifest's stem,
+    `created` to SOURCE_DATE_EPOCH or now. ValueError naming the first
+    reference that cannot be read."""
+    out = _path(output, "output")
+    _meshsentry.build_signatures(_existing(manifest, "manifest"), out, name, created, threads)
+    return signature_info(out)
+
+
+def generate_signing_key(private_key: PathArg, public_key: PathArg) -> None:
+    """Write a new Ed25519 key pair (PEM; the private key mode 0600). Never
+    overwrites: ValueError if either file exists."""
+    _meshsentry.generate_signing_key(_path(private_key, "private_key"), _path(public_key, "public_key"))
+
+
+def sign_signatures(signatures: PathArg, private_key: PathArg) -> None:
+    """Sign a set with a private key: writes SET.sig beside it."""
+    _meshsentry.sign_signatures(_existing(signatures, "signatures"), _existing(private_key, "private_key"))

@@ -145,12 +145,15 @@ class ScanResult:
 
 @dataclass(frozen=True)
 class SignatureInfo:
-    """The signature set an Engine opened."""
+    """A signature set: its name, creation time (ISO 8601 UTC), entry count,
+    file SHA-256, and the id of the trusted key that verified its signature
+    (empty when none was checked)."""
 
     name: str
     created: str
     entries: int
     sha256: str
+    signed_by: str = ""
 
 
 def parse_lines(lines: Sequence[str]) -> List[ScanResult]:

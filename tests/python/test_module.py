@@ -3,7 +3,8 @@
 # (ctest python, PYTHONPATH=<build>/python) or a pip install into a venv
 # (ctest python_pip). Paths as str and pathlib.Path, buffers of every kind,
 # in-memory meshes (nested lists and numpy), typed results, exceptions for
-# call errors, error records in folder scans, threads.
+# call errors, error records in folder scans, options, signature sets
+# built and signed, threads.
 #   python3 test_module.py SOURCE_DIR
 import dataclasses
 import io
@@ -155,6 +156,41 @@ assert out == ["match"] * 4, out
 with meshsentry.Engine(str(sigs), threads=1) as e2:
     assert e2.scan(ref).verdict == "match"
 raises(ValueError, e2.scan, ref)
+
+# Options: an allow-list, limits.
+with tempfile.TemporaryDirectory() as d:
+    d = pathlib.Path(d)
+    sha = e.scan(ref).sha256
+    (d / "allow.txt").write_text(f"sha256:{sha}\n")
+    allowed = meshsentry.Engine(sigs, allow_list=d / "allow.txt").scan(ref)
+    assert allowed.verdict == "allowed" and not allowed.flagged and allowed.allowed_by, allowed
+    err = raises(ScanError, meshsentry.Engine(sigs, max_triangles=10).scan, ref)
+    assert "limit:" in str(err) and err.result.verdict == "error", str(err)
+    raises(FileNotFoundError, meshsentry.Engine, sigs, allow_list=d / "none.txt")
+    raises(ValueError, meshsentry.Engine, sigs, max_seconds=0)
+
+    # Signature sets built, signed and verified from Python.
+    (d / "set.tsv").write_text(
+        "id\tlabel\tclass\tpath\n"
+        f"rack\ta rack\tstand-in\t{ref}\n"
+        f"flange\ta flange\tstand-in\t{src / 'models/refs/flange_3hole.stl'}\n"
+    )
+    built = meshsentry.build_signatures(d / "set.tsv", d / "set.msig", name="two parts", threads=1)
+    assert built.name == "two parts" and built.entries == 2 and len(built.sha256) == 64, built
+    meshsentry.generate_signing_key(d / "key.pem", d / "key.pub.pem")
+    raises(ValueError, meshsentry.generate_signing_key, d / "key.pem", d / "other.pem")  # never overwrites
+    meshsentry.sign_signatures(d / "set.msig", d / "key.pem")
+    verified = meshsentry.signature_info(d / "set.msig", trusted_keys=[d / "key.pub.pem"])
+    assert verified.signed_by and verified.sha256 == built.sha256, verified
+    with meshsentry.Engine(d / "set.msig", trusted_keys=d / "key.pub.pem") as own:
+        r = own.scan(ref)
+        assert r.verdict == "match" and r.matches[0].signature == "rack", r
+        assert own.signatures.signed_by == verified.signed_by
+    meshsentry.generate_signing_key(d / "k2.pem", d / "k2.pub.pem")
+    raises(ValueError, meshsentry.Engine, d / "set.msig", trusted_keys=[d / "k2.pub.pem"])  # not its signer
+    (d / "bad.tsv").write_text("id\tlabel\tclass\tpath\nx\tx\tx\tmissing.stl\n")
+    err = raises(ValueError, meshsentry.build_signatures, d / "bad.tsv", d / "bad.msig")
+    assert "missing.stl" in str(err) and not (d / "bad.msig").exists(), str(err)
 
 # Typing: the package ships py.typed and a stub for the compiled part.
 pkg = pathlib.Path(meshsentry.__file__).parent
