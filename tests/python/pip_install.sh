@@ -20,7 +20,8 @@ trap 'rm -rf "$tmp"' EXIT
 MESHSENTRY_BUILD_DIR="$build" CMAKE_BUILD_PARALLEL_LEVEL=1 \
   "$tmp/venv/bin/pip" install --no-index --no-cache-dir --disable-pip-version-check -q "$src"
 cd "$tmp"
-"$tmp/venv/bin/pip" show meshsentry | grep -q '^Location: '"$tmp/venv/"
+shown=$("$tmp/venv/bin/pip" show meshsentry)  # whole: grep -q on a pipe could cut pip off
+grep -q '^Location: '"$tmp/venv/" <<<"$shown"
 "$tmp/venv/bin/python" -c 'import meshsentry, sys; assert meshsentry.__file__.startswith(sys.prefix), meshsentry.__file__'
 "$tmp/venv/bin/python" "$src/tests/python/test_module.py" "$src"
 echo "python_pip: pip install of the source tree passed"
