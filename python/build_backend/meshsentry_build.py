@@ -106,6 +106,10 @@ def _build(build_dir: Path) -> Path:
                 f"-DPython3_EXECUTABLE={sys.executable}",
             ]
         )
+    elif "MESHSENTRY_PYTHON:BOOL=OFF" in (build_dir / "CMakeCache.txt").read_text(errors="replace"):
+        # A reused build folder configured without the module (say, before
+        # pybind11-dev was installed).
+        _run(["cmake", "-B", str(build_dir), "-DMESHSENTRY_PYTHON=ON"])
     jobs = os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL") or str(os.cpu_count() or 1)
     _run(["cmake", "--build", str(build_dir), "--target", "meshsentry_python", "--parallel", jobs])
     package = build_dir / "python" / NAME
