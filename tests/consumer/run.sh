@@ -51,7 +51,7 @@ out=$(env -u MESHSENTRY_SIGNATURES "$tmp/prefix/bin/meshsentry" scan --format js
 grep -q '"verdict":"match"' <<<"$out"
 if [ -d "$tmp/prefix/lib/python3/dist-packages" ]; then
   PYTHONPATH="$tmp/prefix/lib/python3/dist-packages" /usr/bin/python3 -c \
-    "import meshsentry, sys; e = meshsentry.Engine(sys.argv[1]); assert e.scan(sys.argv[2])['verdict'] == 'match'" \
+    "import meshsentry, sys; e = meshsentry.Engine(sys.argv[1]); assert e.scan(sys.argv[2]).verdict == 'match'" \
     "$tmp/prefix/share/meshsentry/demo.msig" "$src/models/refs/gear_rack_m2.stl"
 fi
 echo "consumer: installed library, CLI and module work"

@@ -531,3 +531,44 @@ TEST_CASE("verdicts: flagged ones and the fold to the most severe", "[verdict]")
     }
   static_assert(combine(Verdict::suspect, Verdict::match) == Verdict::match);
 }
+
+TEST_CASE("Engine::scan_mesh gives a mesh in memory the verdict and matches of the same mesh in a file", "[match]") {
+  std::mt19937_64 rng(7);
+  const Mesh ref = load_or_die((source_dir() / "models/refs/gear_rack_m2.stl").string());
+  const Mesh moved = shuffled(transformed(ref, random_rotation(rng()), {5.0, 6.0, -7.0}), rng());
+  ScanOptions opt;
+  opt.timing = false;
+  const ScanResult from_file = scan_mesh(moved);
+  const ScanResult r = demo_engine().scan_mesh(moved, "in-memory", opt);
+  CHECK(r.path == "in-memory");
+  REQUIRE(r.verdict == Verdict::match);
+  REQUIRE(r.matches.size() == from_file.matches.size());
+  CHECK(r.matches[0].signature == "gear_rack_m2");
+  CHECK(r.matches[0].score == from_file.matches[0].score);
+  CHECK(r.hash.hex() == from_file.hash.hex());
+  CHECK(r.triangles == from_file.triangles);
+  CHECK(r.sha256.empty());
+
+  SECTION("a corner outside the vertices is an error, not a read past them") {
+    Mesh bad = moved;
+    bad.triangles.back()[2] = static_cast<std::uint32_t>(bad.vertices.size());
+    const ScanResult e = demo_engine().scan_mesh(bad, "bad", opt);
+    CHECK(e.verdict == Verdict::error);
+    CHECK(e.error.find("uses vertex") != std::string::npos);
+  }
+  SECTION("a vertex that is not finite is an error") {
+    Mesh bad = moved;
+    bad.vertices[0][1] = std::nanf("");
+    CHECK(demo_engine().scan_mesh(bad, "nan", opt).verdict == Verdict::error);
+  }
+  SECTION("limits apply as to a file") {
+    ScanOptions small = opt;
+    small.load.max_triangles = 10;
+    const ScanResult e = demo_engine().scan_mesh(moved, "big", small);
+    CHECK(e.verdict == Verdict::error);
+    CHECK(e.error.rfind("limit:", 0) == 0);
+  }
+  SECTION("nothing to scan is an error") {
+    CHECK(demo_engine().scan_mesh(Mesh{}, "empty", opt).verdict == Verdict::error);
+  }
+}

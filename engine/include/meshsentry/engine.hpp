@@ -55,6 +55,12 @@ class Engine {
                          const std::function<void(const ScanResult&)>& emit,
                          const std::function<void(const SkippedFile&)>& skip) const;
 
+  // A mesh already in memory (the Python module's scan_mesh): checked
+  // (finite vertices, corners in range, LoadLimits' counts), prepared and
+  // matched like a loaded file, `name` as the reported path. It has no file
+  // bytes, so no sha256 and format "unknown". Never throws.
+  ScanResult scan_mesh(Mesh mesh, const std::string& name, const ScanOptions& options) const;
+
   // Compare an already prepared mesh (the match stage alone).
   void match_mesh(const PreparedMesh& prepared, const ScanOptions& options,
                   ScanResult& result) const;
