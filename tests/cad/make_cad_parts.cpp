@@ -142,6 +142,7 @@ int main(int argc, char** argv) {
   bool ok = write_step(part, out / "block.step") && write_iges(part, out / "block.igs");
   BRepTools::Write(part, (out / "block.brep").c_str());
   BinTools::Write(part, (out / "block_binary.brep").c_str());
+  BRepTools::Write(plate, (out / "plate_50_holes.brep").c_str());  // for docs/formats.md: meshing without a parse
   ok = ok && write_step(two_instances(part), out / "pair_assembly.step", true);
   ok = ok && write_step(plate, out / "plate_50_holes.step");
   // Cut mid-entity: the reader must say so, not crash or return half a part.
