@@ -156,7 +156,7 @@ TEST_CASE("damaged and empty CAD files are errors", "[io][cad]") {
   const std::string junk = "CASCADE Topology V1, (c) Matra-Datavision\nLocations 3\n1 2 3\n";
   auto brep = load_mesh(bytes_of(junk), "x");
   REQUIRE_FALSE(brep.ok());
-  CHECK_THAT(brep.status().message, Catch::StartsWith("brep: OpenCASCADE failed"));
+  CHECK_THAT(brep.status().message, Catch::StartsWith("BREP: OpenCASCADE failed"));
   LoadLimits quick;
   quick.max_seconds = 2;
   const std::string endless = "CASCADE Topology V1, (c) Matra-Datavision\nLocations 99999999999\n1 2 3\n";

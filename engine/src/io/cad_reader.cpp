@@ -23,6 +23,7 @@
 #include <Poly_Triangulation.hxx>
 #include <STEPControl_Reader.hxx>
 #include <Standard_Failure.hxx>
+#include <Standard_OutOfMemory.hxx>
 #include <TopExp_Explorer.hxx>
 #include <TopLoc_Location.hxx>
 #include <TopoDS.hxx>
@@ -97,6 +98,9 @@ class MemoryFile {
   int fd_ = -1;
   std::string path_;
 };
+
+// How errors name the format: "STEP: syntax errors".
+std::string label(Format f) { return f == Format::step ? "STEP" : f == Format::iges ? "IGES" : "BREP"; }
 
 std::string read_status(IFSelect_ReturnStatus s) {
   switch (s) {
@@ -214,10 +218,8 @@ Result<LoadedMesh> read_cad_unguarded(std::span<const std::byte> bytes, Format f
   for (std::size_t i = 0; i < parts.size(); ++i)
     if (Status s = append_part(parts[i], static_cast<std::uint32_t>(i), limits, out); !s.ok()) return s;
   if (out.mesh.triangles.empty())
-    return make_error(ErrorCode::empty, std::string(format == Format::step   ? "STEP"
-                                                    : format == Format::iges ? "IGES"
-                                                                             : "BREP") +
-                                            ": no surface to tessellate (points, curves or an empty model)");
+    return make_error(ErrorCode::empty,
+                      label(format) + ": no surface to tessellate (points, curves or an empty model)");
   out.source_meshes = static_cast<std::uint32_t>(parts.size());
   if (out.source_meshes <= 1) out.mesh.source_mesh.clear();
   return out;
@@ -235,17 +237,19 @@ Result<LoadedMesh> read_cad(std::span<const std::byte> bytes, Format format, con
   silence_occt();
   try {
     return read_cad_unguarded(bytes, format, limits);
+  } catch (const Standard_OutOfMemory&) {
+    return make_error(ErrorCode::limit, "limit: out of memory reading the CAD file");
   } catch (const Standard_Failure& e) {
     std::string msg = e.GetMessageString() ? e.GetMessageString() : "";
     if (msg.size() > 200) msg.resize(200);
-    return make_error(ErrorCode::format, std::string(format_name(format)) +
-                                             ": OpenCASCADE failed: " + (msg.empty() ? e.DynamicType()->Name() : msg));
+    return make_error(ErrorCode::format,
+                      label(format) + ": OpenCASCADE failed: " + (msg.empty() ? e.DynamicType()->Name() : msg));
   } catch (const std::bad_alloc&) {
     return make_error(ErrorCode::limit, "limit: out of memory reading the CAD file");
   } catch (const std::exception& e) {
-    return make_error(ErrorCode::format, std::string(format_name(format)) + ": " + e.what());
+    return make_error(ErrorCode::format, label(format) + ": " + e.what());
   } catch (...) {
-    return make_error(ErrorCode::format, std::string(format_name(format)) + ": unreadable");
+    return make_error(ErrorCode::format, label(format) + ": unreadable");
   }
 }
 
