@@ -69,15 +69,17 @@ TopoDS_Shape plate_50_holes() {
   return BRepAlgoAPI_Cut(plate, holes).Shape();
 }
 
-bool write_step(const TopoDS_Shape& s, const fs::path& p, bool assembly = false) {
+// `unit`: what the file's lengths are written in (OCCT converts from mm).
+bool write_step(const TopoDS_Shape& s, const fs::path& p, bool assembly = false, const char* unit = "MM") {
   STEPControl_Writer w;
   Interface_Static::SetIVal("write.step.assembly", assembly ? 1 : 0);
+  Interface_Static::SetCVal("write.step.unit", unit);
   return w.Transfer(s, STEPControl_AsIs) == IFSelect_RetDone && w.Write(p.c_str()) == IFSelect_RetDone;
 }
 
-bool write_iges(const TopoDS_Shape& s, const fs::path& p) {
+bool write_iges(const TopoDS_Shape& s, const fs::path& p, const char* unit = "MM") {
   IGESControl_Controller::Init();
-  IGESControl_Writer w("MM", 1);  // faces as trimmed B-rep solids (MSBO), as FreeCAD writes them
+  IGESControl_Writer w(unit, 1);  // faces as trimmed B-rep solids (MSBO), as FreeCAD writes them
   return w.AddShape(s) && w.Write(p.c_str());
 }
 
@@ -144,6 +146,14 @@ int main(int argc, char** argv) {
   BinTools::Write(part, (out / "block_binary.brep").c_str());
   BRepTools::Write(plate, (out / "plate_50_holes.brep").c_str());  // for docs/formats.md: meshing without a parse
   ok = ok && write_step(two_instances(part), out / "pair_assembly.step", true);
+  // The same block in inches: read back, it must be the same size in mm.
+  // OCCT 7.6's STEP writer only labels the unit, so the part is scaled
+  // first; its IGES writer converts.
+  gp_Trsf to_inch;
+  to_inch.SetScale(gp_Pnt(0, 0, 0), 1 / 25.4);
+  const TopoDS_Shape part_in_inches = BRepBuilderAPI_Transform(part, to_inch, true).Shape();
+  ok = ok && write_step(part_in_inches, out / "block_inch.step", false, "INCH") &&
+       write_iges(part, out / "block_inch.igs", "IN");
   ok = ok && write_step(plate, out / "plate_50_holes.step");
   // Cut mid-entity: the reader must say so, not crash or return half a part.
   std::ifstream in(out / "block.step", std::ios::binary);

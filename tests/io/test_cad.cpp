@@ -102,6 +102,18 @@ TEST_CASE("STEP, IGES and BREP read to the part their STL export holds", "[io][c
   }
 }
 
+TEST_CASE("STEP and IGES lengths are millimetres whatever unit the file is written in", "[io][cad]") {
+  const auto& d = cad_dir();
+  CHECK(read_bytes(d / "block_inch.step").find("INCH") != std::string::npos);
+  const PreparedMesh mm = prepared(d / "block.step");
+  for (const char* name : {"block_inch.step", "block_inch.igs"}) {
+    INFO(name);
+    const PreparedMesh inch = prepared(d / name);
+    CHECK(inch.bounds.diagonal() == Approx(mm.bounds.diagonal()).epsilon(0.001));
+    CHECK(inch.mass.abs_volume == Approx(mm.mass.abs_volume).epsilon(0.01));
+  }
+}
+
 TEST_CASE("a CAD file reads the same in the isolated child, in process and twice", "[io][cad]") {
   const std::string bytes = read_bytes(cad_dir() / "block.step");
   const auto b = bytes_of(bytes);
