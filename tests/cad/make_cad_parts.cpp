@@ -7,6 +7,7 @@
 // twice, and a STEP file cut in half.
 //   make_cad_parts OUTDIR
 #include <BRepAlgoAPI_Cut.hxx>
+#include <BRepBuilderAPI_MakeFace.hxx>
 #include <BRepBuilderAPI_Transform.hxx>
 #include <BRepFilletAPI_MakeFillet.hxx>
 #include <BRepMesh_IncrementalMesh.hxx>
@@ -32,6 +33,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gp_Ax2.hxx>
+#include <gp_Pln.hxx>
 #include <gp_Trsf.hxx>
 #include <sstream>
 #include <string>
@@ -144,7 +146,15 @@ int main(int argc, char** argv) {
   bool ok = write_step(part, out / "block.step") && write_iges(part, out / "block.igs");
   BRepTools::Write(part, (out / "block.brep").c_str());
   BinTools::Write(part, (out / "block_binary.brep").c_str());
-  BRepTools::Write(plate, (out / "plate_50_holes.brep").c_str());  // for docs/formats.md: meshing without a parse
+  BRepTools::Write(plate, (out / "plate_50_holes.brep").c_str());
+  // The block beside an unbounded plane (construction geometry): the plane
+  // cannot be tessellated and is left out.
+  TopoDS_Compound with_plane;
+  BRep_Builder builder;
+  builder.MakeCompound(with_plane);
+  builder.Add(with_plane, part);
+  builder.Add(with_plane, BRepBuilderAPI_MakeFace(gp_Pln(gp_Pnt(0, 0, 50), gp::DZ())).Face());
+  BRepTools::Write(with_plane, (out / "block_and_plane.brep").c_str());  // for docs/formats.md: meshing without a parse
   ok = ok && write_step(two_instances(part), out / "pair_assembly.step", true);
   // The same block in inches: read back, it must be the same size in mm.
   // OCCT 7.6's STEP writer only labels the unit, so the part is scaled

@@ -102,6 +102,12 @@ TEST_CASE("STEP, IGES and BREP read to the part their STL export holds", "[io][c
   }
 }
 
+TEST_CASE("an unbounded face beside a part is left out", "[io][cad]") {
+  const PreparedMesh both = prepared(cad_dir() / "block_and_plane.brep");
+  REQUIRE(both.bodies.size() == 1);
+  CHECK(both.mass.abs_volume == Approx(prepared(cad_dir() / "block.brep").mass.abs_volume).epsilon(1e-6));
+}
+
 TEST_CASE("STEP and IGES lengths are millimetres whatever unit the file is written in", "[io][cad]") {
   const auto& d = cad_dir();
   CHECK(read_bytes(d / "block_inch.step").find("INCH") != std::string::npos);

@@ -151,19 +151,35 @@ Result<TopoDS_Shape> read_shape(std::span<const std::byte> bytes, Format format)
   return shape;
 }
 
+// Whether `shape` has a finite, non-empty extent: IGES may hold unbounded
+// planes (construction geometry) that cannot be tessellated.
+bool bounded(const TopoDS_Shape& shape) {
+  Bnd_Box box;
+  BRepBndLib::Add(shape, box, false);
+  return !box.IsVoid() && !box.IsOpen() && std::isfinite(box.SquareExtent());
+}
+
 // What is tessellated as one part: each solid, then the shells outside
-// solids and the faces outside shells together (IGES often holds only faces).
+// solids and the faces outside shells together (IGES often holds only
+// faces). Unbounded shapes are left out.
 std::vector<TopoDS_Shape> parts_of(const TopoDS_Shape& shape) {
   std::vector<TopoDS_Shape> parts;
-  for (TopExp_Explorer e(shape, TopAbs_SOLID); e.More(); e.Next()) parts.push_back(e.Current());
+  for (TopExp_Explorer e(shape, TopAbs_SOLID); e.More(); e.Next())
+    if (bounded(e.Current())) parts.push_back(e.Current());
   TopoDS_Compound loose;
   BRep_Builder builder;
   builder.MakeCompound(loose);
   bool any = false;
-  for (TopExp_Explorer e(shape, TopAbs_SHELL, TopAbs_SOLID); e.More(); e.Next(), any = true)
-    builder.Add(loose, e.Current());
-  for (TopExp_Explorer e(shape, TopAbs_FACE, TopAbs_SHELL); e.More(); e.Next(), any = true)
-    builder.Add(loose, e.Current());
+  for (TopExp_Explorer e(shape, TopAbs_SHELL, TopAbs_SOLID); e.More(); e.Next())
+    if (bounded(e.Current())) {
+      builder.Add(loose, e.Current());
+      any = true;
+    }
+  for (TopExp_Explorer e(shape, TopAbs_FACE, TopAbs_SHELL); e.More(); e.Next())
+    if (bounded(e.Current())) {
+      builder.Add(loose, e.Current());
+      any = true;
+    }
   if (any) parts.push_back(loose);
   return parts;
 }
@@ -173,9 +189,7 @@ std::vector<TopoDS_Shape> parts_of(const TopoDS_Shape& shape) {
 Status append_part(const TopoDS_Shape& part, std::uint32_t index, const LoadLimits& limits, LoadedMesh& out) {
   Bnd_Box box;
   BRepBndLib::Add(part, box, false);
-  if (box.IsVoid()) return {};
-  const double diagonal = std::sqrt(box.SquareExtent());
-  if (!std::isfinite(diagonal)) return make_error(ErrorCode::format, "CAD: a part of infinite extent");
+  const double diagonal = std::sqrt(box.SquareExtent());  // finite: parts_of keeps bounded parts
   const double linear = std::clamp(kRelativeDeflection * diagonal, kMinDeflection, kMaxDeflection);
   BRepMesh_IncrementalMesh mesher(part, linear, false, kAngularDeflection, false);
   Mesh& m = out.mesh;
