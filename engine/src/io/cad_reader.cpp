@@ -47,8 +47,8 @@ namespace {
 // part's bounding-box diagonal (clamped to 0.1 um .. 50 mm, which bites only
 // for parts under 0.1 mm or over 50 m), and consecutive normals may turn by at
 // most 0.5 rad. Relative, so a part scaled or given in other units is cut
-// the same way; 0.1% keeps area and volume within a fraction of a percent of
-// the exact part (a 10 mm hole in a 60 mm part gets about 20 segments).
+// the same way; 0.1% keeps area and volume within a percent of the exact
+// part (on the test block, 60 x 40 x 20 mm, chords stay within 0.075 mm).
 constexpr double kRelativeDeflection = 1e-3;
 constexpr double kMinDeflection = 1e-4, kMaxDeflection = 50.0;  // mm
 constexpr double kAngularDeflection = 0.5;                      // rad
