@@ -13,8 +13,21 @@
 
 namespace fuzz {
 
+inline bool is_cad(meshsentry::Format f) {
+  return f == meshsentry::Format::step || f == meshsentry::Format::iges || f == meshsentry::Format::brep;
+}
+
 inline bool assimp_backed(meshsentry::Format f) {
-  return meshsentry::is_mesh(f) && f != meshsentry::Format::stl_binary && f != meshsentry::Format::stl_ascii;
+  return meshsentry::is_mesh(f) && f != meshsentry::Format::stl_binary && f != meshsentry::Format::stl_ascii &&
+         !is_cad(f);
+}
+
+// fuzz_isolated_loader: the CAD format the bytes sniff as (named .igs, so
+// that IGES, known by its column 73 only with that name, is found too), or
+// unknown.
+inline meshsentry::Format cad_format(std::span<const std::byte> bytes) {
+  const meshsentry::Format f = meshsentry::sniff(bytes, "x.igs");
+  return is_cad(f) ? f : meshsentry::Format::unknown;
 }
 
 // fuzz_assimp_loader: the sniffed format when Assimp reads it, then one picked

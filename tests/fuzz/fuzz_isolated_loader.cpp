@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer target: the Assimp-backed readers as a scan runs them, in the
-// forked, limited child (isolated_loader.cpp), then prepare(). Here a crash,
-// hang or blow-up inside Assimp must come back as an error: any crash of this
+// libFuzzer target: the Assimp-backed readers and the CAD reader
+// (OpenCASCADE) as a scan runs them, in the forked, limited child
+// (isolated_loader.cpp), then prepare(). Here a crash, hang or blow-up
+// inside Assimp or OCCT must come back as an error: any crash of this
 // target is ours (the pipe protocol, the limits, the conversion). About 30
 // inputs a second: each one forks.
 #include <cstddef>
@@ -17,6 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.max_triangles = 1'000'000;
   limits.max_vertices = 3'000'000;
   limits.max_seconds = 5;
+  if (const meshsentry::Format cad = fuzz::cad_format(bytes); cad != meshsentry::Format::unknown) {
+    auto r = meshsentry::read_cad_isolated(bytes, cad, limits);
+    if (r.ok()) (void)meshsentry::prepare(std::move(r->mesh));
+  }
   for (const meshsentry::Format f : fuzz::assimp_formats(bytes)) {
     auto r = meshsentry::read_with_assimp_isolated(bytes, f, limits);
     if (r.ok()) (void)meshsentry::prepare(std::move(r->mesh));

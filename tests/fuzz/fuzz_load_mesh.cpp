@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer target: load_mesh's dispatch (load.cpp) without Assimp. Inputs
-// that sniff as an Assimp format are skipped (fuzz_assimp_loader covers them),
-// so every other branch (STL, archive, G-code, CAD, unknown) runs in-process.
+// libFuzzer target: load_mesh's dispatch (load.cpp) without Assimp and
+// OpenCASCADE. Inputs that sniff as an Assimp or CAD format are skipped
+// (fuzz_assimp_loader and fuzz_isolated_loader cover them), so every other
+// branch (STL, archive, G-code, VRML, unknown) runs in-process.
 // The name hint comes from the first byte (fuzz_inputs.hpp).
 #include <cstddef>
 #include <cstdint>
@@ -13,7 +14,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);
   const char* name = fuzz::load_mesh_name(bytes);
-  if (fuzz::assimp_backed(meshsentry::sniff(bytes, name))) return 0;
+  if (const auto f = meshsentry::sniff(bytes, name); fuzz::assimp_backed(f) || fuzz::is_cad(f)) return 0;
   meshsentry::LoadLimits limits;
   limits.max_triangles = 1'000'000;
   limits.max_vertices = 3'000'000;

@@ -134,6 +134,85 @@ wrl1 = (b"#VRML V1.0 ascii\nSeparator {\n DEF STLShape ShapeHints { vertexOrderi
 for n, d in [("t2.wrl", wrl2), ("t1.wrl", wrl1)]:
     put("vrml_reader", n, d)
     put("load_mesh", n, d)
+# CAD seeds for the isolated loader (OpenCASCADE), written as text: a
+# tetrahedron as a STEP MANIFOLD_SOLID_BREP, the same cut in half, and a
+# bilinear B-spline patch as an IGES entity 128.
+def step_tetra():
+    pts = [(0, 0, 0), (10, 0, 0), (0, 10, 0), (0, 0, 10)]
+    faces = [(0, 2, 1), (0, 1, 3), (0, 3, 2), (1, 2, 3)]  # outward
+    ents, n = [], [0]
+    def e(s):
+        n[0] += 1; ents.append("#%d=%s;" % (n[0], s)); return n[0]
+    def sub(a, b): return [a[i] - b[i] for i in range(3)]
+    def cross(a, b): return [a[1]*b[2]-a[2]*b[1], a[2]*b[0]-a[0]*b[2], a[0]*b[1]-a[1]*b[0]]
+    cp = [e("CARTESIAN_POINT('',(%.1f,%.1f,%.1f))" % p) for p in pts]
+    vx = [e("VERTEX_POINT('',#%d)" % c) for c in cp]
+    edges = {}
+    for f in faces:
+        for k in range(3):
+            a, b = f[k], f[(k + 1) % 3]
+            if (a, b) in edges or (b, a) in edges: continue
+            d = sub(pts[b], pts[a])
+            dr = e("DIRECTION('',(%.1f,%.1f,%.1f))" % tuple(d))
+            ln = e("LINE('',#%d,#%d)" % (cp[a], e("VECTOR('',#%d,1.)" % dr)))
+            edges[(a, b)] = e("EDGE_CURVE('',#%d,#%d,#%d,.T.)" % (vx[a], vx[b], ln))
+    fs = []
+    for f in faces:
+        oes = []
+        for k in range(3):
+            a, b = f[k], f[(k + 1) % 3]
+            oes.append(e("ORIENTED_EDGE('',*,*,#%d,.T.)" % edges[(a, b)]) if (a, b) in edges else
+                       e("ORIENTED_EDGE('',*,*,#%d,.F.)" % edges[(b, a)]))
+        loop = e("EDGE_LOOP('',(%s))" % ",".join("#%d" % o for o in oes))
+        bound = e("FACE_OUTER_BOUND('',#%d,.T.)" % loop)
+        nrm = cross(sub(pts[f[1]], pts[f[0]]), sub(pts[f[2]], pts[f[0]]))
+        ref = sub(pts[f[1]], pts[f[0]])
+        ax = e("AXIS2_PLACEMENT_3D('',#%d,#%d,#%d)" % (cp[f[0]], e("DIRECTION('',(%.1f,%.1f,%.1f))" % tuple(nrm)),
+                                                      e("DIRECTION('',(%.1f,%.1f,%.1f))" % tuple(ref))))
+        fs.append(e("ADVANCED_FACE('',(#%d),#%d,.T.)" % (bound, e("PLANE('',#%d)" % ax))))
+    shell = e("CLOSED_SHELL('',(%s))" % ",".join("#%d" % f for f in fs))
+    solid = e("MANIFOLD_SOLID_BREP('tetra',#%d)" % shell)
+    mm = e("( LENGTH_UNIT() NAMED_UNIT(*) SI_UNIT(.MILLI.,.METRE.) )")
+    rad = e("( NAMED_UNIT(*) PLANE_ANGLE_UNIT() SI_UNIT($,.RADIAN.) )")
+    sr = e("( NAMED_UNIT(*) SI_UNIT($,.STERADIAN.) SOLID_ANGLE_UNIT() )")
+    ctx = e("( GEOMETRIC_REPRESENTATION_CONTEXT(3) GLOBAL_UNIT_ASSIGNED_CONTEXT((#%d,#%d,#%d)) "
+            "REPRESENTATION_CONTEXT('','') )" % (mm, rad, sr))
+    rep = e("ADVANCED_BREP_SHAPE_REPRESENTATION('',(#%d),#%d)" % (solid, ctx))
+    app = e("APPLICATION_CONTEXT('automotive design')")
+    prod = e("PRODUCT('tetra','tetra','',(#%d))" % e("PRODUCT_CONTEXT('',#%d,'mechanical')" % app))
+    pd = e("PRODUCT_DEFINITION('design','',#%d,#%d)" % (e("PRODUCT_DEFINITION_FORMATION('','',#%d)" % prod),
+                                                       e("PRODUCT_DEFINITION_CONTEXT('part',#%d,'design')" % app)))
+    e("SHAPE_DEFINITION_REPRESENTATION(#%d,#%d)" % (e("PRODUCT_DEFINITION_SHAPE('','',#%d)" % pd), rep))
+    return ("ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION((''),'2;1');\nFILE_NAME('t.step','',(''),(''),'','','');\n"
+            "FILE_SCHEMA(('AUTOMOTIVE_DESIGN'));\nENDSEC;\nDATA;\n" + "\n".join(ents) +
+            "\nENDSEC;\nEND-ISO-10303-21;\n").encode()
+
+def iges_patch():
+    def lines(text, letter, width=72):
+        out = []
+        while text:
+            cut = text[:width]
+            if len(text) > width: cut = cut[:cut.rfind(",") + 1]
+            out.append(cut); text = text[len(cut):]
+        return [l.ljust(72) + letter + "%7d" % (i + 1) for i, l in enumerate(out)]
+    start = lines("meshsentry fuzz seed", "S")
+    glob = lines("1H,,1H;,4Hseed,6Ht.iges,4Hseed,3H1.0,32,38,6,308,15,4Hseed,1.,2,2HMM,1,1.,"
+                 "15H20260101.000000,1E-06,10.,4Hnone,4Hnone,11,0;", "G")
+    params = ("128,1,1,1,1,0,0,1,0,0,0.,0.,1.,1.,0.,0.,1.,1.,1.,1.,1.,1.,0.,0.,0.,10.,0.,0.,0.,10.,0.,"
+              "10.,10.,0.,0.,1.,0.,1.;")
+    pl = []
+    while params:
+        cut = params[:64]
+        if len(params) > 64: cut = cut[:cut.rfind(",") + 1]
+        pl.append(cut); params = params[len(cut):]
+    p = [l.ljust(64) + "%8d" % 1 + "P" + "%7d" % (i + 1) for i, l in enumerate(pl)]
+    d = ["%8d%8d%8d%8d%8d%8d%8d%8d%8s" % (128, 1, 0, 0, 0, 0, 0, 0, "00000000") + "D" + "%7d" % 1,
+         "%8d%8d%8d%8d%8d%8s%8s%8s%8d" % (128, 0, 0, len(p), 0, "", "", "PATCH", 0) + "D" + "%7d" % 2]
+    t = ("S%7dG%7dD%7dP%7d" % (len(start), len(glob), len(d), len(p))).ljust(72) + "T" + "%7d" % 1
+    return ("\n".join(start + glob + d + p + [t]) + "\n").encode()
+step = step_tetra()
+for n, d in [("tetra.step", step), ("cut.step", step[:len(step) // 2]), ("patch.igs", iges_patch())]:
+    put("isolated_loader", n, d)
 PY
 cp "$out"/seeds/stl_reader/* "$out/seeds/load_mesh/"
 # The isolated loader starts from the Assimp seeds, the crashers included.

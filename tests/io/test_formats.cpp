@@ -188,7 +188,7 @@ TEST_CASE("unknown and unsupported content gives a clear error", "[io][formats]"
   CHECK_THAT(a.status().message, Catch::Contains("unknown format"));
   auto b = load_mesh_file((d.path / "part.step").string());
   REQUIRE_FALSE(b.ok());
-  CHECK_THAT(b.status().message, Catch::Contains("step"));
+  CHECK_THAT(b.status().message, Catch::StartsWith("STEP: "));  // read by OpenCASCADE: a header alone is no part
   auto c = load_mesh_file((d.path / "part.gcode").string());
   REQUIRE_FALSE(c.ok());
   CHECK_THAT(c.status().message, Catch::Contains("G-code"));

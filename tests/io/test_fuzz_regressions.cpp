@@ -106,7 +106,8 @@ TEST_CASE("fuzz regressions: load_mesh dispatch", "[io][fuzz]") {
     const std::string s = fixtures::read_bytes(p);
     LoadLimits limits = small_limits();
     // The fuzz target skips Assimp formats; should one be kept here, isolate it.
-    limits.isolate = fuzz::assimp_backed(sniff(as_bytes(s), fuzz::load_mesh_name(as_bytes(s))));
+    const Format f = sniff(as_bytes(s), fuzz::load_mesh_name(as_bytes(s)));
+    limits.isolate = fuzz::assimp_backed(f) || fuzz::is_cad(f);
     check_mesh(load_mesh(as_bytes(s), fuzz::load_mesh_name(as_bytes(s)), limits));
   }
 }

@@ -46,6 +46,7 @@ enum class Format {
   iges,
   bgcode,  // Prusa's binary G-code, read as the G-code text it holds
   vrml,
+  brep,  // OpenCASCADE's own BREP (text or binary), read with STEP and IGES
 };
 
 // Short lower-case name used in reports ("stl", "obj", "3mf", ...).
@@ -152,6 +153,16 @@ Result<LoadedMesh> read_file_with_assimp(const std::string& path, Format format,
 // `path` as for read_with_assimp.
 Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, Format format,
                                              const LoadLimits& limits, const std::string& path = {});
+
+// CAD: STEP (AP203/214/242), IGES and OpenCASCADE BREP through
+// OpenCASCADE. Every solid placed by its assembly location, lengths in
+// millimetres (STEP and IGES units converted), each part tessellated with a
+// chord deflection of 0.1% of its bounding-box diagonal and 0.5 rad of
+// angle (see cad_reader.cpp and docs/formats.md); Mesh::source_mesh says
+// which solid a triangle came from. read_cad_isolated runs it in the forked,
+// limited child as read_with_assimp_isolated does; a scan always does.
+Result<LoadedMesh> read_cad(std::span<const std::byte> bytes, Format format, const LoadLimits& limits = {});
+Result<LoadedMesh> read_cad_isolated(std::span<const std::byte> bytes, Format format, const LoadLimits& limits);
 
 // Sniff, then dispatch to the right reader. Archives are not meshes: use
 // list_archive for them. `path` (may be empty) lets Assimp resolve side files.

@@ -52,12 +52,15 @@ constexpr Named kNamed[] = {
     {"stp", {Format::step}},
     {"iges", {Format::iges}},
     {"igs", {Format::iges}},
+    {"brep", {Format::brep}},
+    {"brp", {Format::brep}},
     {"wrl", {Format::vrml}},
     {"vrml", {Format::vrml}},
 };
 
 bool is_3d_content(Format f) noexcept {
-  return is_mesh(f) || f == Format::gcode || f == Format::bgcode || f == Format::step || f == Format::iges;
+  return is_mesh(f) || f == Format::gcode || f == Format::bgcode || f == Format::step || f == Format::iges ||
+         f == Format::brep;
 }
 
 }  // namespace

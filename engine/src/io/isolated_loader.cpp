@@ -239,6 +239,8 @@ Result<LoadedMesh> run_isolated(const std::function<Result<LoadedMesh>()>& load,
   return out;
 }
 
+std::uint64_t isolation_budget(std::uint64_t bytes) { return kBaseBudget + kBudgetPerByte * bytes; }
+
 Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, Format format,
                                              const LoadLimits& limits, const std::string& path) {
   // A memory budget in proportion to the file: Assimp needed at most 40 MB
@@ -247,7 +249,7 @@ Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, F
   // under the flat limit; with 16 scans in parallel that is the machine's
   // memory.
   LoadLimits child = limits;
-  child.isolation_max_bytes = std::min<std::uint64_t>(limits.isolation_max_bytes, kBaseBudget + kBudgetPerByte * bytes.size());
+  child.isolation_max_bytes = std::min(limits.isolation_max_bytes, isolation_budget(bytes.size()));
   auto r = run_isolated([&] { return read_with_assimp(bytes, format, child, path); }, child);
   if (r.ok()) r->format = format;
   return r;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstdint>
 #include <functional>
 
 #include "meshsentry/io.hpp"
@@ -13,5 +14,9 @@ namespace meshsentry {
 // caller. read_with_assimp_isolated is this around Assimp; tests pass
 // loaders that crash on purpose.
 Result<LoadedMesh> run_isolated(const std::function<Result<LoadedMesh>()>& load, const LoadLimits& limits);
+
+// The child's memory budget for a file of `bytes`: 512 MiB + 64 per byte
+// (see read_with_assimp_isolated), for Assimp and OpenCASCADE alike.
+std::uint64_t isolation_budget(std::uint64_t bytes);
 
 }  // namespace meshsentry

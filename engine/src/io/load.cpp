@@ -32,7 +32,8 @@ Result<LoadedMesh> dispatch(std::span<const std::byte> bytes, std::string_view n
       return read_vrml(bytes, limits, &budget);
     case Format::step:
     case Format::iges:
-      return make_error(ErrorCode::format, std::string(format_name(f)) + " (CAD) is recognised but not read");
+    case Format::brep:
+      return limits.isolate ? read_cad_isolated(bytes, f, limits) : read_cad(bytes, f, limits);
     case Format::unknown:
       if (const std::string ext = file_extension(name_hint); const char* other = unsupported_3d_format(ext))
         return make_error(ErrorCode::format, std::string("unsupported format: ") + other + " (." + ext + ")");

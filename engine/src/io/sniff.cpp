@@ -38,6 +38,7 @@ const char* format_name(Format f) noexcept {
     case Format::iges: return "iges";
     case Format::bgcode: return "bgcode";
     case Format::vrml: return "vrml";
+    case Format::brep: return "brep";
     case Format::unknown: break;
   }
   return "unknown";
@@ -53,7 +54,7 @@ bool is_mesh(Format f) noexcept {
     case Format::stl_binary: case Format::stl_ascii: case Format::obj: case Format::ply:
     case Format::off: case Format::threemf: case Format::amf: case Format::gltf:
     case Format::glb: case Format::collada: case Format::fbx: case Format::x3d:
-    case Format::max3ds: case Format::vrml:
+    case Format::max3ds: case Format::vrml: case Format::step: case Format::iges: case Format::brep:
       return true;
     default:
       return false;
@@ -163,6 +164,17 @@ bool has_move_line(std::string_view h) {
   return false;
 }
 
+// IGES: 80-column records, the first one of the Start section: 'S' in
+// column 73 and sequence number 1 in 74-80, whatever the file is named (a
+// CAD program's first line is often blank up to column 73).
+bool is_iges_start(std::string_view head) {
+  if (head.size() < 80 || head[72] != 's') return false;
+  const std::string_view seq = head.substr(73, 7);
+  const std::size_t digits = seq.find_first_not_of(" 0");
+  if (digits != 6 || seq[6] != '1') return false;
+  return head.size() == 80 || head[80] == '\n' || head[80] == '\r';
+}
+
 Format sniff_text(std::span<const std::byte> b, const std::string& ext) {
   if (b.size() >= 3 && std::memcmp(b.data(), "\xef\xbb\xbf", 3) == 0) b = b.subspan(3);  // UTF-8 BOM
   const std::string head = first_lines(b, 4096);
@@ -174,7 +186,10 @@ Format sniff_text(std::span<const std::byte> b, const std::string& ext) {
   if (has("solid")) return Format::stl_ascii;
   if (has("#vrml v2.0") || has("#vrml v1.0")) return Format::vrml;  // ISO/IEC 14772-1 header; 1.0 as admesh writes
   if (has("iso-10303-21")) return Format::step;
-  if (h.size() > 72 && h[72] == 's' && ext.starts_with("ig")) return Format::iges;
+  // OCCT's text BREP, bare or as Draw saves it.
+  if (has("cascade topology v") || (has("dbrep_drawableshape") && h.find("cascade topology v") < 200))
+    return Format::brep;
+  if (is_iges_start(head) || (h.size() > 72 && h[72] == 's' && ext.starts_with("ig"))) return Format::iges;
   if (has("<?xml") || has("<")) {
     if (h.find("<collada") != std::string_view::npos) return Format::collada;
     if (h.find("<amf") != std::string_view::npos) return Format::amf;
@@ -228,7 +243,7 @@ const char* unsupported_3d_format(std::string_view ext) noexcept {
       {"3dm", "Rhino 3DM"}, {"skp", "SketchUp"}, {"blend", "Blender"},
       {"f3d", "Fusion 360"}, {"sldprt", "SolidWorks part"}, {"sldasm", "SolidWorks assembly"},
       {"ipt", "Inventor part"}, {"iam", "Inventor assembly"}, {"x_t", "Parasolid"}, {"x_b", "Parasolid"},
-      {"sat", "ACIS"}, {"brep", "OpenCASCADE BREP"}, {"c4d", "Cinema 4D"}, {"ma", "Maya"}, {"mb", "Maya"},
+      {"sat", "ACIS"}, {"c4d", "Cinema 4D"}, {"ma", "Maya"}, {"mb", "Maya"},
       {"lwo", "LightWave"}, {"usd", "USD"}, {"usda", "USD"}, {"usdc", "USD"}, {"usdz", "USD"},
       {"ctm", "OpenCTM"}};
   for (const auto& [e, name] : kFormats)
@@ -260,6 +275,8 @@ Format sniff(std::span<const std::byte> b, std::string_view name_hint) {
   if (starts_with(b, "glTF")) return Format::glb;
   if (starts_with(b, "GCDE")) return Format::bgcode;  // the reader checks the rest of its header
   if (starts_with(b, "Kaydara FBX Binary")) return Format::fbx;
+  if (starts_with(b, "\nOpen CASCADE Topology V") || starts_with(b, "Open CASCADE Topology V"))
+    return Format::brep;  // BinTools' binary BREP
   if (starts_with(b, "ply\n") || starts_with(b, "ply\r\n")) return Format::ply;
 
   // STL size rule: exactly 84 + 50 n bytes is binary, whatever the header says.

@@ -22,7 +22,8 @@ namespace meshsentry {
 bool has_scannable_extension(std::string_view path) {
   static constexpr std::string_view kExts[] = {
       "stl", "obj", "ply", "off", "3mf", "amf", "gltf", "glb", "dae", "fbx", "x3d", "3ds", "zip",
-      "tar", "gz", "tgz", "bz2", "xz", "7z", "gcode", "gco", "bgcode", "step", "stp", "iges", "igs", "wrl", "vrml"};
+      "tar", "gz", "tgz", "bz2", "xz", "7z", "gcode", "gco", "bgcode", "step", "stp", "iges", "igs", "brep", "brp",
+      "wrl", "vrml"};
   const std::string ext = file_extension(path);
   for (std::string_view e : kExts)
     if (ext == e) return true;
