@@ -17,7 +17,7 @@ target_include_directories(meshsentry_shared INTERFACE
   $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include> $<BUILD_INTERFACE:${CMAKE_CURRENT_BINARY_DIR}/include>
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_link_libraries(meshsentry_shared PRIVATE OpenMP::OpenMP_CXX assimp::assimp OpenSSL::Crypto
-  LibArchive::LibArchive EXPAT::EXPAT ZLIB::ZLIB PNG::PNG)
+  LibArchive::LibArchive EXPAT::EXPAT ZLIB::ZLIB PNG::PNG ${MESHSENTRY_OCCT_TOOLKITS})
 # --no-undefined: a missing dependency fails here, not in the C program.
 target_link_options(meshsentry_shared PRIVATE -Wl,--version-script=${CMAKE_CURRENT_SOURCE_DIR}/cmake/meshsentry.map
   -Wl,--no-undefined -Wl,--as-needed)
