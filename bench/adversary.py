@@ -56,11 +56,11 @@ def rot_z(deg):
     return np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1.0]])
 
 
-def lay_flat(m, rng):
+def lay_flat(m, rng, face=None):
     """The pose a user prints in: one of the largest flat faces down, turned about z,
     the lowest point on z = 0."""
     cands = E.flat_orientations(m)
-    n = cands[int(rng.integers(len(cands)))]
+    n = cands[int(rng.integers(len(cands))) if face is None else face % len(cands)]
     R = E.rowmul(rot_z(rng.uniform(0, 360)), E.frame_from_normal(-n).T)
     mm = E.apply_affine(m, R)
     lo, hi = mm.bbox()
@@ -355,7 +355,14 @@ def fam_twist(m, rng, ctx):
 
 def fam_gcode_stripped(m, rng, ctx):
     """Sliced by PrusaSlicer, then every comment removed (no ;TYPE:, no ;LAYER)."""
-    data, p = E.run_slicer(lay_flat(m, rng), ctx.job, 0)
+    first = int(rng.integers(3))
+    for k in range(3):  # a face that leaves nothing on the first layer is refused: try the next
+        try:
+            data, p = E.run_slicer(lay_flat(m, rng, first + k), ctx.job, 0)
+            break
+        except E.MeshError:
+            if k == 2:
+                raise
     lines = []
     for line in data.decode("utf-8", "replace").splitlines():
         line = line.split(";", 1)[0].rstrip()
@@ -526,7 +533,7 @@ def generate(args):
 
     rows, t0 = [], time.time()
     for path, kind in sources:
-        sid = os.path.basename(path).rsplit(".", 1)[0]
+        sid = "".join(c if c.isalnum() or c in "-_" else "_" for c in os.path.basename(path).rsplit(".", 1)[0])
         m = load(path)
         if m is None:
             continue
@@ -540,19 +547,22 @@ def generate(args):
             except (E.MeshError, ValueError, np.linalg.LinAlgError) as e:
                 log("%s on %s failed: %s" % (fam, sid, e))
                 continue
-            group = "%s/%s" % (fam, sid)
             case_kind = kind if fam not in ("bbox_box", "debris") else "benign"
+            folder = None
             for o in outs:
-                folder = "cases/%s_%s" % (o["folder"], sid) if o["folder"] else "cases"
-                os.makedirs(os.path.join(out_dir, folder), exist_ok=True)
-                name = "%s/%s_%s_%d%s" % (folder, fam, sid, len(rows), o["ext"])
+                # names say nothing of the family or the part: the scanner sees what an uploader sends
+                if o["folder"] and folder is None:
+                    folder = "cases/%s_%04d" % (o["folder"], len(rows))
+                    os.makedirs(os.path.join(out_dir, folder))
+                name = "%s/case_%04d%s" % (folder if o["folder"] else "cases", len(rows), o["ext"])
+                group = "%s%s/%s" % (fam, "_batch" if o["folder"] else "", sid)
                 data = o["mesh"] if isinstance(o["mesh"], bytes) else E.write_stl_binary(o["mesh"])
                 with open(os.path.join(out_dir, name), "wb") as fh:
                     fh.write(data)
                 params = dict(o["params"], family=fam + ("_batch" if o["folder"] else ""), group=group,
                               source=sid)
                 ref_id = sid if case_kind == "positive" else "-"
-                rows.append((name, case_kind, fam, ref_id, json.dumps(params, sort_keys=True)))
+                rows.append((name, case_kind, params["family"], ref_id, json.dumps(params, sort_keys=True)))
         log("%s (%s): %d files so far, %.0f s" % (sid, kind, len(rows), time.time() - t0))
     with open(os.path.join(out_dir, "truth.tsv"), "w") as f:
         f.write("path\tkind\ttransform\tref_id\tparams\n")
