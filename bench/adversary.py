@@ -148,6 +148,12 @@ def out(mesh, params, ext=".stl", folder=None):
     return {"mesh": mesh, "params": params, "ext": ext, "folder": folder}
 
 
+def fam_control(m, rng, ctx):
+    """The part turned and moved, nothing else: the control row, which every other row is
+    read against (a miss here is the scanner's or the set's, not the attack's)."""
+    return [out(rigid(m, rng), {})]
+
+
 def fam_raft(m, rng, ctx):
     p = lay_flat(m, rng)
     lo, hi = p.bbox()
@@ -419,6 +425,7 @@ def fam_debris(m, rng, ctx):
 
 # family -> (function, applies to parts, applies to benign sources)
 FAMILIES = {
+    "control": (fam_control, True, True),
     "raft": (fam_raft, True, True),
     "pillars": (fam_pillars, True, True),
     "hollow_box": (fam_hollow_box, True, True),
