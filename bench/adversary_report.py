@@ -16,12 +16,14 @@ SET is the folder bench/adversary.py wrote (its truth.tsv is read); SCAN.jsonl i
   benign         benign files (and hard negatives) made by the same attack, and how
                  many of them were flagged
 
---list adds every flagged benign file and every missed part. Run with /usr/bin/python3.
+--list adds every flagged benign file and every missed part; --selftest checks these
+counting rules on a made-up set. Run with /usr/bin/python3.
 """
 import argparse
 import collections
 import json
 import os
+import shutil
 import sys
 
 FLAGGED = ("match", "suspect")
@@ -146,7 +148,55 @@ def listing(table):
     return "\n".join(L)
 
 
+def selftest():
+    """The counting rules on a made-up set: a cut part counts once, right only when a flagged
+    piece names it first, benign files counted per file; paths as the scan prints them."""
+    import tempfile
+    d = tempfile.mkdtemp(prefix="adv-report-")
+    truth = [("cases/a.stl", "positive", "cut", "p1", {"family": "cut", "group": "cut/p1"}),
+             ("cases/b.stl", "positive", "cut", "p1", {"family": "cut", "group": "cut/p1"}),
+             ("cases/c.stl", "positive", "cut", "p1", {"family": "cut", "group": "cut/p1"}),
+             ("cases/d.stl", "positive", "cut", "p2", {"family": "cut", "group": "cut/p2"}),
+             ("cases/e.stl", "positive", "cut", "p3", {"family": "cut", "group": "cut/p3"}),
+             ("cases/f.stl", "benign", "cut", "-", {"family": "cut", "group": "cut/x"}),
+             ("cases/g.stl", "benign", "cut", "-", {"family": "cut", "group": "cut/x"}),
+             ("cases/h.stl", "positive", "raft", "p1", {"family": "raft", "group": "raft/p1"})]
+    with open(os.path.join(d, "truth.tsv"), "w") as f:
+        f.write("path\tkind\ttransform\tref_id\tparams\n")
+        for r in truth:
+            f.write("\t".join(r[:4]) + "\t" + json.dumps(r[4]) + "\n")
+
+    def rec(p, verdict, sig=None, score=0.5, cov=0.4):
+        m = [{"signature": sig, "score": score, "coverage": cov}] if sig else []
+        return {"path": p, "verdict": verdict, "matches": m}
+    scan = [rec(os.path.join(d, "cases/a.stl"), "suspect", "p9", 0.3, 0.2),
+            rec(os.path.join(d, "cases/b.stl"), "match", "p1", 0.9, 0.6),
+            rec("cases/c.stl", "clean"),
+            rec(os.path.join(d, "cases/d.stl"), "suspect", "p7"),
+            rec(os.path.join(d, "cases/e.stl"), "clean"),
+            rec(os.path.join(d, "cases/f.stl"), "suspect", "p1"),
+            rec(os.path.join(d, "cases/g.stl"), "clean")]  # h.stl: no record
+    with open(os.path.join(d, "scan.jsonl"), "w") as f:
+        f.write("\n".join(json.dumps(r) for r in scan) + "\n")
+    t = read_truth(d)
+    rows = {r["family"]: r for r in summarize(t, read_scan(os.path.join(d, "scan.jsonl"), d,
+                                                           [x["path"] for x in t]))}
+    cut, raft = rows["cut"], rows["raft"]
+    checks = [(cut["parts"], 3), (cut["caught"], 2), (cut["right_on_top"], 1),
+              (round(cut["mean_score"], 3), 0.7), (cut["benign_files"], 2), (cut["benign_flagged"], 1),
+              (cut["missed_parts"], ["cut/p3"]), (raft["caught"], 0), (raft["missing"], 1)]
+    bad = [(got, want) for got, want in checks if got != want]
+    shutil.rmtree(d)
+    if bad:
+        print("selftest FAILED: (got, want) %s" % bad)
+        return 1
+    print("selftest passed (%d checks)" % len(checks))
+    return 0
+
+
 def main(argv=None):
+    if argv is None and sys.argv[1:] == ["--selftest"] or argv == ["--selftest"]:
+        return selftest()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("set")
     ap.add_argument("scan")
