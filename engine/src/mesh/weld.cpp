@@ -70,8 +70,12 @@ void weld_stream(std::size_t n, Pos pos, const BoundingBox& box, double cell, Bi
     std::uint64_t key;
     std::uint32_t id;
   };
+  // It starts at a quarter of the size a closed mesh ends with (n / 6
+  // positions at load 1/2) and grows: the last doubling comes about halfway
+  // through, when half a big STL's bytes have gone back already, instead of
+  // the whole table living beside the whole file (peak memory).
   std::size_t cap = 16;
-  while (cap < n / 4) cap <<= 1;
+  while (cap < n / 16) cap <<= 1;
   BigVector<Slot> table(cap);
   std::fill(table.begin(), table.end(), Slot{0, kNoNeighbor});
   vertices.reserve(n / 4 + 16);
