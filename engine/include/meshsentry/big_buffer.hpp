@@ -34,7 +34,7 @@ struct BigAllocator {
   // serves blocks under its adaptive mmap threshold (up to 32 MiB) from its
   // heap once a larger one was freed, and memory freed there mostly stays
   // resident, so a big mesh's peak memory was that of all its stages at
-  // once (1M triangles: 94 MB instead of 84 MB).
+  // once (1M triangles: 94 MB instead of 86 MB).
   T* allocate(std::size_t n) {
     const std::size_t bytes = n * sizeof(T);
     if (bytes < kHuge) return std::allocator<T>{}.allocate(n);
