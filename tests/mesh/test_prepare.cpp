@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <map>
 #include <random>
 
+#include "io/stl_records.hpp"
 #include "mesh/mesh_ops.hpp"
+#include "meshsentry/engine.hpp"
+#include "meshsentry/io.hpp"
 #include "meshsentry/mesh.hpp"
 #include "support/fixtures.hpp"
 
@@ -178,4 +184,118 @@ TEST_CASE("vertex clustering merges a cell's vertices into their mean", "[mesh]"
   // Cells 6 wide from -1: corners 0 and 10 fall in cells 0 and 1 on every
   // axis, so nothing merges.
   CHECK(cluster_vertices(c, {-1, -1, -1}, 6.0).triangles.size() == c.triangles.size());
+}
+
+// --- The big-file path: a binary STL welded straight from its records ---
+
+namespace {
+
+// A torus of 2 * u * v triangles (closed, one body), the size a test needs.
+Mesh torus(std::uint32_t u, std::uint32_t v) {
+  Mesh m;
+  for (std::uint32_t i = 0; i < u; ++i)
+    for (std::uint32_t j = 0; j < v; ++j) {
+      const double a = 2 * M_PI * i / u, c = 2 * M_PI * j / v;
+      m.vertices.push_back({float((30 + 10 * std::cos(c)) * std::cos(a)), float((30 + 10 * std::cos(c)) * std::sin(a)),
+                            float(10 * std::sin(c))});
+    }
+  auto id = [&](std::uint32_t i, std::uint32_t j) { return (i % u) * v + (j % v); };
+  for (std::uint32_t i = 0; i < u; ++i)
+    for (std::uint32_t j = 0; j < v; ++j) {
+      m.triangles.push_back({id(i, j), id(i + 1, j), id(i + 1, j + 1)});
+      m.triangles.push_back({id(i, j), id(i + 1, j + 1), id(i, j + 1)});
+    }
+  return m;
+}
+
+std::string stl_bytes(const Mesh& m) {
+  TempDir d;
+  write_binary_stl(m, d.path / "m.stl");
+  return read_bytes(d.path / "m.stl");
+}
+
+std::span<const std::byte> span_of(const std::string& s) {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+}  // namespace
+
+TEST_CASE("a binary STL welded from its records is prepared as its soup is", "[mesh][stl-records]") {
+  Mesh m = jittered(torus(40, 20), 0.001, 3);
+  append(m, transformed(cube(5), random_rotation(8), {60, 0, 0}));
+  // Degenerate triangles, one collapsed exactly and one within the weld
+  // tolerance, must be dropped alike; a repeated triangle kept alike.
+  m.triangles.push_back({0, 0, 1});
+  m.vertices.push_back({m.vertices[5][0] + 1e-7f, m.vertices[5][1], m.vertices[5][2]});
+  m.triangles.push_back({5, static_cast<std::uint32_t>(m.vertices.size() - 1), 9});
+  m.triangles.push_back(m.triangles[17]);
+  const std::string bytes = stl_bytes(m);
+  auto soup = read_stl(span_of(bytes));
+  REQUIRE(soup.ok());
+  auto want = prepare(std::move(soup->mesh));
+  REQUIRE(want.ok());
+  auto records = read_binary_stl_records(span_of(bytes), {});
+  REQUIRE(records.ok());
+  CHECK(records->count == m.triangles.size());
+  std::vector<std::size_t> told;
+  auto got = prepare_stl_records(records->first, records->count, records->bounds, {},
+                                 [&](std::size_t n) { told.push_back(n); });
+  REQUIRE(got.ok());
+  CHECK(got->bounds.min == want->bounds.min);
+  CHECK(got->bounds.max == want->bounds.max);
+  CHECK(got->dropped_degenerate == 2);
+  CHECK(got->dropped_degenerate == want->dropped_degenerate);
+  CHECK(got->mesh.vertices == want->mesh.vertices);
+  CHECK(got->mesh.triangles == want->mesh.triangles);
+  REQUIRE(got->bodies.size() == want->bodies.size());
+  for (std::size_t b = 0; b < got->bodies.size(); ++b) CHECK(got->bodies[b].triangles == want->bodies[b].triangles);
+  CHECK(got->mass.signed_volume == want->mass.signed_volume);
+  // The weld tells what it is done with, in order, ending with all of it.
+  REQUIRE(!told.empty());
+  CHECK(std::is_sorted(told.begin(), told.end()));
+  CHECK(told.back() == 50ull * records->count);
+}
+
+TEST_CASE("a binary STL's records fail as read_stl fails", "[mesh][stl-records]") {
+  std::string bytes = stl_bytes(cube(10));
+  LoadLimits few;
+  few.max_triangles = 11;
+  CHECK(read_binary_stl_records(span_of(bytes), few).status().message ==
+        read_stl(span_of(bytes), few).status().message);
+  few = {};
+  few.max_file_bytes = 100;
+  CHECK(read_binary_stl_records(span_of(bytes), few).status().message ==
+        read_stl(span_of(bytes), few).status().message);
+  const float nan = std::nanf("");
+  std::memcpy(bytes.data() + 84 + 50 * 7 + 12 + 4, &nan, 4);
+  const auto bad = read_binary_stl_records(span_of(bytes), {});
+  REQUIRE(!bad.ok());
+  CHECK(bad.status().message == read_stl(span_of(bytes), {}).status().message);
+  CHECK(is_exact_binary_stl(span_of(bytes), "x.stl"));
+  CHECK(!is_exact_binary_stl(span_of(bytes).first(bytes.size() - 1), "x.stl"));
+}
+
+TEST_CASE("a scanned big STL whose memory is given back scans as its buffer does", "[mesh][stl-records]") {
+  // Over 4 MiB: scan_file gives the file's memory back as it welds (and,
+  // on two threads, hashes beside); scan_buffer keeps the caller's bytes.
+  const Mesh m = jittered(torus(300, 150), 0.0005, 5);
+  TempDir d;
+  write_binary_stl(m, d.path / "big.stl");
+  const std::string bytes = read_bytes(d.path / "big.stl");
+  REQUIRE(bytes.size() > (std::size_t{4} << 20));
+  for (int threads : {1, 2}) {
+    ScanOptions opt;
+    opt.threads = threads;
+    opt.timing = false;
+    const auto from_file = demo_engine().scan_file((d.path / "big.stl").string(), opt);
+    const auto from_buffer = demo_engine().scan_buffer(span_of(bytes), (d.path / "big.stl").string(), opt);
+    REQUIRE(from_file.size() == 1);
+    REQUIRE(from_buffer.size() == 1);
+    CHECK(from_file[0].verdict == from_buffer[0].verdict);
+    CHECK(from_file[0].error.empty());
+    CHECK(from_file[0].sha256 == from_buffer[0].sha256);
+    CHECK(from_file[0].candidates.size() == from_buffer[0].candidates.size());
+    for (std::size_t c = 0; c < std::min(from_file[0].candidates.size(), from_buffer[0].candidates.size()); ++c)
+      CHECK(from_file[0].candidates[c].score == from_buffer[0].candidates[c].score);
+  }
 }

@@ -25,8 +25,9 @@ struct Fd {
 // large one is on transparent huge pages where the system allows: filling
 // 50 MB then takes about 25 instead of 35-45 ms, the page faults of a fresh
 // buffer being most of the cost of reading over mapping.
+constexpr std::size_t kHuge = std::size_t{2} << 20;
+
 std::byte* allocate(std::size_t size) {
-  constexpr std::size_t kHuge = std::size_t{2} << 20;
   if (size < 2 * kHuge) return static_cast<std::byte*>(std::malloc(size));
   const std::size_t rounded = (size + kHuge - 1) / kHuge * kHuge;
   void* p = std::aligned_alloc(kHuge, rounded);
@@ -92,6 +93,14 @@ Result<MappedFile> MappedFile::open(const std::string& path, std::uint64_t max_b
   }
   if (Status s = read_exactly(fd.fd, file.data_.get(), file.size_); !s.ok()) return s;
   return file;
+}
+
+void MappedFile::drop_prefix(std::size_t n) noexcept {
+  if (size_ < 2 * kHuge || !data_) return;  // malloc's memory, maybe shared with others
+  const std::size_t end = n >= size_ ? (size_ + kHuge - 1) / kHuge * kHuge : n / kHuge * kHuge;
+  if (end <= dropped_) return;
+  ::madvise(data_.get() + dropped_, end - dropped_, MADV_DONTNEED);
+  dropped_ = end;
 }
 
 void MappedFile::Free::operator()(std::byte* p) const noexcept { std::free(p); }

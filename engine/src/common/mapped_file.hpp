@@ -28,12 +28,19 @@ class MappedFile {
 
   std::span<const std::byte> bytes() const noexcept { return {data_.get(), size_}; }
 
+  // Gives the memory of bytes [0, n) back to the system, in whole 2 MiB
+  // blocks of a large file (a small one keeps its memory): the caller will
+  // not read them again (they would read as zeros). A scan calls it as the
+  // weld of a big STL moves on, once the file is hashed.
+  void drop_prefix(std::size_t n) noexcept;
+
  private:
   struct Free {
     void operator()(std::byte* p) const noexcept;
   };
   std::unique_ptr<std::byte[], Free> data_;
   std::size_t size_ = 0;
+  std::size_t dropped_ = 0;
 };
 
 }  // namespace meshsentry

@@ -3,11 +3,13 @@
 // read yet get an error that says so, not "unknown". Every reader is held to
 // what is left of the scanned file's ScanBudget: its triangles and its time.
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <vector>
 
 #include "common/mapped_file.hpp"
 #include "io/glb_chunks.hpp"
+#include "io/stl_records.hpp"
 #include "meshsentry/io.hpp"
 
 namespace meshsentry {
@@ -76,6 +78,27 @@ Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view 
       loaded->format != Format::bgcode)
     if (Status s = b.add_geometry(loaded->mesh.triangles.size(), loaded->mesh.vertices.size()); !s.ok()) return s;
   return loaded;
+}
+
+bool is_exact_binary_stl(std::span<const std::byte> bytes, std::string_view name_hint) {
+  if (bytes.size() < 84) return false;
+  std::uint32_t n = 0;
+  std::memcpy(&n, bytes.data() + 80, 4);
+  return 84 + 50ull * n == bytes.size() && sniff(bytes, name_hint) == Format::stl_binary;
+}
+
+Result<StlRecords> load_binary_stl(std::span<const std::byte> bytes, const LoadLimits& limits, ScanBudget* budget) {
+  ScanBudget own(limits);
+  ScanBudget& b = budget ? *budget : own;
+  if (Status s = b.check_time(); !s.ok()) return s;
+  LoadLimits left = limits;
+  left.max_triangles = std::min(limits.max_triangles, b.triangles_left());
+  left.max_seconds = std::min(limits.max_seconds, b.seconds_left());
+  auto records = read_binary_stl_records(bytes, left);
+  if (!records) return records;
+  // Charged as the soup load_mesh would have made: its limits hold alike.
+  if (Status s = b.add_geometry(records->count, 3ull * records->count); !s.ok()) return s;
+  return records;
 }
 
 Result<LoadedMesh> load_mesh_file(const std::string& path, const LoadLimits& limits) {

@@ -6,12 +6,14 @@
 // `SOLID`/`FACET`); a facet of 3 to 64 vertices (quads, as Assimp and the
 // slicers accept) is a fan of triangles from its first vertex.
 // Non-finite coordinates are an error: they poison every integral after them.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "common/text.hpp"
+#include "io/stl_records.hpp"
 #include "meshsentry/io.hpp"
 
 namespace meshsentry {
@@ -26,11 +28,11 @@ bool finite_bits(const float* v, int n) {
   return true;
 }
 
-Result<LoadedMesh> read_binary(std::span<const std::byte> b, const LoadLimits& limits) {
+// The header's checks; the triangle count in `n`.
+Status check_binary(std::span<const std::byte> b, const LoadLimits& limits, std::uint32_t& n) {
   if (b.size() < 84)
     return make_error(ErrorCode::format, "binary STL: file of " + std::to_string(b.size()) +
                                              " bytes is shorter than the 84-byte header");
-  std::uint32_t n = 0;
   std::memcpy(&n, b.data() + 80, 4);
   const std::uint64_t expected = 84 + 50ull * n;
   if (expected != b.size()) {
@@ -44,7 +46,14 @@ Result<LoadedMesh> read_binary(std::span<const std::byte> b, const LoadLimits& l
     return make_error(ErrorCode::limit, "limit: " + std::to_string(n) + " triangles over " +
                                             std::to_string(limits.max_triangles));
   if (n == 0) return make_error(ErrorCode::empty, "binary STL holds no triangles");
+  return {};
+}
 
+const char* const kNonFinite = "binary STL: non-finite coordinate (NaN or inf)";
+
+Result<LoadedMesh> read_binary(std::span<const std::byte> b, const LoadLimits& limits) {
+  std::uint32_t n = 0;
+  if (Status s = check_binary(b, limits, n); !s.ok()) return s;
   LoadedMesh out;
   out.format = Format::stl_binary;
   auto& verts = out.mesh.vertices;
@@ -60,7 +69,7 @@ Result<LoadedMesh> read_binary(std::span<const std::byte> b, const LoadLimits& l
     std::memcpy(&verts[3ull * t], v, 36);
     tris[t] = {3 * t, 3 * t + 1, 3 * t + 2};
   }
-  if (!finite) return make_error(ErrorCode::format, "binary STL: non-finite coordinate (NaN or inf)");
+  if (!finite) return make_error(ErrorCode::format, kNonFinite);
   return out;
 }
 
@@ -173,12 +182,42 @@ class AsciiParser {
   std::size_t line_ = 1;
 };
 
+Status check_file_size(std::span<const std::byte> bytes, const LoadLimits& limits) {
+  if (bytes.size() > limits.max_file_bytes)
+    return make_error(ErrorCode::limit, "limit: file size " + std::to_string(bytes.size()) + " bytes over " +
+                                            std::to_string(limits.max_file_bytes));
+  return {};
+}
+
 }  // namespace
 
+Result<StlRecords> read_binary_stl_records(std::span<const std::byte> bytes, const LoadLimits& limits) {
+  if (Status s = check_file_size(bytes, limits); !s.ok()) return s;
+  StlRecords out;
+  if (Status s = check_binary(bytes, limits, out.count); !s.ok()) return s;
+  out.first = bytes.data() + 84;
+  // One pass: finite coordinates, and the box as bounding_box() of the soup
+  // makes it (the same comparisons in the same order, so the same box).
+  bool finite = true;
+  const std::byte* rec = out.first;
+  std::memcpy(out.bounds.min.data(), rec + 12, 12);
+  out.bounds.max = out.bounds.min;
+  for (std::uint32_t t = 0; t < out.count; ++t, rec += 50) {
+    float v[9];
+    std::memcpy(v, rec + 12, 36);
+    finite &= finite_bits(v, 9);
+    for (int c = 0; c < 3; ++c)
+      for (int k = 0; k < 3; ++k) {
+        out.bounds.min[k] = std::min(out.bounds.min[k], v[3 * c + k]);
+        out.bounds.max[k] = std::max(out.bounds.max[k], v[3 * c + k]);
+      }
+  }
+  if (!finite) return make_error(ErrorCode::format, kNonFinite);
+  return out;
+}
+
 Result<LoadedMesh> read_stl(std::span<const std::byte> bytes, const LoadLimits& limits) {
-  if (bytes.size() > limits.max_file_bytes)
-    return make_error(ErrorCode::limit, "limit: file size " + std::to_string(bytes.size()) +
-                                            " bytes over " + std::to_string(limits.max_file_bytes));
+  if (Status s = check_file_size(bytes, limits); !s.ok()) return s;
   if (bytes.empty()) return make_error(ErrorCode::empty, "empty file");
   Format f = sniff(bytes, "x.stl");
   if (f == Format::stl_ascii) {

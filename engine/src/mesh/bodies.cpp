@@ -3,6 +3,7 @@
 // vertex) and connected components (union-find on vertices).
 #include <algorithm>
 #include <numeric>
+#include <vector>
 
 #include "mesh/mesh_ops.hpp"
 
@@ -26,26 +27,37 @@ EdgeAdjacency edge_adjacency(const BigVector<Tri>& tris, std::uint32_t vertex_co
   for (const Tri& t : tris)
     for (int k = 0; k < 3; ++k) ++first[std::min(t[k], t[(k + 1) % 3]) + 1];
   for (std::size_t v = 0; v < vertex_count; ++v) first[v + 1] += first[v];
-  struct Entry {
-    std::uint32_t other, half;
-    bool operator<(const Entry& e) const { return other != e.other ? other < e.other : half < e.half; }
-  };
-  BigVector<Entry> entries(h);
+  // A bucket holds the half-edges only (4 bytes each, not 8 with the upper
+  // vertex beside): the upper vertex is read back from the triangle, whose
+  // cache line the matching reads anyway, and a 1M-triangle file's peak
+  // memory was this array's.
+  BigVector<std::uint32_t> entries(h);
   {
     BigVector<std::uint32_t> fill(first.begin(), first.end() - 1);
     for (std::size_t t = 0; t < tris.size(); ++t)
       for (int k = 0; k < 3; ++k) {
         const std::uint32_t a = tris[t][k], b = tris[t][(k + 1) % 3];
-        entries[fill[std::min(a, b)]++] = {std::max(a, b), static_cast<std::uint32_t>(3 * t + k)};
+        entries[fill[std::min(a, b)]++] = static_cast<std::uint32_t>(3 * t + k);
       }
   }
+  struct Entry {
+    std::uint32_t other, half;
+    bool operator<(const Entry& e) const { return other != e.other ? other < e.other : half < e.half; }
+  };
   auto forward = [&](std::uint32_t he) {
     const Tri& t = tris[he / 3];
     return t[he % 3] < t[(he % 3 + 1) % 3];
   };
+  std::vector<Entry> bucket;
   for (std::size_t v = 0; v < vertex_count; ++v) {
-    Entry* const begin = entries.data() + first[v];
-    Entry* const end = entries.data() + first[v + 1];
+    bucket.clear();
+    for (std::uint32_t e = first[v]; e < first[v + 1]; ++e) {
+      const std::uint32_t he = entries[e];
+      const Tri& t = tris[he / 3];
+      bucket.push_back({std::max(t[he % 3], t[(he % 3 + 1) % 3]), he});
+    }
+    Entry* const begin = bucket.data();
+    Entry* const end = begin + bucket.size();
     // Insertion sort: buckets hold about six entries. A vertex shared by
     // thousands of triangles (a hostile file repeats one triangle) would make
     // it quadratic, so large buckets take std::sort; entries are distinct,

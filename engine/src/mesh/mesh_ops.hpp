@@ -3,7 +3,9 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "meshsentry/mesh.hpp"
@@ -17,6 +19,22 @@ struct WeldResult {
   BigVector<std::uint32_t> remap;
 };
 WeldResult weld_vertices(const BigVector<Vec3f>& vertices, const BoundingBox& box, double cell);
+
+// The same weld of a binary STL's `count` records of 50 bytes from `first`,
+// straight into `out` (positions, and triangles with degenerate ones
+// dropped, as prepare() drops them from a welded soup): no soup and no remap
+// are made. Returns how many were dropped. `consumed(bytes)` is told, now
+// and then, that the first `bytes` of the records will not be read again.
+std::size_t weld_stl_records(const std::byte* first, std::uint32_t count, const BoundingBox& box, double cell,
+                             Mesh& out, const std::function<void(std::size_t)>& consumed);
+
+// prepare() of a binary STL's records, `bounds` being the box of all their
+// corners: the same PreparedMesh as prepare() of read_stl's soup, welded
+// from the file's bytes (weld_stl_records), so the soup, its remap and the
+// weld tables never live together.
+Result<PreparedMesh> prepare_stl_records(const std::byte* first, std::uint32_t count, const BoundingBox& bounds,
+                                         const PrepareOptions& options,
+                                         const std::function<void(std::size_t)>& consumed = {});
 
 // Vertex-clustering decimation: every vertex in one cell of a grid of `cell`
 // whose corner is `origin` moves to the mean of that cell's vertices; triangles left

@@ -44,11 +44,32 @@ Status weld_soup(Mesh mesh, const PrepareOptions& options, PreparedMesh& out) {
   return {};
 }
 
+// The steps after the weld: adjacency, orientation, bodies, integrals.
+Result<PreparedMesh> finish(PreparedMesh out, const PrepareOptions& options);
+
 }  // namespace
 
 Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
   PreparedMesh out;
   if (Status s = weld_soup(std::move(mesh), options, out); !s.ok()) return s;
+  return finish(std::move(out), options);
+}
+
+Result<PreparedMesh> prepare_stl_records(const std::byte* first, std::uint32_t count, const BoundingBox& bounds,
+                                         const PrepareOptions& options,
+                                         const std::function<void(std::size_t)>& consumed) {
+  PreparedMesh out;
+  if (count == 0) return make_error(ErrorCode::empty, "no triangles");
+  out.bounds = bounds;
+  out.dropped_degenerate =
+      weld_stl_records(first, count, bounds, options.weld_tolerance * bounds.diagonal(), out.mesh, consumed);
+  if (out.mesh.triangles.empty()) return make_error(ErrorCode::empty, "all triangles are degenerate");
+  return finish(std::move(out), options);
+}
+
+namespace {
+
+Result<PreparedMesh> finish(PreparedMesh out, const PrepareOptions& options) {
   Mesh& m = out.mesh;
   const auto nv = static_cast<std::uint32_t>(m.vertices.size());
   EdgeAdjacency adj;
@@ -145,5 +166,7 @@ Result<PreparedMesh> prepare(Mesh mesh, const PrepareOptions& options) {
   for (const Body& b : out.bodies) out.mass.abs_volume += b.mass.abs_volume;
   return out;
 }
+
+}  // namespace
 
 }  // namespace meshsentry

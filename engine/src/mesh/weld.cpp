@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Vertex welding on a quantised grid with an open-addressing hash table.
-// O(n) expected; the table holds indices only (keys are recomputed from the
-// welded positions), so it stays small and cache-friendly for typical meshes
-// where each position repeats about six times.
+// O(n) expected; the table holds a key and an index per welded position,
+// sized for typical meshes where each position repeats about six times.
+// A binary STL is welded straight from its records, without a soup.
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
+#include <functional>
 
 #include "common/rng.hpp"
 #include "mesh/mesh_ops.hpp"
@@ -48,12 +50,12 @@ struct Quantizer {
   }
 };
 
-}  // namespace
-
-WeldResult weld_vertices(const BigVector<Vec3f>& vertices, const BoundingBox& box, double cell) {
-  WeldResult out;
-  const std::size_t n = vertices.size();
-  out.remap.resize(n);
+// The weld of `n` positions, read through `pos(i)`, in order: each gets the
+// id of the first position in its cell, and `emit(i, id)` is told it; the
+// first position of each cell is appended to `vertices`. Shared by the weld
+// of a soup and the weld straight from a binary STL's records.
+template <class Pos, class Emit>
+void weld_stream(std::size_t n, Pos pos, const BoundingBox& box, double cell, BigVector<Vec3f>& vertices, Emit emit) {
   // A cell never finer than the grid's 21 bits per axis can address.
   double extent = 0;
   for (int a = 0; a < 3; ++a) extent = std::max(extent, double(box.max[a]) - double(box.min[a]));
@@ -68,21 +70,25 @@ WeldResult weld_vertices(const BigVector<Vec3f>& vertices, const BoundingBox& bo
     std::uint64_t key;
     std::uint32_t id;
   };
+  // It starts at a quarter of the size a closed mesh ends with (n / 6
+  // positions at load 1/2) and grows: the last doubling comes about halfway
+  // through, when half a big STL's bytes have gone back already, instead of
+  // the whole table living beside the whole file (peak memory).
   std::size_t cap = 16;
-  while (cap < n / 4) cap <<= 1;
+  while (cap < n / 16) cap <<= 1;
   BigVector<Slot> table(cap);
   std::fill(table.begin(), table.end(), Slot{0, kNoNeighbor});
-  out.vertices.reserve(n / 4 + 16);
+  vertices.reserve(n / 4 + 16);
   constexpr std::size_t kAhead = 16;
   std::array<std::uint64_t, kAhead> ahead{};
   for (std::size_t i = 0; i < std::min(n, kAhead); ++i) {
-    ahead[i] = q.key(vertices[i]);
+    ahead[i] = q.key(pos(i));
     __builtin_prefetch(&table[mix64(ahead[i]) & (cap - 1)]);
   }
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t k = ahead[i % kAhead];
     if (i + kAhead < n) {
-      const std::uint64_t next = q.key(vertices[i + kAhead]);
+      const std::uint64_t next = q.key(pos(i + kAhead));
       ahead[i % kAhead] = next;
       __builtin_prefetch(&table[mix64(next) & (cap - 1)]);
     }
@@ -90,19 +96,19 @@ WeldResult weld_vertices(const BigVector<Vec3f>& vertices, const BoundingBox& bo
     while (true) {
       Slot& s = table[slot];
       if (s.id == kNoNeighbor) {
-        s = {k, static_cast<std::uint32_t>(out.vertices.size())};
-        out.remap[i] = s.id;
-        out.vertices.push_back(vertices[i]);
+        s = {k, static_cast<std::uint32_t>(vertices.size())};
+        vertices.push_back(pos(i));
+        emit(i, s.id);
         break;
       }
       if (s.key == k) {
-        out.remap[i] = s.id;
+        emit(i, s.id);
         break;
       }
       slot = (slot + 1) & (cap - 1);
     }
     // Keep the load factor under 1/2 by doubling and reinserting.
-    if (out.vertices.size() * 2 > cap) {
+    if (vertices.size() * 2 > cap) {
       BigVector<Slot> old(cap * 2);
       std::fill(old.begin(), old.end(), Slot{0, kNoNeighbor});
       old.swap(table);
@@ -115,7 +121,41 @@ WeldResult weld_vertices(const BigVector<Vec3f>& vertices, const BoundingBox& bo
       }
     }
   }
+}
+
+}  // namespace
+
+WeldResult weld_vertices(const BigVector<Vec3f>& vertices, const BoundingBox& box, double cell) {
+  WeldResult out;
+  out.remap.resize(vertices.size());
+  weld_stream(
+      vertices.size(), [&](std::size_t i) -> const Vec3f& { return vertices[i]; }, box, cell, out.vertices,
+      [&](std::size_t i, std::uint32_t id) { out.remap[i] = id; });
   return out;
+}
+
+std::size_t weld_stl_records(const std::byte* first, std::uint32_t count, const BoundingBox& box, double cell,
+                             Mesh& out, const std::function<void(std::size_t)>& consumed) {
+  auto pos = [first](std::size_t i) {
+    Vec3f p;
+    std::memcpy(p.data(), first + 50 * (i / 3) + 12 + 12 * (i % 3), 12);
+    return p;
+  };
+  out.triangles.reserve(count);
+  std::size_t dropped = 0;
+  // Tell `consumed` every 2 MiB or so, a little behind the read-ahead.
+  constexpr std::size_t kReport = (std::size_t{2} << 20) / 50;
+  Tri t{};
+  weld_stream(3ull * count, pos, box, cell, out.vertices, [&](std::size_t i, std::uint32_t id) {
+    t[i % 3] = id;
+    if (i % 3 != 2) return;
+    if (t[0] == t[1] || t[1] == t[2] || t[0] == t[2]) ++dropped;
+    else out.triangles.push_back(t);
+    const std::size_t tri = i / 3;
+    if (consumed && tri % kReport == kReport - 1 && tri > 64) consumed(50 * (tri - 64));
+  });
+  if (consumed) consumed(50ull * count);
+  return dropped;
 }
 
 }  // namespace meshsentry

@@ -8,7 +8,9 @@
 #include "scan/pipeline.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <optional>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -16,7 +18,9 @@
 #include "common/mapped_file.hpp"
 #include "common/parallel.hpp"
 #include "common/sha256.hpp"
+#include "io/stl_records.hpp"
 #include "match/ranking.hpp"
+#include "mesh/mesh_ops.hpp"
 #include "meshsentry/engine.hpp"
 #include "scan/allow.hpp"
 
@@ -32,9 +36,11 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
+using Release = std::function<void(std::size_t)>;
+
 void scan_within(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
                  const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget,
-                 std::vector<ScanResult>& out);
+                 std::vector<ScanResult>& out, const Release& release = {});
 
 // Each member scanned as a file of its own, named outer!/member, one level deeper.
 void scan_members(const Engine& engine, std::vector<ArchiveMember>& members, const std::string& name,
@@ -125,10 +131,13 @@ void scan_archive(const Engine& engine, std::span<const std::byte> bytes, ScanRe
 
 // A mesh: loaded, prepared and matched. With `empty_ok`, a file that holds
 // no triangles is clean rather than an error (a print project's empty model).
-ScanResult scan_mesh(const Engine& engine, std::span<const std::byte> bytes, ScanResult r,
-                     const std::string& disk_path, const ScanOptions& opt, ScanBudget& budget, bool empty_ok) {
+// `release`, when given, may give the memory of bytes the scan is done with
+// back (only a file read by scan_file, whose bytes it owns).
+ScanResult scan_mesh(const Engine& engine, std::span<const std::byte> bytes, ScanResult r, const std::string& disk_path,
+                     const ScanOptions& opt, ScanBudget& budget, bool empty_ok, const Release& release = {}) {
   // The file's SHA-256 beside its preparation, and whatever happens.
   ReopenHooks hooks;
+  hooks.release = release;
   hooks.loaded = [&](Format format) { r.format = format; };
   hooks.beside = [&] { r.sha256 = sha256_hex(bytes); };
   auto prepared = reopen(bytes, r.path, opt, disk_path, hooks, &budget);
@@ -160,7 +169,7 @@ bool scan_project(const Engine& engine, std::span<const std::byte> bytes, const 
 
 void scan_within(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
                  const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget,
-                 std::vector<ScanResult>& out) {
+                 std::vector<ScanResult>& out, const Release& release) {
   const auto t0 = Clock::now();
   ScanResult r;
   r.path = name;
@@ -175,32 +184,45 @@ void scan_within(const Engine& engine, std::span<const std::byte> bytes, const s
   if (is_archive(r.format))
     scan_archive(engine, bytes, std::move(r), opt, depth, budget, out);
   else if (r.format != Format::threemf || !scan_project(engine, bytes, r, disk_path, opt, depth, budget, out))
-    out.push_back(scan_mesh(engine, bytes, std::move(r), disk_path, opt, budget, false));
+    out.push_back(scan_mesh(engine, bytes, std::move(r), disk_path, opt, budget, false, release));
   if (opt.timing) out[at].elapsed_ms = ms_since(t0);
 }
 
 // A scanned file: its budget, then the file and all it holds.
 void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
-                const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth,
-                std::vector<ScanResult>& out) {
+                const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth, std::vector<ScanResult>& out,
+                const Release& release = {}) {
   ScanBudget budget(opt.load, opt.archive, bytes.size());
-  scan_within(engine, bytes, name, disk_path, opt, depth, budget, out);
+  scan_within(engine, bytes, name, disk_path, opt, depth, budget, out, release);
 }
 
 }  // namespace
 
 Result<PreparedMesh> reopen(std::span<const std::byte> bytes, const std::string& name, const ScanOptions& opt,
                             const std::string& disk_path, const ReopenHooks& hooks, ScanBudget* budget) {
-  auto loaded = load_mesh(bytes, name, opt.load, disk_path, budget);
-  Status late = loaded && budget ? budget->check_time() : Status{};
-  if (!loaded || !late.ok()) {
-    if (hooks.beside) hooks.beside();
-    return loaded ? late : loaded.status();
+  // A binary STL (most large uploads) is welded straight from its bytes:
+  // no soup beside the file and the weld's tables (prepare_stl_records).
+  const bool stl = is_exact_binary_stl(bytes, name);
+  std::optional<Result<LoadedMesh>> loaded;
+  std::optional<Result<StlRecords>> records;
+  Status failed;
+  if (stl) {
+    records.emplace(load_binary_stl(bytes, opt.load, budget));
+    if (!*records) failed = records->status();
+  } else {
+    loaded.emplace(load_mesh(bytes, name, opt.load, disk_path, budget));
+    if (!*loaded) failed = loaded->status();
   }
-  if (hooks.loaded) hooks.loaded(loaded->format);
+  Status late = failed.ok() && budget ? budget->check_time() : Status{};
+  if (!failed.ok() || !late.ok()) {
+    if (hooks.beside) hooks.beside();
+    return failed.ok() ? late : failed;
+  }
+  const Format format = stl ? Format::stl_binary : (*loaded)->format;
+  if (hooks.loaded) hooks.loaded(format);
   PrepareOptions prep = opt.prepare;
-  prep.from_toolpath = loaded->format == Format::gcode || loaded->format == Format::bgcode;
-  const double layer_height = loaded->layer_height;
+  prep.from_toolpath = format == Format::gcode || format == Format::bgcode;
+  const double layer_height = stl ? 0 : (*loaded)->layer_height;
   // `beside` on a second thread while a large mesh is prepared, when this
   // file has the machine to itself (loading, which may fork a child for
   // Assimp, is over by then). A plain thread, not an OpenMP section, so that
@@ -212,15 +234,28 @@ Result<PreparedMesh> reopen(std::span<const std::byte> bytes, const std::string&
       if (t.joinable()) t.join();
     }
   } helper;
+  std::atomic<bool> beside_done{!hooks.beside};
   bool started = false;
   if (hooks.beside && prep.concurrent && bytes.size() >= kConcurrentBytes) try {
-      helper.t = std::thread(hooks.beside);
+      helper.t = std::thread([&] {
+        hooks.beside();
+        beside_done.store(true, std::memory_order_release);
+      });
       started = true;
     } catch (const std::system_error&) {  // no thread to be had: run it here
     }
-  if (hooks.beside && !started) hooks.beside();
-  auto prepared = prepare(std::move(loaded->mesh), prep);
+  if (hooks.beside && !started) {
+    hooks.beside();
+    beside_done.store(true, std::memory_order_release);
+  }
+  // What the weld is done with goes back once `beside` has hashed it too.
+  const std::function<void(std::size_t)> consumed = [&](std::size_t n) {
+    if (hooks.release && beside_done.load(std::memory_order_acquire)) hooks.release(n);
+  };
+  auto prepared = stl ? prepare_stl_records((*records)->first, (*records)->count, (*records)->bounds, prep, consumed)
+                      : prepare(std::move((*loaded)->mesh), prep);
   if (helper.t.joinable()) helper.t.join();
+  if (stl && hooks.release) hooks.release(bytes.size());
   if (prepared) prepared->layer_height = layer_height;
   return prepared;
 }
@@ -251,7 +286,8 @@ std::vector<ScanResult> Engine::scan_file(const std::string& path, const ScanOpt
     return {r};
   }
   std::vector<ScanResult> out;
-  scan_bytes(*this, file->bytes(), path, path, options, 0, out);
+  // The file is this scan's own: what a big STL's weld is done with can go.
+  scan_bytes(*this, file->bytes(), path, path, options, 0, out, [&](std::size_t n) { file->drop_prefix(n); });
   if (options.timing && !out.empty()) out[0].elapsed_ms = ms_since(t0);
   return out;
 }

@@ -24,6 +24,11 @@ struct ReopenHooks {
   // large file when the machine is free, else before it), or after a failed
   // load. A scan hashes the file here.
   std::function<void()> beside;
+  // The first n bytes will not be read again, and `beside` is done with
+  // them: a caller that owns them may give their memory back. Told as a
+  // large binary STL is welded (straight from the bytes), and with all of
+  // them once it is prepared.
+  std::function<void(std::size_t n)> release;
 };
 
 // Loads `bytes` and prepares the mesh as a scan does: G-code as a toolpath,
