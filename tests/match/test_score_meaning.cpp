@@ -68,6 +68,8 @@ TEST_CASE("a score of 0.9 or more only with half the part within the tight toler
     INFO(e.id);
     // Coarse and noisy copies stay flagged, as matches or as coarse suspects.
     const ScanResult coarse = scan_mesh(clustered(ref, std::max<std::size_t>(ref.triangles.size() / 5, 60)));
+    INFO("nearest " << (coarse.candidates.empty() ? "" : coarse.candidates[0].signature) << " "
+                    << (coarse.candidates.empty() ? 0.0 : coarse.candidates[0].score));
     CHECK(is_flagged(coarse.verdict));
     check_promise(coarse);
     const ScanResult noisy = scan_mesh(jittered(ref, 0.002, 17));

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "match/distinctive.hpp"
 
+#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <limits>
-
-#include <Eigen/Eigenvalues>
 
 namespace meshsentry {
 namespace {

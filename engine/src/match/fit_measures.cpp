@@ -156,6 +156,20 @@ void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mes
   out.coverage_loose = double(covered_loose) / src.size();
   out.detail = distinct ? double(distinct_found) / distinct : 1.0;
   out.distinct_share = double(distinct) / src.size();
+  // The scanned shape's own share off its bounding box, against the
+  // signature's, both at the unwidened tolerance: a plain box has none, so
+  // however wide the tolerance grew, it does not stand for a part with studs.
+  const double base = p.loose_tolerance * radius;
+  const auto off_own_box = [&](const std::vector<double>& h, double unit) {
+    return double(std::count_if(h.begin(), h.end(), [&](double x) { return x * unit > base; })) / double(h.size());
+  };
+  std::vector<Vec3> shape;
+  shape.reserve(dst.points.size());
+  for (const Vec3f& q : dst.points) shape.push_back(Vec3(q[0], q[1], q[2]));
+  const double sig_share = off_own_box(off_box, scale);
+  out.shape_detail = sig_share > 0 && !shape.empty()
+                         ? std::min(1.0, off_own_box(distance_to_bounding_box(shape), 1.0) / sig_share)
+                         : 1.0;
   out.fit = std::sqrt(sum2 / src.size()) / radius;
   out.tolerance = fraction;
 }

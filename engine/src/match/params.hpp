@@ -40,6 +40,10 @@ struct GateParams {
   // share of the signature's points off its bounding box that were found
   // (a plain box of the part's size supplies none).
   double full_detail = 0.8;
+  double deformed_full_detail = 0.9;  // the same for a deformed fit: more freedom, more evidence
+  // And by shape_detail / full_shape_detail while under it: the scanned
+  // shape's share of surface off its own bounding box over the signature's.
+  double full_shape_detail = 0.5;
   // And capped at coverage_cap_base + coverage_cap_slope * coverage (the
   // share within the tight tolerance): under 0.9 until half the signature
   // lies that close, so a high score always means most of the part is there.
@@ -161,6 +165,22 @@ struct PpfParams {
   double support_gap = 1.5, support_offset = 0.02, support_normal = 0.8;
 };
 
+// Deformed copies (match/deformation.cpp): a near miss is aligned again
+// with a per-axis scale and a surface offset fitted.
+struct DeformParams {
+  double min_loose = 0.5;         // tried from this coverage_loose ...
+  double below_score = 0.9;       // ... on poses scoring under this (the default threshold)
+  double size_band = 0.1;         // ... at the reference's size (or in inches) within this
+  double max_axis_scale = 0.15;   // each axis scale within 1 -/+ this
+  double max_volume_change = 0.05;  // their product within 1 -/+ about this
+  // Smaller deformations are none (the rigid fit stands): an axis scaled by
+  // min_axis_change, or the surface offset by min_offset (file units).
+  double min_axis_change = 0.02, min_offset = 0.1;
+  double max_offset = 1.0;        // surface offset bound, in the scanned file's units (mm)
+  int rounds = 4;                 // alignment / least-squares alternations
+  double min_gain = 0.02;         // kept only when the aligned score rises by this
+};
+
 struct MatchParams {
   ShapeParams shapes;
   DistanceParams distance;
@@ -173,6 +193,7 @@ struct MatchParams {
   FusedParams fused;
   PieceParams piece;
   PpfParams ppf;
+  DeformParams deform;
 };
 
 }  // namespace meshsentry

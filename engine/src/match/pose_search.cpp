@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/rng.hpp"
+#include "match/deformation.hpp"
 #include "match/fit_measures.hpp"
 #include "match/icp.hpp"
 
@@ -19,6 +20,7 @@ namespace {
 struct SignaturePoints {
   Vec3 centroid;
   std::vector<Vec3> all, coarse, sparse, fine, medium;
+  std::vector<Vec3f> fine_normals;  // the sample's normals at the fine points
   explicit SignaturePoints(const SignatureEntry& sig) : centroid(to_vec3(sig.centroid)) {
     all.reserve(sig.sample.points.size());
     for (const Vec3f& p : sig.sample.points) all.push_back(Vec3(p[0], p[1], p[2]) - centroid);
@@ -26,7 +28,10 @@ struct SignaturePoints {
     for (std::size_t i = 0; i < all.size(); i += stride) coarse.push_back(all[i]);
     for (std::size_t i = 0; i < coarse.size(); i += 4) sparse.push_back(coarse[i]);
     const std::size_t fstride = std::max<std::size_t>(1, all.size() / 512);
-    for (std::size_t i = 0; i < all.size(); i += fstride) fine.push_back(all[i]);
+    for (std::size_t i = 0; i < all.size(); i += fstride) {
+      fine.push_back(all[i]);
+      if (i < sig.sample.normals.size()) fine_normals.push_back(sig.sample.normals[i]);
+    }
     for (std::size_t i = 0; i < fine.size(); i += 2) medium.push_back(fine[i]);
   }
 };
@@ -131,6 +136,46 @@ class PoseSearch {
     }
   }
 
+  // A near miss that a slicer's per-axis scale or surface offset would
+  // undo is aligned again with both fitted; kept when it fits clearly better.
+  void deform(Pose& pose, const Mesh& mesh, const DenseSample& dense, PoseEstimate& est) const {
+    const DeformParams& dp = p_.deform;
+    // Not on a shape coarser than the signature (its tolerance was widened
+    // for that): its deviations are the tessellation's, not a slicer's.
+    if (est.coverage_loose < dp.min_loose || aligned_score(est) >= dp.below_score || fine_normals_missing() ||
+        loose_ > p_.verify.loose_tolerance)
+      return;
+    // At the reference's size or a unit conversion of it only (see
+    // fit_deformation): the pose is set to exactly that size first.
+    const double size = pose.scale();
+    double unit = 0;
+    for (const double u : {1.0, 25.4, 1 / 25.4})
+      if (std::abs(size / u - 1) <= dp.size_band) unit = u;
+    if (unit == 0) return;
+    // A per-axis scale, or an offset, not both: together they mimic a
+    // uniform scale, and one bearing would fit another's proportions.
+    Similarity sized = pose;
+    sized.linear *= unit / size;
+    for (const bool offset : {false, true}) {
+      DeformParams one = dp;
+      (offset ? one.max_axis_scale : one.max_offset) = 0;
+      Similarity s = sized;
+      const Deformation d = fit_deformation(s, src_.fine, src_.fine_normals, to_mat3(sig_.axes), dense.sample,
+                                            dense.index.tree, p_.icp.reach * file_r_, one.max_offset / unit, one,
+                                            p_.icp);
+      if ((d.axis_scale.array() - 1).abs().maxCoeff() < dp.min_axis_change && std::abs(d.offset * unit) < dp.min_offset)
+        continue;
+      PoseEstimate e;
+      measure_fit(s, deformed(src_.all, sig_.sample.normals, to_mat3(sig_.axes), d), mesh, dense.sample,
+                  dense.index.tree, file_r_, loose_, p_.verify, e, noisy_);
+      if (aligned_score(e) < aligned_score(est) + dp.min_gain) continue;
+      e.axis_scale = d.axis_scale;
+      e.offset = d.offset * s.scale();
+      est = e;
+      static_cast<Similarity&>(pose) = s;
+    }
+  }
+
   PoseEstimate report(const Pose& best, const PoseEstimate& est) const {
     PoseEstimate out = est;
     out.placement = best.after_shift_by(src_.centroid);
@@ -190,6 +235,8 @@ class PoseSearch {
     measure_fit(p, src_.all, mesh, dense, dense_tree, file_r_, loose_, p_.verify, e, noisy_);
   }
 
+  bool fine_normals_missing() const { return src_.fine_normals.size() != src_.fine.size(); }
+
   static bool better_fit(const PoseEstimate& a, const PoseEstimate& b) {
     if (a.coverage_loose != b.coverage_loose) return a.coverage_loose > b.coverage_loose;
     return a.coverage > b.coverage;
@@ -234,7 +281,10 @@ PoseEstimate estimate_pose(const SignatureEntry& sig, const Mesh& mesh, const Su
   if (proper_est.coverage < p.mirror_skip_coverage && (reflection_closer || proper_est.coverage_loose >= p.mirror_try_loose))
     search.finish_best(improper, mesh, dense, best_improper, improper_est);
   const bool use_mirror = improper_est.coverage > proper_est.coverage + p.mirror_margin;
-  return use_mirror ? search.report(best_improper, improper_est) : search.report(best_proper, proper_est);
+  Pose& best = use_mirror ? best_improper : best_proper;
+  PoseEstimate& est = use_mirror ? improper_est : proper_est;
+  search.deform(best, mesh, dense, est);
+  return search.report(best, est);
 }
 
 }  // namespace meshsentry

@@ -58,7 +58,9 @@ struct Earned {
   double score = 0, uncapped = 0;
 };
 Earned earned(const PoseEstimate& e, const GateParams& g) {
-  const double uncapped = aligned_score(e) * std::min(1.0, e.detail / g.full_detail);
+  const bool deformed = e.offset != 0 || e.axis_scale != Vec3::Ones();
+  const double uncapped = aligned_score(e) * std::min(1.0, e.detail / (deformed ? g.deformed_full_detail : g.full_detail)) *
+                          std::min(1.0, e.shape_detail / g.full_shape_detail);
   return {std::min(uncapped, g.coverage_cap_base + g.coverage_cap_slope * e.coverage), uncapped};
 }
 
@@ -72,6 +74,8 @@ double take_pose(Match& m, const Placement& pl, const GateParams& g) {
   m.coverage = pl.pose.coverage;
   m.fit = pl.pose.fit;
   m.detail = pl.pose.detail;
+  m.axis_scale = {pl.pose.axis_scale(0), pl.pose.axis_scale(1), pl.pose.axis_scale(2)};
+  m.offset = pl.pose.offset;
   m.mirrored = pl.pose.mirrored;
   m.scale = pl.pose.scale;
   m.transform = pl.pose.placement.to_rows();
@@ -108,7 +112,7 @@ const Placement* choose(MatchContext& ctx, std::size_t i, double closest, Match&
   });
   if (m.score >= threshold) {
     m.verdict = Verdict::match;
-  } else if (uncapped >= threshold) {
+  } else if (uncapped >= threshold && !m.deformed()) {  // a deformed fit must hold at the tight tolerance
     m.verdict = Verdict::suspect;
     m.reason = "coarse";
   } else if (piece && is_piece(piece->pose, pc)) {

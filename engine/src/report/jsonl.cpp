@@ -34,6 +34,12 @@ nlohmann::ordered_json match_json(const Match& m, bool full) {
     j["fit"] = round6(m.fit);
     j["explained"] = round6(m.explained);
     j["detail"] = round6(m.detail);
+    if (m.deformed()) {
+      nlohmann::ordered_json d;
+      d["axis_scale"] = {round6(m.axis_scale[0]), round6(m.axis_scale[1]), round6(m.axis_scale[2])};
+      d["offset"] = round6(m.offset);
+      j["deformation"] = d;
+    }
     auto t = nlohmann::ordered_json::array();
     for (double v : m.transform) t.push_back(round6(v));
     j["transform"] = t;
