@@ -21,25 +21,8 @@ using namespace fixtures;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string out;
-};
-
-Run run_scan(const std::string& args) {
-  const std::string cmd = std::string(MESHSENTRY_CLI) + " scan --no-timing " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  Run r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+using Run = CliRun;
+std::string q(const std::filesystem::path& p) { return quoted(p); }
 
 std::string num(double v) {
   char b[32];

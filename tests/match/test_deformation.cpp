@@ -15,16 +15,6 @@ using namespace fixtures;
 
 namespace {
 
-ScanResult scan_mesh(const Mesh& m) {
-  TempDir d;
-  write_binary_stl(m, d.path / "x.stl");
-  ScanOptions opt;
-  opt.timing = false;
-  auto r = demo_engine().scan_file((d.path / "x.stl").string(), opt);
-  REQUIRE(r.size() == 1);
-  return r[0];
-}
-
 // Every vertex of the welded mesh moved `by` along its area-weighted normal.
 Mesh offset(const Mesh& m, double by) {
   auto welded = prepare(m);

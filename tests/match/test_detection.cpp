@@ -19,16 +19,6 @@ using namespace fixtures;
 
 namespace {
 
-ScanResult scan_mesh(const Mesh& m, const Engine& engine = demo_engine()) {
-  TempDir d;
-  write_binary_stl(m, d.path / "x.stl");
-  ScanOptions opt;
-  opt.timing = false;
-  auto r = engine.scan_file((d.path / "x.stl").string(), opt);
-  REQUIRE(r.size() == 1);
-  return r[0];
-}
-
 // Flagged with `id` first: a match, or a suspect whose part is all there
 // but under half of it within the tight tolerance (a coarse or noisy copy).
 bool found_as(const ScanResult& r, const std::string& id) {

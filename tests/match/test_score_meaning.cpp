@@ -14,16 +14,6 @@ using namespace fixtures;
 
 namespace {
 
-ScanResult scan_mesh(const Mesh& m) {
-  TempDir d;
-  write_binary_stl(m, d.path / "x.stl");
-  ScanOptions opt;
-  opt.timing = false;
-  auto r = demo_engine().scan_file((d.path / "x.stl").string(), opt);
-  REQUIRE(r.size() == 1);
-  return r[0];
-}
-
 // The 12-triangle box around `m` along its own axes, grown by `grow` of its size.
 Mesh bounding_box(const Mesh& m, double grow) {
   Vec3f lo = m.vertices[0], hi = m.vertices[0];

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <atomic>
 #include <cmath>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cstdio>
 #include <fstream>
@@ -172,6 +173,31 @@ Mesh jittered(const Mesh& m, double sigma_of_diagonal, std::uint64_t seed) {
     for (float& c : v) c = static_cast<float>(c + gauss(rng));
   return out;
 }
+
+meshsentry::ScanResult scan_mesh(const Mesh& m, const meshsentry::Engine& engine) {
+  TempDir d;
+  write_binary_stl(m, d.path / "x.stl");
+  meshsentry::ScanOptions opt;
+  opt.timing = false;
+  auto r = engine.scan_file((d.path / "x.stl").string(), opt);
+  REQUIRE(r.size() == 1);
+  return r[0];
+}
+
+CliRun run_scan(const std::string& args) {
+  const std::string cmd = std::string(MESHSENTRY_CLI) + " scan --no-timing " + args + " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  CliRun r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 
 void write_bytes(const fs::path& p, const std::string& bytes) {
   std::ofstream f(p, std::ios::binary);

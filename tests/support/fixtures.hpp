@@ -12,6 +12,8 @@
 
 #include "meshsentry/mesh.hpp"
 
+#include "meshsentry/scan.hpp"
+
 namespace meshsentry {
 class Engine;
 }
@@ -23,6 +25,16 @@ using meshsentry::Mesh;
 std::filesystem::path source_dir();
 // The demo signature set (signatures/demo.msig), opened once for the whole run.
 const meshsentry::Engine& demo_engine();
+// `m` written as a binary STL and scanned by `engine` (timing off): its one result.
+meshsentry::ScanResult scan_mesh(const Mesh& m, const meshsentry::Engine& engine = demo_engine());
+// `meshsentry scan --no-timing ARGS` (stderr dropped): its exit code and stdout.
+struct CliRun {
+  int code = -1;
+  std::string out;
+};
+CliRun run_scan(const std::string& args);
+// `p` single-quoted for a shell command line.
+std::string quoted(const std::filesystem::path& p);
 // ../shared beside the checkout, or empty when absent.
 std::filesystem::path shared_dir();
 // A fresh empty folder under the system temp dir, removed by the destructor.

@@ -60,16 +60,25 @@ Result<LoadedMesh> dispatch(std::span<const std::byte> bytes, std::string_view n
 
 }  // namespace
 
+namespace {
+
+// The readers see the triangles and seconds left, so that a file's last
+// member cannot take what its first ones already used.
+LoadLimits limits_left(const LoadLimits& limits, const ScanBudget& b) {
+  LoadLimits left = limits;
+  left.max_triangles = std::min(limits.max_triangles, b.triangles_left());
+  left.max_seconds = std::min(limits.max_seconds, b.seconds_left());
+  return left;
+}
+
+}  // namespace
+
 Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view name_hint,
                              const LoadLimits& limits, const std::string& path, ScanBudget* budget) {
   ScanBudget own(limits);
   ScanBudget& b = budget ? *budget : own;
   if (Status s = b.check_time(); !s.ok()) return s;
-  // The readers see the triangles and seconds left, so that a file's last
-  // member cannot take what its first ones already used.
-  LoadLimits left = limits;
-  left.max_triangles = std::min(limits.max_triangles, b.triangles_left());
-  left.max_seconds = std::min(limits.max_seconds, b.seconds_left());
+  const LoadLimits left = limits_left(limits, b);
   auto loaded = dispatch(bytes, name_hint, left, path, b);
   if (!loaded) return loaded;
   // 3MF, VRML and G-code charged theirs before allocating; the others are
@@ -91,9 +100,7 @@ Result<StlRecords> load_binary_stl(std::span<const std::byte> bytes, const LoadL
   ScanBudget own(limits);
   ScanBudget& b = budget ? *budget : own;
   if (Status s = b.check_time(); !s.ok()) return s;
-  LoadLimits left = limits;
-  left.max_triangles = std::min(limits.max_triangles, b.triangles_left());
-  left.max_seconds = std::min(limits.max_seconds, b.seconds_left());
+  const LoadLimits left = limits_left(limits, b);
   auto records = read_binary_stl_records(bytes, left);
   if (!records) return records;
   // Charged as the soup load_mesh would have made: its limits hold alike.
