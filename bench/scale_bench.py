@@ -143,8 +143,8 @@ def detection(ms, sig, dev, work, tag):
 
     out = os.path.join(work, f"detect-{tag}.jsonl")
     with open(out, "wb") as f:
-        subprocess.run([ms, "scan", "--signatures", sig, "--format", "jsonl", "--no-timing",
-                        os.path.join(dev, "cases")], stdout=f, stderr=subprocess.DEVNULL)
+        subprocess.run([ms[0], "scan", "--signatures", sig, "--format", "jsonl", "--no-timing"] + ms[1:] +
+                       [os.path.join(dev, "cases")], stdout=f, stderr=subprocess.DEVNULL)
     recs = [json.loads(l) for l in open(out) if l.strip()]
     rows, _ = score.evaluate(dev, recs, os.getcwd())
     dev_ids = {r["ref_id"] for r in rows if r["ref_id"] not in ("", "-")}
@@ -163,7 +163,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100,500,2000", help="total signatures per set (dev references included)")
     ap.add_argument("--meshsentry", action="append", default=[], metavar="NAME=PATH",
-                    help="a build to measure (repeatable; default build/meshsentry); the first builds the sets")
+                    help="a build to measure (repeatable; default build/meshsentry); the first builds the sets. "
+                    "PATH may carry scan options after spaces: 'nofused=build/meshsentry --no-fused'")
     ap.add_argument("--work", default="/tmp/meshsentry-scale")
     ap.add_argument("--set", default=DEV, help="evaluation set (default ../shared/eval/dev)")
     ap.add_argument("--seed", type=int, default=1)
@@ -173,13 +174,14 @@ def main():
     a = ap.parse_args()
     sizes = sorted(int(s) for s in a.sizes.split(","))
     builds = [tuple(b.split("=", 1)) for b in a.meshsentry] or [("build", os.path.join(ROOT, "build", "meshsentry"))]
+    builds = [(name, cmd.split()) for name, cmd in builds]
     os.makedirs(a.work, exist_ok=True)
     empty = os.path.join(a.work, "empty")
     os.makedirs(empty, exist_ok=True)
-    sets, info = build_set(builds[0][1], a.work, a.set, sizes, a.seed)
+    sets, info = build_set(builds[0][1][0], a.work, a.set, sizes, a.seed)
     files = mix_files(a.set, a.mix)
     print(f"set build ({builds[0][0]}): {info['entries']} references, {info['cpu_s'] / info['entries']:.3f} CPU-s "
-          f"and {info['bytes'] / info['entries'] / 1024:.0f} KiB per reference, peak {info['peak_kib'] / 1024:.0f} MiB "
+          f"and {info['bytes'] / info['entries'] / 1024:.0f} KiB per reference, peak {info['peak_kib'] / 1024:.0f} MiB (largest chunk) "
           f"({info['wall_s']:.0f} s wall)")
     print(f"mix: {len(files)} files; {a.rounds} rounds, CPU time, -j 1")
 
@@ -189,10 +191,10 @@ def main():
         order = [(b, p, s) for b, p in builds for s in sizes]
         order = order[r % len(order):] + order[:r % len(order)]
         for b, ms, s in order:
-            cpu, _, _ = run_cpu([ms, "scan", "-j", "1", "--signatures", sets[s], "--format", "jsonl", empty])
+            cpu, _, _ = run_cpu([ms[0], "scan", "-j", "1", "--signatures", sets[s], "--format", "jsonl", empty])
             opens[(b, s)].append(cpu)
-            cpu, _, p = run_cpu([ms, "scan", "-j", "1", "--signatures", sets[s], "--format", "jsonl",
-                                 "--no-timing"] + files)
+            cpu, _, p = run_cpu([ms[0], "scan", "-j", "1", "--signatures", sets[s], "--format", "jsonl",
+                                 "--no-timing"] + ms[1:] + files)
             if p.returncode > 2:
                 sys.exit(f"scale_bench: {b} scan failed: " + p.stderr.decode(errors="replace"))
             mixes[(b, s)].append(cpu)

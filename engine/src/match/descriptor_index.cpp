@@ -102,7 +102,8 @@ std::vector<std::pair<double, std::size_t>> DescriptorIndex::within(const ShapeD
 }
 
 std::pair<std::vector<std::pair<double, std::size_t>>, double> DescriptorIndex::nearest(const ShapeDescriptor& q,
-                                                                                        std::size_t k) const {
+                                                                                        std::size_t k,
+                                                                                        double reach) const {
   std::vector<std::pair<double, std::size_t>> out;
   k = std::min(k, items_.size());
   if (k == 0) return {out, 0.0};
@@ -114,10 +115,11 @@ std::pair<std::vector<std::pair<double, std::size_t>>, double> DescriptorIndex::
   const std::size_t got = tree_->kd.knnSearch(e.data(), k, idx.data(), dist.data());
   double limit = 0;
   for (std::size_t j = 0; j < got; ++j) limit = std::max(limit, exact(q, idx[j]));
+  limit = std::min(limit, reach);
   out = within(q, limit);
   std::sort(out.begin(), out.end());
   // Every item at or under the k-th distance is kept (ties included).
-  double kth = out.size() >= k ? out[k - 1].first : limit;
+  const double kth = out.size() >= k ? out[k - 1].first : limit;
   while (out.size() > k && out.back().first > kth) out.pop_back();
   return {out, kth};
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -34,10 +35,12 @@ class DescriptorIndex {
   bool accepts(const ShapeDescriptor& q) const;
   // (exact distance, item) of every item within `radius` of q, in no order.
   std::vector<std::pair<double, std::size_t>> within(const ShapeDescriptor& q, double radius) const;
-  // The `k` nearest items, exactly: (exact distance, item), closest first
-  // (ties by item), every item closer than the k-th included. The second
-  // member is the k-th distance: every item at or under it is in the list.
-  std::pair<std::vector<std::pair<double, std::size_t>>, double> nearest(const ShapeDescriptor& q, std::size_t k) const;
+  // The `k` nearest items within `reach`, exactly: (exact distance, item),
+  // closest first (ties by item), every item as close as the k-th included.
+  // The second member is a distance such that every item at or under it is
+  // in the list (the k-th distance, or `reach` when fewer are that close).
+  std::pair<std::vector<std::pair<double, std::size_t>>, double> nearest(
+      const ShapeDescriptor& q, std::size_t k, double reach = std::numeric_limits<double>::infinity()) const;
 
  private:
   std::vector<double> embed(const ShapeDescriptor& d) const;

@@ -37,7 +37,9 @@ std::vector<std::size_t> closest_views(const MatchContext& ctx, const Shape& s) 
   const double gate = ctx.params.gates.coarse_verify;
   const DescriptorIndex* search = ctx.index.view_search.get();
   if (!ctx.params.index.exhaustive && search && search->accepts(s.descriptor)) {
-    closest = search->within(s.descriptor, gate);
+    // Only the closest few within the gate are tried: a shape near a part
+    // is near many of its views, and near views of many parts in a large set.
+    closest = search->nearest(s.descriptor, ctx.params.coarse.view_tries, gate).first;
   } else {
     for (std::size_t k = 0; k < views.size(); ++k)
       if (const double d = descriptor_distance(s.descriptor, views[k].entry.descriptor, ctx.params.distance).total;
