@@ -80,7 +80,7 @@ def make_manifest(dev, parts_dir, count, out):
     return len(lines)
 
 
-def build_set(ms, work, dev, sizes, seed):
+def build_set(ms, work, dev, sizes, seed, bounds):
     """The references in chunks (the first `sizes[0]`, then up to each next
     size), each built once and timed; every set is the first entries of the
     chunks joined (bench sig_subset)."""
@@ -95,7 +95,7 @@ def build_set(ms, work, dev, sizes, seed):
     make_manifest(dev, parts, largest - n_dev, manifest)
     rows = open(manifest).read().splitlines()
     chunks, total, lo = [], {"entries": 0, "cpu_s": 0.0, "wall_s": 0.0, "bytes": 0, "peak_kib": 0}, 0
-    for s in sizes:
+    for s in sorted(set(b for b in bounds if b < largest) | {largest}):
         chunk = os.path.join(work, f"chunk-{lo}-{s}-s{seed}.msig")
         info_path = chunk + ".json"
         if not os.path.exists(info_path):
@@ -168,6 +168,8 @@ def main():
     ap.add_argument("--work", default="/tmp/meshsentry-scale")
     ap.add_argument("--set", default=DEV, help="evaluation set (default ../shared/eval/dev)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--chunks", default="", help="where the built chunks end (default: the sizes); sets of any "
+                    "size up to the largest are cut from them, so a chunk once built serves every later run")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--mix", type=int, default=40, help="clean and positive files each in the timed mix")
     ap.add_argument("--detect", action="store_true", help="also scan the whole set with every set")
@@ -178,7 +180,8 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     empty = os.path.join(a.work, "empty")
     os.makedirs(empty, exist_ok=True)
-    sets, info = build_set(builds[0][1][0], a.work, a.set, sizes, a.seed)
+    bounds = [int(c) for c in a.chunks.split(",") if c] or sizes
+    sets, info = build_set(builds[0][1][0], a.work, a.set, sizes, a.seed, bounds)
     files = mix_files(a.set, a.mix)
     print(f"set build ({builds[0][0]}): {info['entries']} references, {info['cpu_s'] / info['entries']:.3f} CPU-s "
           f"and {info['bytes'] / info['entries'] / 1024:.0f} KiB per reference, peak {info['peak_kib'] / 1024:.0f} MiB (largest chunk) "
