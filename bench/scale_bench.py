@@ -14,10 +14,10 @@ holds. In one run:
      N positive dev files, -j 1), rounds interleaved over sets and builds so
      the drifts of a shared machine fall on all alike; per file:
      (mix - open) / files, median over the rounds;
-  3. with --detect, the whole dev set scanned with every set: recall
-     (positives flagged with their part on top, as score.py counts) and
-     benign flags (benign and hard-negative files flagged), and how many
-     files a distractor came out on top of.
+  3. with --detect, the whole dev set scanned with every set: recall as
+     score.py counts it (a match with the part on top), positives flagged
+     (match or suspect) with their part on top, benign and hard-negative
+     files matched and flagged, and the files a distractor tops.
 
 Ratios are against the smallest set of the same build in the same run, and
 between builds (the first --meshsentry is the reference).
@@ -138,25 +138,37 @@ def mix_files(dev, per_kind):
 
 
 def detection(ms, sig, dev, work, tag):
-    sys.path.insert(0, os.path.normpath(os.path.join(ROOT, "..", "shared", "tools", "score")))
-    import score  # the contract's own scorer: the same joins and merges as score.py
-
     out = os.path.join(work, f"detect-{tag}.jsonl")
     with open(out, "wb") as f:
         subprocess.run([ms[0], "scan", "--signatures", sig, "--format", "jsonl", "--no-timing"] + ms[1:] +
                        [os.path.join(dev, "cases")], stdout=f, stderr=subprocess.DEVNULL)
-    recs = [json.loads(l) for l in open(out) if l.strip()]
+    return summarize(out, dev)
+
+
+def summarize(jsonl, dev):
+    """Detection from a scan of the set, joined to truth.tsv by the contract's own scorer. score.py
+    counts a match as flagged; EVAL-FORMAT counts a suspect too, so both are given."""
+    sys.path.insert(0, os.path.normpath(os.path.join(ROOT, "..", "shared", "tools", "score")))
+    import score
+
+    recs = [json.loads(l) for l in open(jsonl) if l.strip()]
     rows, _ = score.evaluate(dev, recs, os.getcwd())
+    # The same join with every suspect read as a match: score.py merges a suspect into clean.
+    either = [dict(r, verdict="match" if r["verdict"] == "suspect" else r["verdict"]) for r in recs]
+    rows2, _ = score.evaluate(dev, either, os.getcwd())
     dev_ids = {r["ref_id"] for r in rows if r["ref_id"] not in ("", "-")}
     pos = [r for r in rows if r["kind"] == "positive"]
+    pos2 = [r for r in rows2 if r["kind"] == "positive"]
     neg = [r for r in rows if r["kind"] in ("benign", "hard_negative")]
+    neg2 = [r for r in rows2 if r["kind"] in ("benign", "hard_negative")]
     return {"recall": sum(r["identified"] for r in pos) / max(1, len(pos)),
-            "flagged_pos": sum(r["flagged"] for r in pos),
+            "found": sum(r["identified"] for r in pos2),
             "n_pos": len(pos),
-            "benign_flags": sum(r["flagged"] for r in neg),
+            "benign_match": sum(r["flagged"] for r in neg),
+            "benign_flags": sum(r["flagged"] for r in neg2),
             "n_neg": len(neg),
-            "distractor_top": sum(1 for r in rows if r["flagged"] and r["top"] and r["top"] not in dev_ids),
-            "jsonl": out}
+            "distractor_top": sum(1 for r in rows2 if r["flagged"] and r["top"] and r["top"] not in dev_ids),
+            "jsonl": jsonl}
 
 
 def main():
@@ -211,8 +223,9 @@ def main():
 
     print()
     print("| build | signatures | per file (ms CPU) | ratio to smallest | ratio to " + builds[0][0] +
-          " | open (ms CPU) |" + (" recall | positives flagged | benign flags | distractor on top |" if det else ""))
-    print("|---|---|---|---|---|---|" + ("---|---|---|---|" if det else ""))
+          " | open (ms CPU) |" + (" recall (match, part on top) | positives flagged with their part (match or suspect) |"
+          " benign matched | benign flagged (match or suspect) | files a distractor tops |" if det else ""))
+    print("|---|---|---|---|---|---|" + ("---|---|---|---|---|" if det else ""))
     per_file = {}
     for b, _ in builds:
         for s in sizes:
@@ -226,8 +239,8 @@ def main():
                     f"{pf / per_file[(builds[0][0], s)]:.2f} | {statistics.median(opens[(b, s)]) * 1e3:.0f} |")
             if det:
                 d = det[(b, s)]
-                line += (f" {d['recall']:.3f} | {d['flagged_pos']}/{d['n_pos']} | {d['benign_flags']}/{d['n_neg']} |"
-                         f" {d['distractor_top']} |")
+                line += (f" {d['recall']:.3f} | {d['found']}/{d['n_pos']} | {d['benign_match']}/{d['n_neg']} |"
+                         f" {d['benign_flags']}/{d['n_neg']} | {d['distractor_top']} |")
             print(line)
     if len(sizes) >= 2:
         for b, _ in builds:
