@@ -2,6 +2,7 @@
 #include "match/context.hpp"
 
 #include "describe/vertex_spacing.hpp"
+#include "match/descriptor_distance.hpp"
 
 namespace meshsentry {
 namespace {
@@ -24,6 +25,13 @@ double MatchContext::spacing(std::size_t shape) {
   Shape& s = shapes[shape];
   if (!s.spacing) s.spacing = vertex_spacing(mesh.mesh, triangles(shape)) / s.descriptor.rms_radius;
   return *s.spacing;
+}
+
+double MatchContext::distance(std::size_t shape, std::size_t signature) {
+  double& d = shapes[shape].distance[signature];
+  if (d == kUnmeasured)
+    d = descriptor_distance(shapes[shape].descriptor, set.entries[signature].descriptor, params.distance).total;
+  return d;
 }
 
 std::optional<std::size_t> MatchContext::exact_shape(std::size_t signature) const {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -16,6 +17,8 @@
 
 namespace meshsentry {
 
+inline constexpr double kUnmeasured = std::numeric_limits<double>::infinity();
+
 // The whole file (body -1) or one of its bodies.
 struct Shape {
   int body = -1;
@@ -23,8 +26,13 @@ struct Shape {
   const MassProperties* mass = nullptr;
   GeometryHash hash;
   ShapeDescriptor descriptor;
-  SurfaceSample sample;           // the descriptor sample, which drives alignment
-  std::vector<double> distance;   // descriptor distance to each signature (0: same hash)
+  SurfaceSample sample;  // the descriptor sample, which drives alignment
+  // Descriptor distance to each signature (0: same hash; kUnmeasured: not
+  // measured, and over `certain`). Stage 1 measures the signatures its
+  // search finds near; the others when a stage asks (MatchContext::distance).
+  std::vector<double> distance;
+  std::vector<std::size_t> near;  // the signatures stage 1 measured, closest first (ties by index)
+  double certain = 0;             // every signature this close or closer is measured
   bool noisy = false;             // a perturbed surface (see perturbed())
   bool found_whole = false;       // a signature matched it whole: it is no piece of another
   // Made when first needed: the dense verification sample, and the vertex
@@ -51,6 +59,8 @@ struct MatchContext {
   const DenseSample& dense(std::size_t shape);
   double spacing(std::size_t shape);
   const std::vector<std::uint32_t>& triangles(std::size_t shape) const;
+  // Shape's descriptor distance to a signature, measured now if stage 1 did not.
+  double distance(std::size_t shape, std::size_t signature);
   // The shape holding signature i as an exact copy (same geometry hash).
   std::optional<std::size_t> exact_shape(std::size_t signature) const;
 

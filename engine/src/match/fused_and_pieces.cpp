@@ -40,6 +40,8 @@ class ShapeVote {
   // Signatures the shape could be a piece of (volume share, area, width);
   // of those, the closest few by descriptor, so the stage's cost does not
   // grow with the size of the set.
+  // The size tests come first: they are free, and only the signatures that
+  // pass have their distance measured (if stage 1 did not).
   std::vector<std::size_t> piece_signatures(const std::vector<bool>& open, double side) const {
     const PieceParams& p = ctx_.params.piece;
     Ranked near;
@@ -48,7 +50,7 @@ class ShapeVote {
       const double volume = s_.mass->abs_volume / reference_volume(e.descriptor);
       if (open[i] && volume >= p.min_volume && volume <= 1.0 && s_.mass->area / e.descriptor.area <= p.max_area &&
           side <= p.width_margin * ctx_.index.model(i).diameter)
-        near.push_back({s_.distance[i], i});
+        near.push_back({ctx_.distance(si_, i), i});
     }
     std::stable_sort(near.begin(), near.end());
     if (near.size() > p.max_signatures) near.resize(p.max_signatures);
@@ -64,7 +66,14 @@ class ShapeVote {
              Ranked& fused, Ranked& pieces) {
     const FusedParams& f = ctx_.params.fused;
     const PieceParams& pc = ctx_.params.piece;
-    for (std::size_t i = 0; i < open.size(); ++i) {
+    // Only signatures within the fused gate (stage 1 measured all of them)
+    // or a piece candidate can vote, in set order as always.
+    std::vector<std::size_t> voters = piece_of;
+    for (std::size_t i : s_.near)
+      if (s_.distance[i] <= f.gate) voters.push_back(i);
+    std::sort(voters.begin(), voters.end());
+    voters.erase(std::unique(voters.begin(), voters.end()), voters.end());
+    for (std::size_t i : voters) {
       if (!open[i]) continue;
       const SignatureEntry& e = ctx_.set.entries[i];
       const double ratio = s_.mass->area / e.descriptor.area;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "match/match_index.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include "common/parallel.hpp"
 
 namespace meshsentry {
@@ -25,7 +28,35 @@ std::shared_ptr<const MatchIndex> MatchIndex::build(const SignatureSet& set, con
   parallel_for(index->views.size(), 0, [&](std::size_t k) {
     index->views[k].spacing = ppf_model_points(index->views[k].entry, params.ppf).spacing;
   });
+  if (!set.entries.empty()) {
+    std::vector<const ShapeDescriptor*> d;
+    for (const SignatureEntry& e : set.entries) d.push_back(&e.descriptor);
+    index->signature_search =
+        std::make_unique<DescriptorIndex>(std::move(d), set.params, params.distance, params.index);
+  }
+  if (!index->views.empty()) {
+    std::vector<const ShapeDescriptor*> d;
+    for (const IndexedView& v : index->views) d.push_back(&v.entry.descriptor);
+    index->view_search = std::make_unique<DescriptorIndex>(std::move(d), set.params, params.distance, params.index);
+  }
+  for (std::size_t i = 0; i < set.entries.size(); ++i) index->by_hash_.push_back({set.entries[i].hash, i});
+  auto key = [](const std::pair<GeometryHash, std::size_t>& p) { return std::tie(p.first.hi, p.first.lo, p.second); };
+  std::sort(index->by_hash_.begin(), index->by_hash_.end(),
+            [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  for (const auto& [h, i] : index->by_hash_) index->hash_order_.push_back(i);
   return index;
+}
+
+std::span<const std::size_t> MatchIndex::with_hash(const GeometryHash& h) const {
+  auto less = [](const std::pair<GeometryHash, std::size_t>& p, const GeometryHash& q) {
+    return std::tie(p.first.hi, p.first.lo) < std::tie(q.hi, q.lo);
+  };
+  const auto lo = std::lower_bound(by_hash_.begin(), by_hash_.end(), h, less);
+  auto hi = lo;
+  while (hi != by_hash_.end() && hi->first == h) ++hi;
+  const std::size_t a = static_cast<std::size_t>(lo - by_hash_.begin()),
+                    b = static_cast<std::size_t>(hi - by_hash_.begin());
+  return std::span<const std::size_t>(hash_order_).subspan(a, b - a);
 }
 
 }  // namespace meshsentry

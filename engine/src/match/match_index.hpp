@@ -6,8 +6,10 @@
 
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
+#include "match/descriptor_index.hpp"
 #include "match/params.hpp"
 #include "match/ppf_search.hpp"
 #include "meshsentry/signatures.hpp"
@@ -25,6 +27,12 @@ struct IndexedView {
 struct MatchIndex {
   MatchParams params;
   std::vector<IndexedView> views;
+  // Stage 1's nearest-neighbour searches, over the signatures' descriptors
+  // and over the views' (null for an empty set or a set without views).
+  std::unique_ptr<DescriptorIndex> signature_search, view_search;
+
+  // Signatures whose reference has this geometry hash, in set order.
+  std::span<const std::size_t> with_hash(const GeometryHash& h) const;
 
   static std::shared_ptr<const MatchIndex> build(const SignatureSet& set, const MatchParams& params = {});
 
@@ -40,6 +48,8 @@ struct MatchIndex {
 
  private:
   mutable std::vector<PpfModel> models_;
+  std::vector<std::pair<GeometryHash, std::size_t>> by_hash_;  // sorted by hash, then signature
+  std::vector<std::size_t> hash_order_;                        // by_hash_'s signatures
   std::unique_ptr<std::once_flag[]> built_;
 };
 

@@ -29,6 +29,25 @@ struct DistanceParams {
   double score_scale = 0.25;  // total distance at which descriptor_score is 1/e
 };
 
+// Stage 1's nearest-neighbour index (match/descriptor_index.cpp): a k-d tree
+// over a short vector that bounds the descriptor distance from below (the
+// weighted cumulative histograms summed over blocks of bins, and the
+// scalars), so a shape is compared exactly with the signatures and views
+// that could be within the largest gate (GateParams, FusedParams::gate)
+// only. None of these values changes what is found, only what it costs.
+struct IndexParams {
+  std::size_t d2_blocks = 8, d1_blocks = 4, a3_blocks = 4;  // 8 + 4 + 4 + 3 dimensions
+  std::size_t leaf_size = 16;
+  // Near misses: the nearest candidates + this many + the signatures placed
+  // are measured per shape, which certifies the listed candidates without
+  // measuring every signature on almost every file (else all are measured).
+  std::size_t extra_neighbours = 4;
+  double margin = 1e-9;  // relative: bound and distance round differently
+  // Every shape compared with every signature and view, as before the
+  // index: the reference the index is checked against (bench/shortlist_recall).
+  bool exhaustive = false;
+};
+
 // Stage 1 -> 2: which (shape, signature) pairs are worth an alignment.
 struct GateParams {
   double verify = 0.22;         // descriptor distance under which a shape is aligned
@@ -184,6 +203,7 @@ struct DeformParams {
 struct MatchParams {
   ShapeParams shapes;
   DistanceParams distance;
+  IndexParams index;
   GateParams gates;
   VerifyParams verify;
   PoseSearchParams pose;

@@ -157,11 +157,71 @@ Match score_signature(MatchContext& ctx, std::size_t i) {
   return m;
 }
 
+// Every signature scored, each shape measured against all of them first.
+std::vector<Match> score_every(MatchContext& ctx) {
+  const std::size_t n = ctx.set.entries.size();
+  for (std::size_t si = 0; si < ctx.shapes.size(); ++si)
+    for (std::size_t i = 0; i < n; ++i) ctx.distance(si, i);
+  std::vector<Match> scored;
+  for (std::size_t i = 0; i < n; ++i) scored.push_back(score_signature(ctx, i));
+  return scored;
+}
+
+// The signatures that can appear in the result: every placed one, and the
+// near misses. A signature unmeasured on some shape is over that shape's
+// `certain` distance, so one whose closest measured distance is within the
+// smallest `certain` of all shapes has its true score; every other
+// signature scores below ceiling * descriptor_score(that distance). When the
+// listed candidates all score above that bound, the list is the one every
+// signature would give; else (rare: few signatures near any shape) every
+// signature is scored.
+std::vector<Match> score_listed(MatchContext& ctx) {
+  const std::size_t n = ctx.set.entries.size();
+  const std::size_t listed = ctx.options.candidates;
+  std::vector<std::size_t> placed;
+  for (const Placement& pl : ctx.placements) placed.push_back(pl.signature);
+  std::sort(placed.begin(), placed.end());
+  placed.erase(std::unique(placed.begin(), placed.end()), placed.end());
+  // The nearest few per shape: enough for the list even if all the placed
+  // ones are among them. A later stage may have measured some already.
+  std::vector<std::size_t> ids = placed;
+  if (listed > 0)
+    for (Shape& s : ctx.shapes) {
+      if (s.certain == kUnmeasured || !indexed(ctx, s)) continue;
+      auto [found, kth] =
+          ctx.index.signature_search->nearest(s.descriptor, listed + ctx.params.index.extra_neighbours + placed.size());
+      for (const auto& [d, i] : found) {
+        if (s.distance[i] == kUnmeasured) s.distance[i] = d;
+        ids.push_back(i);
+      }
+      s.certain = std::max(s.certain, kth);
+    }
+  double certain = kUnmeasured;
+  for (const Shape& s : ctx.shapes) certain = std::min(certain, s.certain);
+  for (const Shape& s : ctx.shapes) ids.insert(ids.end(), s.near.begin(), s.near.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<Match> scored;
+  for (std::size_t i : ids) {
+    const bool is_placed = std::binary_search(placed.begin(), placed.end(), i);
+    double closest = kUnmeasured;
+    for (std::size_t si = 0; si < ctx.shapes.size(); ++si)
+      closest = std::min(closest, is_placed ? ctx.distance(si, i) : ctx.shapes[si].distance[i]);
+    if (is_placed || closest <= certain) scored.push_back(score_signature(ctx, i));
+  }
+  if (scored.size() == n || listed == 0) return scored;
+  std::stable_sort(scored.begin(), scored.end(), ranks_before);
+  std::size_t clean = 0;
+  const double bound = ctx.params.gates.unverified_ceiling * descriptor_score(certain, ctx.params.distance);
+  for (const Match& m : scored)
+    if (m.verdict == Verdict::clean && ++clean == listed) return m.score > bound ? scored : score_every(ctx);
+  return score_every(ctx);
+}
+
 }  // namespace
 
 void score(MatchContext& ctx, ScanResult& r) {
-  std::vector<Match> scored;
-  for (std::size_t i = 0; i < ctx.set.entries.size(); ++i) scored.push_back(score_signature(ctx, i));
+  std::vector<Match> scored = score_listed(ctx);
   std::stable_sort(scored.begin(), scored.end(), ranks_before);
   r.verdict = Verdict::clean;
   for (Match& m : scored) {

@@ -11,9 +11,15 @@ namespace meshsentry {
 // Shapes: the whole file and each body that could be a part of its own,
 // with hashes, descriptors and descriptor samples.
 void describe_shapes(MatchContext& ctx);
-// Stage 1, every (shape, signature) pair: exact geometry hash, else
-// descriptor distance.
+// Stage 1, every shape: signatures with its geometry hash (exact copies),
+// and the descriptor distance to every signature within shortlist_reach
+// (Shape::near; to all of them when not indexed).
 void shortlist(MatchContext& ctx);
+double shortlist_reach(const MatchParams& p);
+// Whether the shape's signatures are found by the index (else all are measured).
+bool indexed(const MatchContext& ctx, const Shape& s);
+// Shape::near again from Shape::distance.
+void sort_near(Shape& s);
 // Stage 2: each shape aligned with its closest signature (three for a
 // perturbed surface) when that is within the descriptor gate.
 void verify_whole(MatchContext& ctx);

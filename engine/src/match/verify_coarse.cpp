@@ -34,10 +34,19 @@ bool found_on(const MatchContext& ctx, std::size_t i, std::size_t si) {
 std::vector<std::size_t> closest_views(const MatchContext& ctx, const Shape& s) {
   std::vector<std::pair<double, std::size_t>> closest;
   const auto& views = ctx.index.views;
-  for (std::size_t k = 0; k < views.size(); ++k)
-    if (const double d = descriptor_distance(s.descriptor, views[k].entry.descriptor, ctx.params.distance).total;
-        d <= ctx.params.gates.coarse_verify)
-      closest.push_back({d, k});
+  const double gate = ctx.params.gates.coarse_verify;
+  const DescriptorIndex* search = ctx.index.view_search.get();
+  if (!ctx.params.index.exhaustive && search && search->accepts(s.descriptor)) {
+    // Only the closest few within the gate are tried: a shape near a part
+    // is near many of its views, and near views of many parts in a large set.
+    closest = search->nearest(s.descriptor, ctx.params.coarse.view_tries, gate).first;
+  } else {
+    for (std::size_t k = 0; k < views.size(); ++k)
+      if (const double d = descriptor_distance(s.descriptor, views[k].entry.descriptor, ctx.params.distance).total;
+          d <= gate)
+        closest.push_back({d, k});
+  }
+  // (distance, view) pairs are all distinct, so the order found does not matter.
   const std::size_t tries = std::min(ctx.params.coarse.view_tries, closest.size());
   std::partial_sort(closest.begin(), closest.begin() + tries, closest.end());
   std::vector<std::size_t> out;

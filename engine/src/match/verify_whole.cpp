@@ -7,7 +7,6 @@
 // a perturbed surface is aligned with its three closest. The score of a
 // placement is the share of the signature's surface found on the shape.
 #include <algorithm>
-#include <numeric>
 
 #include "match/pose_search.hpp"
 #include "match/stages.hpp"
@@ -16,15 +15,10 @@
 namespace meshsentry {
 namespace {
 
-// The signatures closest to shape si by descriptor (ties by index), at most `count`.
+// The signatures closest to shape si by descriptor (ties by index), at most
+// `count`: stage 1 measured every one within the gates, in that order.
 std::vector<std::size_t> closest_signatures(const Shape& s, std::size_t count) {
-  std::vector<std::size_t> order(s.distance.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  const auto& d = s.distance;
-  std::partial_sort(order.begin(), order.begin() + count, order.end(),
-                    [&](std::size_t a, std::size_t b) { return d[a] != d[b] ? d[a] < d[b] : a < b; });
-  order.resize(count);
-  return order;
+  return {s.near.begin(), s.near.begin() + std::min(count, s.near.size())};
 }
 
 }  // namespace
