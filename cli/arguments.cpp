@@ -75,10 +75,10 @@ void add_scan(CLI::App& app, ScanArgs& s, SharedFlags& shared, std::string& thre
       ->check(CLI::IsMember({"text", "jsonl", "json"}));
   scan->add_option("-j,--threads", threads, "files in parallel (0: every core, the default)")->type_name("N");
   scan->add_option("-o,--report", s.report, "also write an HTML evidence report")->type_name("FILE.html");
-  scan->add_option("--case", s.case_id, "report: the case number")->type_name("ID");
-  scan->add_option("--exhibit", s.exhibit, "report: the exhibit (evidence item) number")->type_name("ID");
-  scan->add_option("--examiner", s.examiner, "report: who ran the scan")->type_name("NAME");
-  scan->add_option("--notes", s.notes, "report: free notes for the case record")->type_name("TEXT");
+  scan->add_option("--case", s.case_id, "report and json: the case number")->type_name("ID");
+  scan->add_option("--exhibit", s.exhibit, "report and json: the exhibit (evidence item) number")->type_name("ID");
+  scan->add_option("--examiner", s.examiner, "report and json: who ran the scan")->type_name("NAME");
+  scan->add_option("--notes", s.notes, "report and json: free notes for the case record")->type_name("TEXT");
   scan->add_option("--hashes", s.hashes, "report: also md5 and/or sha1 of each file (comma-separated)")
       ->type_name("LIST");
   scan->add_flag("-q,--quiet", s.quiet, "no progress bar and no summary");

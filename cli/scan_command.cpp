@@ -168,10 +168,6 @@ int write_report(const ScanArgs& c, const Engine& engine, const Printer& print, 
 
 // Where, by whom and how the run was made, for the report's case record.
 void describe_run(const ScanArgs& c, RunInfo& info) {
-  info.case_id = c.case_id;
-  info.exhibit = c.exhibit;
-  info.examiner = c.examiner;
-  info.notes = c.notes;
   info.command_line = c.command_line;
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) == 0) info.host = host;
@@ -235,6 +231,10 @@ int scan_command(const ScanArgs& args) {
   info.threshold = c.opt.match_threshold;
   info.options = c.opt;
   info.started = now_utc();
+  info.case_id = c.case_id;  // the case fields go into json too; the rest only into the report
+  info.exhibit = c.exhibit;
+  info.examiner = c.examiner;
+  info.notes = c.notes;
   if (!c.report.empty()) describe_run(c, info);
   g_stop.store(false);
   c.opt.cancel = &g_stop;

@@ -436,10 +436,19 @@ TEST_CASE("scan --report is a forensic record: case fields, inventory, hashes, l
   CHECK(read_bytes(d.path / "out" / "r.html.sha256") == openssl_hex(html, EVP_sha256()) + "  r.html\n");
   CHECK(std::distance(std::filesystem::directory_iterator(d.path / "out"), {}) == 2);
 
-  // Without --quiet the SHA-256 is said on stderr; an unknown digest is a usage error.
-  r = run_cli("scan --signatures " + sigs + " --report " + q(report) + " " + q(in / "cube.stl"), d.path / "err");
+  // Without --quiet the SHA-256 is said on stderr; the allow-list is named with its SHA-256.
+  const std::string rule = "sha256:" + openssl_hex(cube_bytes, EVP_sha256()) + "\n";
+  write_bytes(d.path / "allow.txt", rule);
+  r = run_cli("scan --signatures " + sigs + " --allow " + q(d.path / "allow.txt") + " --report " + q(report) + " " +
+                  q(in / "cube.stl"),
+              d.path / "err");
   CHECK(r.code == 0);
-  CHECK(r.err.find("SHA-256 " + openssl_hex(read_bytes(report), EVP_sha256())) != std::string::npos);
+  const std::string allowed = read_bytes(report);
+  CHECK(r.err.find("SHA-256 " + openssl_hex(allowed, EVP_sha256())) != std::string::npos);
+  CHECK(allowed.find((d.path / "allow.txt").string() + "</span> (SHA-256 <span class=\"mono\">" +
+                     openssl_hex(rule, EVP_sha256()) + "</span>)") != std::string::npos);
+  CHECK(allowed.find("<dt>Case</dt><dd>-</dd>") != std::string::npos);
+  // An unknown digest is a usage error.
   r = run_cli("scan --signatures " + sigs + " --hashes crc32 --report " + q(report) + " " + q(in), d.path / "err");
   CHECK(r.code == 2);
   CHECK(r.err.find("--hashes") != std::string::npos);
