@@ -45,6 +45,12 @@ struct SharedFlags {
       opt->group("Matching and limits");
     }
   }
+  // The value given to `name` (the last), or empty.
+  std::string value_of(const std::string& name) const {
+    for (const auto& [opt, value] : given)
+      if (opt->count() && opt->get_name() == name) return value;
+    return {};
+  }
   // The first bad value's message, or empty.
   std::string apply(ScanOptions& options) const {
     for (const auto& [opt, value] : given) {
@@ -69,6 +75,12 @@ void add_scan(CLI::App& app, ScanArgs& s, SharedFlags& shared, std::string& thre
       ->check(CLI::IsMember({"text", "jsonl", "json"}));
   scan->add_option("-j,--threads", threads, "files in parallel (0: every core, the default)")->type_name("N");
   scan->add_option("-o,--report", s.report, "also write an HTML evidence report")->type_name("FILE.html");
+  scan->add_option("--case", s.case_id, "report and json: the case number")->type_name("ID");
+  scan->add_option("--exhibit", s.exhibit, "report and json: the exhibit (evidence item) number")->type_name("ID");
+  scan->add_option("--examiner", s.examiner, "report and json: who ran the scan")->type_name("NAME");
+  scan->add_option("--notes", s.notes, "report and json: free notes for the case record")->type_name("TEXT");
+  scan->add_option("--hashes", s.hashes, "report: also md5 and/or sha1 of each file (comma-separated)")
+      ->type_name("LIST");
   scan->add_flag("-q,--quiet", s.quiet, "no progress bar and no summary");
   scan->add_flag("--list-skipped", s.list_skipped, "text and jsonl also list the paths passed over (json always does)");
   scan->add_flag("-i,--infected", s.infected, "text: list flagged and suspect files only (errors go to stderr)");
@@ -118,6 +130,16 @@ void add_sig(CLI::App& app, Arguments& a) {
 // Values CLI11 cannot check alone; the usage error's message, or empty.
 std::string finish_scan(ScanArgs& s, const SharedFlags& shared, const std::string& threads, bool no_timing) {
   if (std::string error = shared.apply(s.opt); !error.empty()) return error;
+  s.allow_list = shared.value_of("--allow");
+  for (std::size_t at = 0; at <= s.hashes.size() && !s.hashes.empty();) {
+    std::size_t end = s.hashes.find(',', at);
+    if (end == std::string::npos) end = s.hashes.size();
+    const std::string name = s.hashes.substr(at, end - at);
+    if (name == "md5") s.md5 = true;
+    else if (name == "sha1") s.sha1 = true;
+    else if (name != "sha256") return "--hashes takes md5, sha1 or both (comma-separated), not '" + name + "'";
+    at = end + 1;
+  }
   if (no_timing) s.opt.timing = false;
   if (!threads.empty()) {
     double num = 0;
@@ -136,6 +158,26 @@ std::string finish_scan(ScanArgs& s, const SharedFlags& shared, const std::strin
       return "--report " + s.report + ": not a file name in an existing folder";
   }
   return {};
+}
+
+// argv as one line a shell would split back into the same words: words of
+// plain characters as they are, others in single quotes (' as '\\'').
+std::string shell_quoted(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (i) line += ' ';
+    const bool plain = !word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                               "0123456789_./=:,+-@%") == std::string::npos;
+    if (plain) {
+      line += word;
+      continue;
+    }
+    line += '\'';
+    for (char c : word) line += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    line += '\'';
+  }
+  return line;
 }
 
 // "meshsentry sig build": the subcommands chosen, for messages.
@@ -163,6 +205,7 @@ Command chosen(const CLI::App& app) {
 
 Arguments parse_arguments(int argc, char** argv) {
   Arguments a;
+  a.scan.command_line = shell_quoted(argc, argv);
   CLI::App app("meshsentry: scan 3D model files against a signature set of parts", "meshsentry");
   // The formatter and option defaults are copied into each subcommand as it
   // is made, so they come first.

@@ -26,6 +26,11 @@ struct ScanArgs {
   bool infected = false;        // --infected: text lists flagged and suspect files only
   bool summary = true;          // --no-summary: no closing summary in text
   bool list_skipped = false;    // --list-skipped: text and JSONL list the paths passed over too
+  // The report's case record: --case, --exhibit, --examiner, --notes; the
+  // command line as typed (shell-quoted); the --allow file, if any.
+  std::string case_id, exhibit, examiner, notes, command_line, allow_list;
+  std::string hashes;              // --hashes: md5,sha1 beside SHA-256 in the report's inventory
+  bool md5 = false, sha1 = false;  // what --hashes asked
 };
 
 struct SigBuildArgs {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +18,9 @@
 #include <vector>
 
 #include "arguments.hpp"
+#include "common/atomic_file.hpp"
+#include "common/mapped_file.hpp"
+#include "common/sha256.hpp"
 #include "common/text.hpp"
 #include "meshsentry/engine.hpp"
 #include "meshsentry/report.hpp"
@@ -124,26 +128,56 @@ struct Printer {
   // of text or JSONL with --list-skipped (default JSONL stays as it was).
   void operator()(const SkippedFile& s) {
     summary.add(s);
-    if (c.format == "json") return skipped.push_back(s);
-    if (!c.list_skipped) return;
+    if (c.format == "json" || !c.report.empty()) skipped.push_back(s);
+    if (c.format == "json" || !c.list_skipped) return;
     const std::string out = (c.format == "jsonl" ? skipped_to_jsonl(s) : skipped_to_text(s)) + "\n";
     if (shared_terminal) bar.above([&] { write_now(out); });
     else write_now(out);
   }
-  std::vector<SkippedFile> skipped;  // for JSON's "skipped"
+  std::vector<SkippedFile> skipped;  // for JSON's "skipped" and the report's inventory
 };
 
-int write_report(const ScanArgs& c, const Engine& engine, const std::vector<ScanResult>& kept, const RunInfo& info,
-                 bool bar_on) {
+// The report, then its SHA-256 beside it in sha256sum's format (both
+// written atomically), so that a copy can be checked with `sha256sum -c`.
+int write_report(const ScanArgs& c, const Engine& engine, const Printer& print, const RunInfo& info, bool bar_on) {
   if (bar_on) std::fputs("writing the report...", stderr);
-  const Status written = write_html_report(c.report, kept, engine, info);
+  HtmlReportOptions options;
+  options.skipped = print.skipped;
+  options.md5 = c.md5;
+  options.sha1 = c.sha1;
+  std::string html;
+  Status written = Status::success();
+  try {
+    html = to_html_report(print.kept, engine, info, options);
+  } catch (const std::exception& e) {
+    written = make_error(ErrorCode::io, std::string("report: ") + e.what());
+  }
+  const std::string hex = sha256_hex(std::as_bytes(std::span(html)));
+  const std::string line = hex + "  " + std::filesystem::path(c.report).filename().string() + "\n";
+  if (written.ok()) written = write_file_atomically(c.report, std::as_bytes(std::span(html)));
+  if (written.ok()) written = write_file_atomically(c.report + ".sha256", std::as_bytes(std::span(line)));
   if (bar_on) std::fputs("\r\033[K", stderr);
   if (!written.ok()) {
     std::fprintf(stderr, "meshsentry scan: %s\n", written.message.c_str());
     return kError;
   }
-  if (!c.quiet) std::fprintf(stderr, "report written to %s\n", c.report.c_str());
+  if (!c.quiet) std::fprintf(stderr, "report written to %s (SHA-256 %s, in %s.sha256)\n", c.report.c_str(), hex.c_str(),
+                             c.report.c_str());
   return kClean;
+}
+
+// Where, by whom and how the run was made, for the report's case record.
+void describe_run(const ScanArgs& c, RunInfo& info) {
+  info.command_line = c.command_line;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0) info.host = host;
+  if (const passwd* pw = getpwuid(geteuid())) info.user = pw->pw_name;
+  info.user += " (uid " + std::to_string(geteuid()) + ")";
+  std::error_code ec;
+  info.working_directory = std::filesystem::current_path(ec).string();
+  info.allow_list = c.allow_list;
+  if (!c.allow_list.empty())
+    if (auto file = MappedFile::open(c.allow_list, c.opt.load.max_file_bytes)) info.allow_list_sha256 = sha256_hex(file->bytes());
 }
 
 // Standard input (`scan -`) as one file, through the engine's in-memory
@@ -197,6 +231,11 @@ int scan_command(const ScanArgs& args) {
   info.threshold = c.opt.match_threshold;
   info.options = c.opt;
   info.started = now_utc();
+  info.case_id = c.case_id;  // the case fields go into json too; the rest only into the report
+  info.exhibit = c.exhibit;
+  info.examiner = c.examiner;
+  info.notes = c.notes;
+  if (!c.report.empty()) describe_run(c, info);
   g_stop.store(false);
   c.opt.cancel = &g_stop;
   std::optional<StopSignals> signals(std::in_place);
@@ -216,7 +255,7 @@ int scan_command(const ScanArgs& args) {
   const RunSummary& sum = print.summary;
   if (c.format == "json") write_now(json_document_tail(sum, info, print.skipped) + "\n");
   if (!c.report.empty())
-    if (const int code = write_report(c, *engine, print.kept, info, bar_on); code != kClean) return code;
+    if (const int code = write_report(c, *engine, print, info, bar_on); code != kClean) return code;
   if (c.format == "text" && c.summary && !c.quiet) {
     SummaryInfo s;
     s.signatures = info.signature_entries;

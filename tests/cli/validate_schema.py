@@ -43,6 +43,11 @@ with tempfile.TemporaryDirectory() as tmp:
         print("schema:", e.json_path, e.message)
     assert not errors, "scan --format json does not follow the schema"
     assert doc["summary"]["interrupted"] is False
+    assert "case" not in doc  # only where a case field is given
+    cased = json.loads(subprocess.run(args + ["--format", "json", "--case", "C-21", "--examiner", "J. O'Neil"],
+                                      capture_output=True, text=True).stdout)
+    assert not list(validator.iter_errors(cased)), "scan --format json --case does not follow the schema"
+    assert cased["case"] == {"id": "C-21", "examiner": "J. O'Neil"}, cased["case"]
     odd = [r for r in doc["files"] if r.get("path_bytes_escaped")]
     assert [r["path"] for r in odd] == [os.path.join(tmp, "odd\\xff\\nname.stl")], odd
     readme = {"path": os.path.join(tmp, "README"), "reason": "not_3d", "content": "text", "bytes": 17}

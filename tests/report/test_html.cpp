@@ -3,7 +3,9 @@
 // references, every embedded picture a PNG libpng can read, hostile names
 // escaped; the rasterizer and PNG writer under it; the CLI's --report and
 // --quiet, and the progress bar only on a terminal.
+#include <openssl/evp.h>
 #include <png.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -120,7 +122,7 @@ TEST_CASE("the HTML report has a card with pictures per flagged file and nothing
   CHECK(count(html, "<article class=\"card") == n_flagged);
   for (const ScanResult& r : results) {
     if (!flagged(r)) continue;
-    CHECK(count(html, r.sha256) == 1);
+    CHECK(count(html, r.sha256) == 2);  // its card and the inventory
     CHECK(html.find(r.matches.at(0).signature) != std::string::npos);
   }
   CHECK(html.find(info.signature_checksum) != std::string::npos);
@@ -305,8 +307,9 @@ TEST_CASE("scan --report writes the report only where asked; --quiet silences st
   CHECK(r.err.empty());
   REQUIRE(std::filesystem::exists(report));
   CHECK(read_bytes(report).find("<article class=\"card match\"") != std::string::npos);
-  // Nothing written next to the scanned file or the report.
-  CHECK(std::distance(std::filesystem::directory_iterator(d.path / "out"), {}) == 1);
+  // Nothing written next to the scanned file; beside the report, its SHA-256 alone.
+  CHECK(std::distance(std::filesystem::directory_iterator(d.path / "out"), {}) == 2);
+  CHECK(std::filesystem::exists(report.string() + ".sha256"));
 
   // Not a terminal: the summary line, but no progress bar.
   r = run_cli("scan --signatures " + sigs + " --report=" + q(report) + " " + rack, d.path / "err");
@@ -348,4 +351,105 @@ TEST_CASE("the progress bar shows on a terminal and is erased at the end", "[cli
   const std::string log = on_tty("--quiet", "quiet.log");
   CHECK(log.find("files") == std::string::npos);
   CHECK(log.find("results") == std::string::npos);
+}
+
+namespace {
+
+std::string openssl_hex(const std::string& bytes, const EVP_MD* md) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), out, &len, md, nullptr);
+  std::string hex;
+  char two[3];
+  for (unsigned i = 0; i < len; ++i) {
+    std::snprintf(two, sizeof two, "%02x", out[i]);
+    hex += two;
+  }
+  return hex;
+}
+
+}  // namespace
+
+TEST_CASE("scan --report is a forensic record: case fields, inventory, hashes, legend, its own SHA-256", "[cli]") {
+  TempDir d;
+  const auto sigs = q(source_dir() / "signatures/demo.msig");
+  const std::filesystem::path in = d.path / "exhibit";
+  std::filesystem::create_directory(in);
+  std::filesystem::create_directory(d.path / "out");
+  // A flagged part inside an archive, a clean cube, and a text file the walk passes over.
+  write_bytes(in / "rack.zip", stored_zip({{"rack.stl", read_bytes(source_dir() / "models/refs/gear_rack_m2.stl")}}));
+  write_binary_stl(cube(), in / "cube.stl");
+  write_bytes(in / "readme.txt", "abc");
+  const auto report = d.path / "out" / "r.html";
+
+  Run r = run_cli("scan --quiet --signatures " + sigs +
+                      " --case C-21 --exhibit 'E 7' --examiner \"Jo O'Neil\" --notes 'seized <drive>'"
+                      " --hashes md5,sha1 --report " +
+                      q(report) + " " + q(in),
+                  d.path / "err");
+  CHECK(r.code == 1);
+  CHECK(r.err.empty());
+  const std::string html = read_bytes(report);
+  REQUIRE(!html.empty());
+
+  // The case record: fields as given (escaped), host, user, the command line shell-quoted.
+  CHECK(html.find("<dt>Case</dt><dd>C-21</dd>") != std::string::npos);
+  CHECK(html.find("<dt>Exhibit</dt><dd>E 7</dd>") != std::string::npos);
+  CHECK(html.find("<dt>Examiner</dt><dd>Jo O&#39;Neil</dd>") != std::string::npos);
+  CHECK(html.find("seized &lt;drive&gt;") != std::string::npos);
+  char host[256] = {};
+  REQUIRE(gethostname(host, sizeof host - 1) == 0);
+  CHECK(html.find("<dt>Host</dt><dd>" + html_escape(host) + "</dd>") != std::string::npos);
+  CHECK(html.find("(uid " + std::to_string(geteuid()) + ")") != std::string::npos);
+  CHECK(html.find("--case C-21 --exhibit &#39;E 7&#39; --examiner &#39;Jo O&#39;\\&#39;&#39;Neil&#39;") !=
+        std::string::npos);
+  CHECK(html.find("<dt>Allow-list</dt><dd>none</dd>") != std::string::npos);
+
+  // The inventory: the clean file with its three hashes, the skipped one with its reason.
+  const std::string cube_bytes = read_bytes(in / "cube.stl");
+  const std::size_t cube_row = html.find((in / "cube.stl").string() + "</td>");
+  REQUIRE(cube_row != std::string::npos);
+  const std::string row = html.substr(cube_row, html.find("</tr>", cube_row) - cube_row);
+  CHECK(row.find("badge clean") != std::string::npos);
+  CHECK(row.find(openssl_hex(cube_bytes, EVP_sha256())) != std::string::npos);
+  CHECK(row.find(openssl_hex(cube_bytes, EVP_md5())) != std::string::npos);
+  CHECK(row.find(openssl_hex(cube_bytes, EVP_sha1())) != std::string::npos);
+  CHECK(openssl_hex("abc", EVP_md5()) == "900150983cd24fb0d6963f7d28e17f72");  // the helper itself
+  const std::size_t txt_row = html.find((in / "readme.txt").string() + "</td>");
+  REQUIRE(txt_row != std::string::npos);
+  CHECK(html.substr(txt_row, html.find("</tr>", txt_row) - txt_row).find("not_3d (text)") != std::string::npos);
+  CHECK(html.find("rack.zip!/rack.stl</td>") != std::string::npos);  // the member, under its archive
+
+  // An archive flagged for its member is one flagged file of two.
+  CHECK(html.find("<title>meshsentry report: 1 flagged of 2 files</title>") != std::string::npos);
+  CHECK(html.find("Flagged files <span class=\"count\">1</span>") != std::string::npos);
+  const std::size_t summary = html.find("<table class=\"summary\">");
+  REQUIRE(summary != std::string::npos);
+  CHECK(html.find("<tbody><tr><td>2</td><td class=\"n-match\">1</td>", summary) != std::string::npos);
+  // A legend for every number the cards show.
+  const std::size_t legend = html.find("<section id=\"legend\">");
+  REQUIRE(legend != std::string::npos);
+  for (const char* term : {"Score", "Coverage", "Detail", "Fit", "Explains", "Scale", "Method", "Verdict"})
+    CHECK(html.find(std::string("<dt>") + term + "</dt><dd>", legend) != std::string::npos);
+
+  // The report's own SHA-256, beside it in sha256sum's format.
+  CHECK(read_bytes(d.path / "out" / "r.html.sha256") == openssl_hex(html, EVP_sha256()) + "  r.html\n");
+  CHECK(std::distance(std::filesystem::directory_iterator(d.path / "out"), {}) == 2);
+
+  // Without --quiet the SHA-256 is said on stderr; the allow-list is named with its SHA-256.
+  const std::string rule = "sha256:" + openssl_hex(cube_bytes, EVP_sha256()) + "\n";
+  write_bytes(d.path / "allow.txt", rule);
+  r = run_cli("scan --signatures " + sigs + " --allow " + q(d.path / "allow.txt") + " --report " + q(report) + " " +
+                  q(in / "cube.stl"),
+              d.path / "err");
+  CHECK(r.code == 0);
+  const std::string allowed = read_bytes(report);
+  CHECK(r.err.find("SHA-256 " + openssl_hex(allowed, EVP_sha256())) != std::string::npos);
+  CHECK(allowed.find((d.path / "allow.txt").string() + "</span> (SHA-256 <span class=\"mono\">" +
+                     openssl_hex(rule, EVP_sha256()) + "</span>)") != std::string::npos);
+  CHECK(allowed.find("<dt>Case</dt><dd>-</dd>") != std::string::npos);
+  // An unknown digest is a usage error.
+  r = run_cli("scan --signatures " + sigs + " --hashes crc32 --report " + q(report) + " " + q(in), d.path / "err");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--hashes") != std::string::npos);
 }

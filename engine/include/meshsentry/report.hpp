@@ -32,6 +32,12 @@ struct RunInfo {
   ScanOptions options;  // the settings the run used (limits, isolation, stages)
   std::string started, finished;  // ISO 8601 UTC
   bool interrupted = false;       // stopped early (ScanOptions::cancel): files not started are not listed
+  // The forensic record of the HTML report (the CLI fills them; empty ones
+  // are shown as "-"): the examiner's case fields, where and by whom the
+  // run was made, and the allow-list used ("" for none) with its SHA-256.
+  std::string case_id, exhibit, examiner, notes;
+  std::string host, user, command_line, working_directory;
+  std::string allow_list, allow_list_sha256;
 };
 
 // Counts of a run's results and of the paths it passed over, for the JSON
@@ -74,13 +80,21 @@ std::string json_document_tail(const RunSummary& summary, const RunInfo& info,
 struct HtmlReportOptions {
   bool pictures = true;  // front, top and isometric views per flagged file
   int view_width = 480, view_height = 360;  // pixels per view
+  // The paths the run passed over, listed in the inventory with their reason.
+  std::vector<SkippedFile> skipped;
+  // MD5 and SHA-1 beside SHA-256 in the inventory, for hash-set lookups:
+  // computed from each named file re-read from disk, and only where its
+  // SHA-256 still matches the scanned bytes (archive members: SHA-256 only).
+  bool md5 = false, sha1 = false;
 };
 
 // One self-contained HTML document (inline CSS, pictures as data: URIs, a
-// Content-Security-Policy that forbids any network access): run header,
-// summary table, one card per flagged file with its best match and pictures
+// Content-Security-Policy that forbids any network access): run header
+// with the case record, summary table (an archive and its members count as
+// one file), one card per flagged file with its best match and pictures
 // of the scanned geometry with the signature's points overlaid in the found
-// pose, and a table of errors. Every string from files is escaped. Same
+// pose, a table of errors, an inventory of every file met (scanned, members,
+// skipped) with sizes and hashes, and a legend of the numbers. Every string from files is escaped. Same
 // inputs, same bytes. Safe on untrusted files; `engine` must be the one that
 // produced `results` (its signatures give the overlay points).
 std::string to_html_report(const std::vector<ScanResult>& results, const Engine& engine, const RunInfo& info,

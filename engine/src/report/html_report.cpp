@@ -15,6 +15,7 @@
 #include "common/parallel.hpp"
 #include "meshsentry/report.hpp"
 #include "report/html_pictures.hpp"
+#include "report/html_record.hpp"
 #include "report/html_style.hpp"
 #include "report/html_text.hpp"
 #include "report/names.hpp"
@@ -66,12 +67,23 @@ void header(std::string& h, const RunInfo& info) {
   fact(h, "Fused-part stage", info.options.partial ? "on" : "off");
   fact(h, "Cut-piece stage", info.options.partial && info.options.pieces ? "on" : "off");
   fact(h, "Signature set SHA-256", "<span class=\"mono\">" + html_escape(info.signature_checksum) + "</span>", "wide");
+  case_facts(h, info);
   h += "</dl></div></header>\n";
 }
 
+// Counts files as a person does: an archive once, whatever its members
+// (its verdict is already the worst of theirs); members are in the inventory.
 void summary(std::string& h, const std::vector<ScanResult>& results) {
   std::size_t n[5] = {};  // match, suspect, error, clean, allowed
-  for (const ScanResult& r : results) {
+  const std::vector<bool> member = archive_members(results);
+  std::size_t files = 0, members = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const ScanResult& r = results[i];
+    if (member[i]) {
+      ++members;
+      continue;
+    }
+    ++files;
     switch (r.verdict) {
       case Verdict::match: ++n[0]; break;
       case Verdict::suspect: ++n[1]; break;
@@ -85,10 +97,14 @@ void summary(std::string& h, const std::vector<ScanResult>& results) {
   const int columns = n[4] ? 5 : 4;  // "allowed" only where an allow-list was used
   h += "<section><h2>Summary</h2><table class=\"summary\"><thead><tr><th>Files</th>";
   for (int i = 0; i < columns; ++i) h += std::string("<th>") + names[i] + "</th>";
-  h += "</tr></thead><tbody><tr><td>" + std::to_string(results.size()) + "</td>";
+  h += "</tr></thead><tbody><tr><td>" + std::to_string(files) + "</td>";
   for (int i = 0; i < columns; ++i)
     h += std::string("<td class=\"") + (n[i] ? classes[i] : "n-zero") + "\">" + std::to_string(n[i]) + "</td>";
-  h += "</tr></tbody></table></section>\n";
+  h += "</tr></tbody></table>";
+  if (members)
+    h += "<p class=\"note\">An archive counts as one file; its " + std::to_string(members) +
+         " scanned member" + (members == 1 ? " is" : "s are") + " listed under it in the inventory.</p>";
+  h += "</section>\n";
 }
 
 void card(std::string& h, const ScanResult& r, const Pictures& pics, std::size_t index) {
@@ -107,6 +123,7 @@ void card(std::string& h, const ScanResult& r, const Pictures& pics, std::size_t
     fact(h, "Severity", "<span class=\"sev " + html_escape(sev) + "\">" + html_escape(sev) + "</span>");
     fact(h, "Score", fixed(m->score, 3) + meter(m->score));
     fact(h, "Coverage", fixed(m->coverage, 3));
+    fact(h, "Detail", fixed(m->detail, 3));
     fact(h, "Scale", fixed(m->scale, 3));
     fact(h, "Mirrored", m->mirrored ? "yes" : "no");
     fact(h, "Fit", fixed(m->fit, 4));
@@ -168,9 +185,18 @@ void verdict_table(std::string& h, const std::vector<ScanResult>& results, Verdi
 
 std::string to_html_report(const std::vector<ScanResult>& results, const Engine& engine, const RunInfo& info,
                            const HtmlReportOptions& options) {
+  // Cards for every flagged result, members too (they have the pictures);
+  // counts of files, as in the summary, take an archive once.
   std::vector<std::size_t> shown;
-  for (std::size_t i = 0; i < results.size(); ++i)
+  const std::vector<bool> member = archive_members(results);
+  std::size_t files = 0, flagged_files = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
     if (flagged(results[i])) shown.push_back(i);
+    if (!member[i]) {
+      ++files;
+      flagged_files += flagged(results[i]);
+    }
+  }
   // Pictures cost a load and three renders each: done in parallel, each
   // into its own slot, so the page is the same whatever the thread count.
   std::vector<Pictures> pictures(shown.size());
@@ -187,12 +213,14 @@ std::string to_html_report(const std::vector<ScanResult>& results, const Engine&
        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
        "style-src 'unsafe-inline'\">\n<meta name=\"referrer\" content=\"no-referrer\">\n";
   h += "<meta name=\"generator\" content=\"meshsentry " + html_escape(engine_version()) + "\">\n";
-  h += "<title>meshsentry report: " + std::to_string(shown.size()) + " flagged of " +
-       std::to_string(results.size()) + " files</title>\n<style>" + html_report_css() + "</style>\n</head>\n<body>\n";
+  h += "<title>meshsentry report: " + std::to_string(flagged_files) + " flagged of " + std::to_string(files) +
+       " files</title>\n<style>" + html_report_css() + "</style>\n</head>\n<body>\n";
   header(h, info);
   h += "<main class=\"wrap\">\n";
   summary(h, results);
-  h += "<section><h2>Flagged files <span class=\"count\">" + std::to_string(shown.size()) + "</span></h2>\n";
+  h += "<section><h2>Flagged files <span class=\"count\">" + std::to_string(flagged_files) + "</span></h2>\n";
+  if (shown.size() != flagged_files)
+    h += "<p class=\"note\">A flagged archive and its flagged members have a card each; the archive counts once.</p>\n";
   if (shown.empty()) {
     h += "<p class=\"empty\">Nothing was flagged.</p>\n";
   } else {
@@ -204,6 +232,8 @@ std::string to_html_report(const std::vector<ScanResult>& results, const Engine&
   h += "</section>\n";
   verdict_table(h, results, Verdict::error, "Errors", "Error", "", &ScanResult::error);
   verdict_table(h, results, Verdict::allowed, "Allowed", "Allow-list rule", " class=\"mono\"", &ScanResult::allowed_by);
+  inventory(h, results, info, options);
+  legend(h);
   h += "</main>\n<footer class=\"wrap\">Generated by meshsentry " + html_escape(engine_version()) +
        ". Self-contained: this page loads nothing from the network. Pictures are re-rendered from the scanned "
        "files after checking their SHA-256.</footer>\n</body>\n</html>\n";

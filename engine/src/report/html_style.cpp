@@ -80,6 +80,7 @@ text-align:left;padding:10px 14px;background:#f8f9fb;border-bottom:1px solid var
 table.list td{padding:9px 14px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
 table.list tr:last-child td{border-bottom:0}
 table.list td.mono{word-break:break-all}
+table.list tr.skipped td{color:var(--muted)}
 table.list .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .others table.list{margin-top:8px}
 .empty{color:var(--muted);background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px 20px;margin:0}

@@ -171,6 +171,16 @@ std::string json_document_head(const RunInfo& info) {
                        {"max_files", o.archive.max_members},
                        {"max_recursion", o.max_archive_depth},
                        {"max_ratio", o.archive.max_ratio}}}};
+  // The examiner's case fields, only where given: a run without them keeps
+  // the document it always had.
+  if (!(info.case_id + info.exhibit + info.examiner + info.notes).empty()) {
+    nlohmann::ordered_json c = nlohmann::ordered_json::object();
+    if (!info.case_id.empty()) c["id"] = info.case_id;
+    if (!info.exhibit.empty()) c["exhibit"] = info.exhibit;
+    if (!info.examiner.empty()) c["examiner"] = info.examiner;
+    if (!info.notes.empty()) c["notes"] = info.notes;
+    doc["case"] = c;
+  }
   doc["started"] = info.started;
   std::string s = doc.dump(2, ' ', false, kReplace);
   s.resize(s.size() - 2);  // reopen the object: drop "\n}"
