@@ -13,7 +13,7 @@ namespace meshsentry {
 
 // Which parts of a file are described and matched on their own.
 struct ShapeParams {
-  std::size_t max_bodies = 32;           // the largest bodies examined besides the whole file
+  std::size_t max_bodies = 1000;  // the largest bodies examined besides the whole file (a bound for hostile files)
   double min_body_area_fraction = 1e-5;  // of the file's area: dust below it cannot hold a part
   std::size_t min_body_triangles = 4;
   // A body's descriptor samples: this many times its share of the file's
