@@ -36,6 +36,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -177,7 +178,8 @@ def main():
     ap.add_argument("--meshsentry", action="append", default=[], metavar="NAME=PATH",
                     help="a build to measure (repeatable; default build/meshsentry); the first builds the sets. "
                     "PATH may carry scan options after spaces: 'nofused=build/meshsentry --no-fused'")
-    ap.add_argument("--work", default="/tmp/meshsentry-scale")
+    ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "meshsentry-scale"),
+                    help="where parts, chunks and sets are kept between runs (default: the system temp folder)")
     ap.add_argument("--set", default=DEV, help="evaluation set (default ../shared/eval/dev)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--chunks", default="", help="where the built chunks end (default: the sizes); sets of any "
