@@ -104,10 +104,7 @@ void handle_batch(const httplib::Request& req, httplib::Response& res, const htt
   // One slot for the batch: its files are scanned one after another, so a
   // batch never takes more of the machine than a single upload.
   if (!acquire_or_refuse(slots, ctx.config.scan_wait, res)) return;
-  struct Release {
-    ScanSlots& s;
-    ~Release() { s.release(); }
-  } release{slots};
+  const HeldSlot held(slots);
   ScanOptions options = ctx.config.scan;
   options.allow = loaded->allow;
 

@@ -52,6 +52,17 @@ void send_unavailable(httplib::Response& res, const std::string& message);
 using ScanSlots = std::counting_semaphore<>;
 // Takes a slot, or answers 503 and returns false.
 bool acquire_or_refuse(ScanSlots& slots, std::chrono::seconds wait, httplib::Response& res);
+// A slot that acquire_or_refuse took, given back when the scope ends.
+class HeldSlot {
+ public:
+  explicit HeldSlot(ScanSlots& slots) : slots_(slots) {}
+  ~HeldSlot() { slots_.release(); }
+  HeldSlot(const HeldSlot&) = delete;
+  HeldSlot& operator=(const HeldSlot&) = delete;
+
+ private:
+  ScanSlots& slots_;
+};
 
 // Content-Length as a number; false when absent or malformed.
 bool content_length(const httplib::Request& req, std::uint64_t& out);

@@ -129,10 +129,7 @@ void handle_scan(const httplib::Request& req, httplib::Response& res, const http
   const std::shared_ptr<const LoadedSet> loaded = ctx.slot.get();  // kept for this request
   if (!loaded) return send_unavailable(res, "no signature set loaded yet, retry later");
   if (!acquire_or_refuse(slots, ctx.config.scan_wait, res)) return;
-  struct Release {
-    ScanSlots& s;
-    ~Release() { s.release(); }
-  } release{slots};
+  const HeldSlot held(slots);
   ScanOptions options = ctx.config.scan;
   options.allow = loaded->allow;
   const auto bytes = std::as_bytes(std::span<const char>(body.data(), body.size()));
