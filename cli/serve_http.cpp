@@ -3,6 +3,7 @@
 
 #include <random>
 
+#include "common/json_numbers.hpp"
 #include "meshsentry/report.hpp"
 
 namespace meshsentry::cli {
@@ -40,7 +41,7 @@ const std::string& request_id() {
   return t_request.id;
 }
 
-std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string dump(const Json& j) { return dump_json(j); }
 
 void send_json(httplib::Response& res, int status, const std::string& body) {
   res.status = status;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // JSON writers. Field order is fixed (ordered_json) and numbers are rounded
-// to 6 significant places, so equal results print as equal bytes.
+// to 6 significant places, so equal results print as equal bytes; each
+// double prints in its shortest form (common/json_numbers.hpp).
 #include <cmath>
 
+#include "common/json_numbers.hpp"
 #include "meshsentry/report.hpp"
 #include "report/names.hpp"
 #include "report/result_json.hpp"
@@ -84,14 +86,8 @@ nlohmann::ordered_json result_to_json(const ScanResult& r) {
 }
 
 std::string to_jsonl(const ScanResult& r) {
-  return result_to_json(r).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return dump_json(result_to_json(r));
 }
-
-namespace {
-
-constexpr auto kReplace = nlohmann::ordered_json::error_handler_t::replace;
-
-}  // namespace
 
 void RunSummary::add(const ScanResult& r) noexcept {
   ++files;
@@ -139,7 +135,7 @@ std::string RunSummary::skipped_text() const {
 }
 
 std::string skipped_to_jsonl(const SkippedFile& s) {
-  return skipped_json(s, "skipped").dump(-1, ' ', false, kReplace);
+  return dump_json(skipped_json(s, "skipped"));
 }
 
 std::string skipped_to_text(const SkippedFile& s) {
@@ -182,7 +178,7 @@ std::string json_document_head(const RunInfo& info) {
     doc["case"] = c;
   }
   doc["started"] = info.started;
-  std::string s = doc.dump(2, ' ', false, kReplace);
+  std::string s = dump_json(doc, 2);
   s.resize(s.size() - 2);  // reopen the object: drop "\n}"
   return s + ",\n  \"files\": [";
 }
@@ -190,7 +186,7 @@ std::string json_document_head(const RunInfo& info) {
 std::string json_document_item(const ScanResult& result, bool first) {
   // Indented as an element of "files"; strings hold no raw newline (JSON
   // escapes it), so every newline of the dump is one of its layout.
-  const std::string item = result_to_json(result).dump(2, ' ', false, kReplace);
+  const std::string item = dump_json(result_to_json(result), 2);
   std::string s = first ? "\n    " : ",\n    ";
   for (char c : item) {
     s += c;
@@ -215,7 +211,7 @@ std::string json_document_tail(const RunSummary& summary, const RunInfo& info,
                      {"skipped", summary.skipped},
                      {"skipped_by_reason", by_reason},
                      {"interrupted", info.interrupted}};
-  const std::string t = tail.dump(2, ' ', false, kReplace);
+  const std::string t = dump_json(tail, 2);
   // Close "files" (on its own line unless empty, as dump prints arrays),
   // then the tail's members after its opening "{".
   return std::string(summary.files ? "\n  ]" : "]") + "," + t.substr(1);
