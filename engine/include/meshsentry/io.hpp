@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "meshsentry/mesh.hpp"
@@ -135,24 +136,48 @@ Result<LoadedMesh> read_3mf(std::span<const std::byte> bytes, const LoadLimits& 
 Result<LoadedMesh> read_vrml(std::span<const std::byte> bytes, const LoadLimits& limits = {},
                              ScanBudget* budget = nullptr);
 
+// One member of an archive, expanded in memory.
+struct ArchiveMember {
+  std::string name;                 // path inside the archive, '/'-separated
+  std::vector<std::byte> bytes;     // empty when `error` is set
+  Status error;                     // per-member problem (encrypted, over a limit)
+};
+
+// Where a scanned file's side files (a glTF's .bin buffers, an OBJ's .mtl)
+// come from. A file read from disk (`path`): files named plainly beside it;
+// every other reference (absolute, "..", subfolders, symlinks, FIFOs,
+// devices) is not found. A member of an archive (`members`, `member`): the
+// other members of that archive, by a relative name from the member's folder
+// ("../x.bin" too while it stays inside the archive); absolute names,
+// URIs with a scheme (file://) and names that leave the archive are not
+// found, and the host's files are never opened. With neither, none at all.
+struct SideFiles {
+  SideFiles() = default;
+  // Implicit: a path on disk is what most callers have.
+  SideFiles(std::string disk_path) : path(std::move(disk_path)) {}  // NOLINT(google-explicit-constructor)
+  SideFiles(const std::vector<ArchiveMember>& archive, std::string member_name)
+      : members(&archive), member(std::move(member_name)) {}
+
+  std::string path;                                     // the file on disk, or empty
+  const std::vector<ArchiveMember>* members = nullptr;  // its archive's members (not owned)
+  std::string member;                                   // its own name in that archive
+};
+
 // Assimp-backed formats, from memory. Node transforms are applied and all
 // meshes of the scene merged; Mesh::source_mesh keeps where each triangle
-// came from. `path`, when the bytes were read from a file there, lets side
-// files (.mtl, .bin) named plainly beside it resolve; every other reference
-// (absolute, "..", subfolders, symlinks, FIFOs, devices, or any at all
-// without `path`) is not found, so nothing outside the scanned files is
-// opened.
+// came from. Side files (.mtl, .bin) resolve only as `side` allows, so
+// nothing outside the scanned files is opened.
 Result<LoadedMesh> read_with_assimp(std::span<const std::byte> bytes, Format format,
-                                    const LoadLimits& limits = {}, const std::string& path = {});
+                                    const LoadLimits& limits = {}, const SideFiles& side = {});
 // Reads the file, then read_with_assimp with `path`.
 Result<LoadedMesh> read_file_with_assimp(const std::string& path, Format format,
                                          const LoadLimits& limits = {});
 
 // The same in a forked child with an address-space and CPU-time limit: a
 // crash, hang or memory blow-up of the parser is returned as an error.
-// `path` as for read_with_assimp.
+// `side` as for read_with_assimp.
 Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, Format format,
-                                             const LoadLimits& limits, const std::string& path = {});
+                                             const LoadLimits& limits, const SideFiles& side = {});
 
 // CAD: STEP (AP203/214/242), IGES and OpenCASCADE BREP through
 // OpenCASCADE. Every solid placed by its assembly location, lengths in
@@ -165,22 +190,16 @@ Result<LoadedMesh> read_cad(std::span<const std::byte> bytes, Format format, con
 Result<LoadedMesh> read_cad_isolated(std::span<const std::byte> bytes, Format format, const LoadLimits& limits);
 
 // Sniff, then dispatch to the right reader. Archives are not meshes: use
-// list_archive for them. `path` (may be empty) lets Assimp resolve side files.
+// list_archive for them. `side` (a path on disk, an archive's members, or
+// none) is where Assimp may find side files (see SideFiles).
 // The mesh is charged to `budget` when given (a scan's, for the scanned file
 // this is in), else to a budget of `limits` for this file alone.
 Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view name_hint,
-                             const LoadLimits& limits = {}, const std::string& path = {},
+                             const LoadLimits& limits = {}, const SideFiles& side = {},
                              ScanBudget* budget = nullptr);
 
 // Convenience: map the file and load it.
 Result<LoadedMesh> load_mesh_file(const std::string& path, const LoadLimits& limits = {});
-
-// One member of an archive, expanded in memory.
-struct ArchiveMember {
-  std::string name;                 // path inside the archive, '/'-separated
-  std::vector<std::byte> bytes;     // empty when `error` is set
-  Status error;                     // per-member problem (encrypted, over a limit)
-};
 
 struct ArchiveLimits {
   std::uint64_t max_member_bytes = 256ull << 20;   // 256 MiB per member

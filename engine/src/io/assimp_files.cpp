@@ -4,6 +4,7 @@
 #include <assimp/MemoryIOWrapper.h>
 
 #include <utility>
+#include <vector>
 
 #include "common/mapped_file.hpp"
 
@@ -33,13 +34,64 @@ std::string plain_side_name(std::string_view requested) {
   return std::string(requested);
 }
 
-AssimpFiles::AssimpFiles(std::span<const std::byte> bytes, std::string name, std::string folder,
+std::string member_side_name(std::string_view folder, std::string_view requested) {
+  // No scheme (file://, data: that Assimp did not decode, C:), no absolute
+  // name, no backslash or NUL: only a relative reference within the archive.
+  if (requested.empty() || requested.front() == '/' ||
+      requested.find_first_of(std::string_view(":\\\0", 3)) != std::string_view::npos)
+    return {};
+  std::vector<std::string_view> parts;
+  auto walk = [&parts](std::string_view path) {
+    while (!path.empty()) {
+      const auto slash = path.find('/');
+      const std::string_view part = path.substr(0, slash);
+      path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+      if (part.empty() || part == ".") continue;
+      if (part != "..") parts.push_back(part);
+      else if (parts.empty()) return false;  // out of the archive
+      else parts.pop_back();
+    }
+    return true;
+  };
+  if (!walk(folder) || !walk(requested) || parts.empty()) return {};
+  std::string name(parts[0]);
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    name += '/';
+    name += parts[i];
+  }
+  return name;
+}
+
+AssimpFiles::AssimpFiles(std::span<const std::byte> bytes, std::string name, const SideFiles& side, bool use_side,
                          std::uint64_t max_side_bytes)
-    : bytes_(bytes), name_(std::move(name)), folder_(std::move(folder)), max_side_bytes_(max_side_bytes) {}
+    : bytes_(bytes), name_(std::move(name)), max_side_bytes_(max_side_bytes) {
+  if (!use_side) return;
+  if (side.members) {
+    members_ = side.members;
+    const auto slash = side.member.rfind('/');
+    member_folder_ = slash == std::string::npos ? std::string() : side.member.substr(0, slash + 1);
+  } else if (!side.path.empty()) {
+    const auto slash = side.path.rfind('/');
+    folder_ = slash == std::string::npos ? "." : slash == 0 ? "/" : side.path.substr(0, slash);
+  }
+}
+
+const ArchiveMember* AssimpFiles::member_for(const char* file) const {
+  if (!members_ || !file) return nullptr;
+  const std::string want = member_side_name(member_folder_, file);
+  if (want.empty()) return nullptr;
+  // The first readable member of that name ("./x.bin" in a tar is x.bin; a
+  // zip may repeat a name); a mesh
+  // member already scanned has given its bytes back and is not found.
+  for (const ArchiveMember& m : *members_)
+    if (m.error.ok() && member_side_name("", m.name) == want && !m.bytes.empty() && m.bytes.size() <= max_side_bytes_) return &m;
+  return nullptr;
+}
 
 bool AssimpFiles::Exists(const char* file) const {
   if (!file) return false;
   if (name_ == file) return true;
+  if (members_) return member_for(file) != nullptr;
   // Whether it would open: a FIFO or a symlink beside the file "exists" no more than one elsewhere.
   const std::string side = folder_.empty() ? std::string() : plain_side_name(file);
   return !side.empty() && MappedFile::check(folder_ + "/" + side, max_side_bytes_, false).ok();
@@ -48,6 +100,10 @@ bool AssimpFiles::Exists(const char* file) const {
 Assimp::IOStream* AssimpFiles::Open(const char* file, const char* mode) {
   if (!file || (mode && std::string_view(mode).find_first_of("wa+") != std::string_view::npos)) return nullptr;
   if (name_ == file) return new Assimp::MemoryIOStream(as_u8(bytes_), bytes_.size());
+  if (members_) {
+    const ArchiveMember* m = member_for(file);
+    return m ? new Assimp::MemoryIOStream(as_u8(m->bytes), m->bytes.size()) : nullptr;
+  }
   const std::string side = folder_.empty() ? std::string() : plain_side_name(file);
   if (side.empty()) return nullptr;
   auto f = MappedFile::open(folder_ + "/" + side, max_side_bytes_, false);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Every non-STL mesh format goes through Assimp. Only triangulation is asked
 // of it; welding and cleaning are ours, so every format is prepared the same
-// way. It reads the scanned bytes and side files only through AssimpFiles,
-// never the host's file system. Node transforms are applied and instanced meshes repeated. Assimp is
+// way. It reads the scanned bytes and side files only through AssimpFiles
+// (a folder on disk, or the other members of an archive), never otherwise
+// the host's file system. Node transforms are applied and instanced meshes repeated. Assimp is
 // treated as untrusted code on untrusted bytes: exceptions are caught here
 // and its output is checked (indices in range, finite and not subnormal
 // coordinates).
@@ -135,23 +136,21 @@ Result<LoadedMesh> import_guarded(Format format, const LoadLimits& limits, Impor
 }  // namespace
 
 Result<LoadedMesh> read_with_assimp(std::span<const std::byte> bytes, Format format, const LoadLimits& limits,
-                                    const std::string& path) {
+                                    const SideFiles& side) {
   if (bytes.empty()) return make_error(ErrorCode::empty, "empty file");
   if (bytes.size() > limits.max_file_bytes)
     return make_error(ErrorCode::limit, "limit: file size over " + std::to_string(limits.max_file_bytes));
   // Assimp picks its reader by the name it is given: the file's own name
   // (which OBJ also uses for its fallback .mtl) where that agrees with the
-  // format, else the name ReadFileFromMemory gives a buffer.
+  // format, else the name ReadFileFromMemory gives a buffer. Side files are
+  // looked up only for a file of its own name.
+  const std::string& path = side.members ? side.member : side.path;
   const bool beside = !path.empty() && file_extension(path) == assimp_hint(format);
   const auto slash = path.rfind('/');
   std::string name = std::string(AI_MEMORYIO_MAGIC_FILENAME) + "." + assimp_hint(format);
-  std::string folder;
-  if (beside) {
-    name = slash == std::string::npos ? path : path.substr(slash + 1);
-    folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  }
+  if (beside) name = slash == std::string::npos ? path : path.substr(slash + 1);
   return import_guarded(format, limits, [&](Assimp::Importer& imp) {
-    imp.SetIOHandler(new AssimpFiles(bytes, name, folder, limits.max_file_bytes));  // the importer owns it
+    imp.SetIOHandler(new AssimpFiles(bytes, name, side, beside, limits.max_file_bytes));  // the importer owns it
     return imp.ReadFile(name, kFlags);
   });
 }

@@ -242,7 +242,7 @@ Result<LoadedMesh> run_isolated(const std::function<Result<LoadedMesh>()>& load,
 std::uint64_t isolation_budget(std::uint64_t bytes) { return kBaseBudget + kBudgetPerByte * bytes; }
 
 Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, Format format,
-                                             const LoadLimits& limits, const std::string& path) {
+                                             const LoadLimits& limits, const SideFiles& side) {
   // A memory budget in proportion to the file: Assimp needed at most 40 MB
   // for any file of our test corpus (the largest, a 2.4 MB OBJ), while a
   // 42 KB COLLADA file there allocates until it fails, 3.2 GB and 36 s later
@@ -250,7 +250,7 @@ Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, F
   // memory.
   LoadLimits child = limits;
   child.isolation_max_bytes = std::min(limits.isolation_max_bytes, isolation_budget(bytes.size()));
-  auto r = run_isolated([&] { return read_with_assimp(bytes, format, child, path); }, child);
+  auto r = run_isolated([&] { return read_with_assimp(bytes, format, child, side); }, child);
   if (r.ok()) r->format = format;
   return r;
 }

@@ -17,7 +17,7 @@ namespace meshsentry {
 namespace {
 
 Result<LoadedMesh> dispatch(std::span<const std::byte> bytes, std::string_view name_hint, const LoadLimits& limits,
-                            const std::string& path, ScanBudget& budget) {
+                            const SideFiles& side, ScanBudget& budget) {
   if (bytes.empty()) return make_error(ErrorCode::empty, "empty file");
   const Format f = sniff(bytes, name_hint);
   switch (f) {
@@ -46,10 +46,11 @@ Result<LoadedMesh> dispatch(std::span<const std::byte> bytes, std::string_view n
   if (is_archive(f))
     return make_error(ErrorCode::invalid, "archive: expand it with list_archive");
   // Formats with side files (.mtl, .bin) find them beside the file on disk
-  // (only there, and only plain names: see AssimpFiles); the file itself is
-  // always parsed from `bytes`, the bytes that were hashed.
+  // (only plain names) or among the other members of its archive (only
+  // there): see AssimpFiles. The file itself is always parsed from `bytes`,
+  // the bytes that were hashed.
   const bool side_files = f == Format::gltf || f == Format::obj || f == Format::collada;
-  const std::string beside = side_files ? path : std::string();
+  const SideFiles beside = side_files ? side : SideFiles();
   // A GLB as trimesh wrote it (JSON chunk unpadded) is parsed from a padded
   // copy; the scanned bytes, which are hashed, stay as they are.
   const std::optional<std::vector<std::byte>> padded = f == Format::glb ? pad_glb_json_chunk(bytes) : std::nullopt;
@@ -74,12 +75,12 @@ LoadLimits limits_left(const LoadLimits& limits, const ScanBudget& b) {
 }  // namespace
 
 Result<LoadedMesh> load_mesh(std::span<const std::byte> bytes, std::string_view name_hint,
-                             const LoadLimits& limits, const std::string& path, ScanBudget* budget) {
+                             const LoadLimits& limits, const SideFiles& side, ScanBudget* budget) {
   ScanBudget own(limits);
   ScanBudget& b = budget ? *budget : own;
   if (Status s = b.check_time(); !s.ok()) return s;
   const LoadLimits left = limits_left(limits, b);
-  auto loaded = dispatch(bytes, name_hint, left, path, b);
+  auto loaded = dispatch(bytes, name_hint, left, side, b);
   if (!loaded) return loaded;
   // 3MF, VRML and G-code charged theirs before allocating; the others are
   // charged now, before preparation multiplies their memory.

@@ -23,10 +23,10 @@ namespace {
 // followed into the archives as the scan did.
 struct Source {
   MappedFile file;
-  std::vector<std::byte> member;
+  std::vector<ArchiveMember> members;  // of the innermost archive, for a member
   std::span<const std::byte> bytes;
-  std::string name;       // last component, the format hint
-  std::string disk_path;  // for side files (.mtl, .bin); empty for members
+  std::string name;  // last component, the format hint
+  SideFiles side;    // where side files (.mtl, .bin) are: beside the file, or its archive's members
 };
 
 Status open_source(const std::string& path, const ScanOptions& scan, Source& src) {
@@ -42,19 +42,18 @@ Status open_source(const std::string& path, const ScanOptions& scan, Source& src
   src.file = std::move(file.value());
   src.bytes = src.file.bytes();
   src.name = parts.back();
-  if (parts.size() == 1) src.disk_path = path;
+  if (parts.size() == 1) src.side = SideFiles(path);
   for (std::size_t k = 1; k < parts.size(); ++k) {
     auto members = list_archive(src.bytes, scan.archive);
     if (!members) return members.status();
-    bool found = false;
-    for (ArchiveMember& m : *members) {
-      if (m.name != parts[k] || !m.error.ok()) continue;
-      src.member = std::move(m.bytes);
-      src.bytes = src.member;
-      found = true;
-      break;
-    }
-    if (!found) return make_error(ErrorCode::io, "archive member not found again");
+    const auto m = std::find_if(members->begin(), members->end(),
+                                [&](const ArchiveMember& a) { return a.name == parts[k] && a.error.ok(); });
+    if (m == members->end()) return make_error(ErrorCode::io, "archive member not found again");
+    // The outer level's bytes (src.bytes) are read; its members can go.
+    const auto at = static_cast<std::size_t>(m - members->begin());
+    src.members = std::move(*members);
+    src.bytes = src.members[at].bytes;
+    src.side = SideFiles(src.members, parts[k]);
   }
   return Status::success();
 }
@@ -102,7 +101,7 @@ Pictures render_checked(const ScanResult& r, const Engine& engine, const ScanOpt
   bool loaded = false;
   ReopenHooks hooks;
   hooks.loaded = [&](Format) { loaded = true; };
-  auto prepared = reopen(src.bytes, src.name, scan, src.disk_path, hooks);
+  auto prepared = reopen(src.bytes, src.name, scan, src.side, hooks);
   if (!prepared) {
     out.missing = (loaded ? "Could not prepare the mesh again: " : "Could not load the mesh again: ") +
                   prepared.status().message;

@@ -39,7 +39,7 @@ double ms_since(Clock::time_point t0) {
 using Release = std::function<void(std::size_t)>;
 
 void scan_within(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
-                 const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget,
+                 const SideFiles& side, const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget,
                  std::vector<ScanResult>& out, const Release& release = {});
 
 // Each member scanned as a file of its own, named outer!/member, one level deeper.
@@ -68,7 +68,8 @@ void scan_members(const Engine& engine, std::vector<ArchiveMember>& members, con
       out.push_back(error_result(inner, s));
       break;
     }
-    scan_within(engine, m.bytes, inner, {}, opt, depth + 1, budget, out);
+    // Its side files (a glTF's .bin) are the archive's other members.
+    scan_within(engine, m.bytes, inner, SideFiles(members, m.name), opt, depth + 1, budget, out);
     std::vector<std::byte>().swap(m.bytes);  // scanned: its memory is the next member's
   }
 }
@@ -133,14 +134,14 @@ void scan_archive(const Engine& engine, std::span<const std::byte> bytes, ScanRe
 // no triangles is clean rather than an error (a print project's empty model).
 // `release`, when given, may give the memory of bytes the scan is done with
 // back (only a file read by scan_file, whose bytes it owns).
-ScanResult scan_mesh(const Engine& engine, std::span<const std::byte> bytes, ScanResult r, const std::string& disk_path,
+ScanResult scan_mesh(const Engine& engine, std::span<const std::byte> bytes, ScanResult r, const SideFiles& side,
                      const ScanOptions& opt, ScanBudget& budget, bool empty_ok, const Release& release = {}) {
   // The file's SHA-256 beside its preparation, and whatever happens.
   ReopenHooks hooks;
   hooks.release = release;
   hooks.loaded = [&](Format format) { r.format = format; };
   hooks.beside = [&] { r.sha256 = sha256_hex(bytes); };
-  auto prepared = reopen(bytes, r.path, opt, disk_path, hooks, &budget);
+  auto prepared = reopen(bytes, r.path, opt, side, hooks, &budget);
   Status late = prepared ? budget.check_time() : Status{};
   if (!prepared && empty_ok && prepared.status().code == ErrorCode::empty) return r;
   if (!prepared || !late.ok()) {
@@ -156,19 +157,19 @@ ScanResult scan_mesh(const Engine& engine, std::span<const std::byte> bytes, Sca
 // A 3MF print project with G-code plates (a .gcode.3mf): its own model, then
 // each plate as a member, as an archive's; false when it has no plates.
 bool scan_project(const Engine& engine, std::span<const std::byte> bytes, const ScanResult& r,
-                  const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget,
+                  const SideFiles& side, const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget,
                   std::vector<ScanResult>& out) {
   auto plates = list_gcode_plates(bytes, budget);
   if (!plates || plates->empty()) return false;
   const std::size_t at = out.size();
-  out.push_back(scan_mesh(engine, bytes, r, disk_path, opt, budget, true));
+  out.push_back(scan_mesh(engine, bytes, r, side, opt, budget, true));
   scan_members(engine, *plates, r.path, opt, depth, budget, out);
   sum_up(out, at, opt);
   return true;
 }
 
 void scan_within(const Engine& engine, std::span<const std::byte> bytes, const std::string& name,
-                 const std::string& disk_path, const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget,
+                 const SideFiles& side, const ScanOptions& opt, std::uint32_t depth, ScanBudget& budget,
                  std::vector<ScanResult>& out, const Release& release) {
   const auto t0 = Clock::now();
   ScanResult r;
@@ -183,8 +184,8 @@ void scan_within(const Engine& engine, std::span<const std::byte> bytes, const s
   const std::size_t at = out.size();
   if (is_archive(r.format))
     scan_archive(engine, bytes, std::move(r), opt, depth, budget, out);
-  else if (r.format != Format::threemf || !scan_project(engine, bytes, r, disk_path, opt, depth, budget, out))
-    out.push_back(scan_mesh(engine, bytes, std::move(r), disk_path, opt, budget, false, release));
+  else if (r.format != Format::threemf || !scan_project(engine, bytes, r, side, opt, depth, budget, out))
+    out.push_back(scan_mesh(engine, bytes, std::move(r), side, opt, budget, false, release));
   if (opt.timing) out[at].elapsed_ms = ms_since(t0);
 }
 
@@ -199,7 +200,7 @@ void scan_bytes(const Engine& engine, std::span<const std::byte> bytes, const st
 }  // namespace
 
 Result<PreparedMesh> reopen(std::span<const std::byte> bytes, const std::string& name, const ScanOptions& opt,
-                            const std::string& disk_path, const ReopenHooks& hooks, ScanBudget* budget) {
+                            const SideFiles& side, const ReopenHooks& hooks, ScanBudget* budget) {
   // A binary STL (most large uploads) is welded straight from its bytes:
   // no soup beside the file and the weld's tables (prepare_stl_records).
   const bool stl = is_exact_binary_stl(bytes, name);
@@ -210,7 +211,7 @@ Result<PreparedMesh> reopen(std::span<const std::byte> bytes, const std::string&
     records.emplace(load_binary_stl(bytes, opt.load, budget));
     if (!*records) failed = records->status();
   } else {
-    loaded.emplace(load_mesh(bytes, name, opt.load, disk_path, budget));
+    loaded.emplace(load_mesh(bytes, name, opt.load, side, budget));
     if (!*loaded) failed = loaded->status();
   }
   Status late = failed.ok() && budget ? budget->check_time() : Status{};

@@ -34,11 +34,11 @@ struct ReopenHooks {
 // Loads `bytes` and prepares the mesh as a scan does: G-code as a toolpath,
 // its layer height kept, with the scan's PrepareOptions. The HTML report
 // re-reads flagged files through it, so that it draws what was matched and
-// Match::body names the same body. `disk_path` (may be empty) lets Assimp
-// resolve side files. The load is charged to `budget` when given (the
+// Match::body names the same body. `side` (a path on disk, the members of
+// the archive the bytes came from, or none) lets Assimp resolve side files. The load is charged to `budget` when given (the
 // scanned file's, for a member of an archive), else to one of its own.
 Result<PreparedMesh> reopen(std::span<const std::byte> bytes, const std::string& name, const ScanOptions& options,
-                            const std::string& disk_path, const ReopenHooks& hooks = {},
+                            const SideFiles& side, const ReopenHooks& hooks = {},
                             ScanBudget* budget = nullptr);
 
 // A result that reports `s` as the file's error.
