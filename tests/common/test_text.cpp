@@ -149,6 +149,7 @@ TEST_CASE("JSON doubles print in their shortest form, in nlohmann's layout", "[t
         R"({"s":"0.13939000000000001 \"1.50\"","n":1234567890123456789,"neg":-42,"nan":null,"inf":null,)"
         R"("a":[0.13939,1e-07,2.0]})");
   CHECK(dump_json(j, 2) == shortest_json_numbers(j.dump(2)));
+  CHECK(shortest_json_numbers(nlohmann::json({1e16, -2.5e-300, 1e-7, 0.5}).dump()) == "[1e+16,-2.5e-300,1e-07,0.5]");
 }
 
 TEST_CASE("JSON doubles rounded to a few places print with no more digits than the rounding", "[text][json]") {

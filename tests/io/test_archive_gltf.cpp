@@ -3,6 +3,9 @@
 // archive (issue 20), and from nowhere else: references that leave the
 // archive, absolute names and file:// URIs are per-file errors, even where
 // the host has a file of that name that would load.
+#include <archive.h>
+#include <archive_entry.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -75,6 +78,29 @@ std::span<const std::byte> bytes_of(const std::string& s) {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
 
+// A tar (as `tar -cf x.tar .` writes it: names start "./") of `members`.
+std::string tar_of(const std::vector<std::pair<std::string, std::string>>& members) {
+  std::string out(1u << 20, '\0');
+  std::size_t used = 0;
+  archive* a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  REQUIRE(archive_write_open_memory(a, out.data(), out.size(), &used) == ARCHIVE_OK);
+  for (const auto& [name, bytes] : members) {
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_size(e, static_cast<la_int64_t>(bytes.size()));
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    REQUIRE(archive_write_header(a, e) == ARCHIVE_OK);
+    REQUIRE(archive_write_data(a, bytes.data(), bytes.size()) == static_cast<la_ssize_t>(bytes.size()));
+    archive_entry_free(e);
+  }
+  REQUIRE(archive_write_close(a) == ARCHIVE_OK);
+  archive_write_free(a);
+  out.resize(used);
+  return out;
+}
+
 // A demo reference with holes (a flange), the part the demo set was built from.
 const Mesh& part() {
   static const Mesh m = load_or_die((source_dir() / "models/refs/flange_3hole.stl").string());
@@ -113,6 +139,15 @@ TEST_CASE("a glTF member reads its .bin from the same archive and is matched", "
     CHECK(up[1].error == "");
     CHECK(up[1].verdict == Verdict::match);
   }
+  // A tar's "./" names, and a name given twice in a zip: the first one is read.
+  auto tar = scan_zip(tar_of({{"./part/flange.gltf", gltf_json(part(), "flange.bin")}, {"./part/flange.bin", bin}}));
+  REQUIRE(tar.size() == 2);
+  CHECK(tar[1].verdict == Verdict::match);
+  auto twice = scan_zip(stored_zip({{"flange.gltf", gltf_json(part(), "flange.bin")},
+                                    {"flange.bin", bin},
+                                    {"flange.bin", std::string(bin.size(), '\0')}}));
+  REQUIRE(twice.size() == 2);
+  CHECK(twice[1].verdict == Verdict::match);
   // data: URIs keep working inside an archive.
   auto inline_data =
       scan_zip(stored_zip({{"flange.gltf", gltf_json(part(), "data:application/octet-stream;base64," + base64(bin))}}));

@@ -34,16 +34,17 @@ inline std::string shortest_json_double(double x) {
   // n-th; plain notation while -4 < n <= 15 (double's digits10), else d.ddde+XX.
   const int k = static_cast<int>(digits.size()), n = exp10 + 1;
   constexpr int kMinExp = -4, kMaxExp = 15;
-  if (k <= n && n <= kMaxExp) return out + digits + std::string(static_cast<std::size_t>(n - k), '0') + ".0";
-  if (0 < n && n <= kMaxExp)
-    return out + digits.substr(0, static_cast<std::size_t>(n)) + "." + digits.substr(static_cast<std::size_t>(n));
-  if (kMinExp < n && n <= 0) return out + "0." + std::string(static_cast<std::size_t>(-n), '0') + digits;
+  const auto zeros = [](int count) { return std::string(static_cast<std::size_t>(count), '0'); };
+  const auto at = static_cast<std::size_t>(std::max(n, 0));
+  if (k <= n && n <= kMaxExp) return out.append(digits).append(zeros(n - k)).append(".0");
+  if (0 < n && n <= kMaxExp) return out.append(digits, 0, at).append(".").append(digits, at);
+  if (kMinExp < n && n <= 0) return out.append("0.").append(zeros(-n)).append(digits);
   out += digits[0];
-  if (k > 1) out += "." + digits.substr(1);
+  if (k > 1) out.append(".").append(digits, 1);
   const int shown = n - 1;
   out += shown < 0 ? "e-" : "e+";
   if (std::abs(shown) < 10) out += '0';
-  return out + std::to_string(std::abs(shown));
+  return out.append(std::to_string(std::abs(shown)));
 }
 
 // `json` (text from nlohmann::json::dump) with every number that has a

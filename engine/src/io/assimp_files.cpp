@@ -3,6 +3,7 @@
 
 #include <assimp/MemoryIOWrapper.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -80,12 +81,20 @@ const ArchiveMember* AssimpFiles::member_for(const char* file) const {
   if (!members_ || !file) return nullptr;
   const std::string want = member_side_name(member_folder_, file);
   if (want.empty()) return nullptr;
-  // The first readable member of that name ("./x.bin" in a tar is x.bin; a
-  // zip may repeat a name); a mesh
+  // The readable members by name ("./x.bin" in a tar is x.bin), made on the
+  // first lookup: a file naming thousands of buffers costs a search each,
+  // not a pass over the archive. The first of a repeated name wins; a mesh
   // member already scanned has given its bytes back and is not found.
-  for (const ArchiveMember& m : *members_)
-    if (m.error.ok() && member_side_name("", m.name) == want && !m.bytes.empty() && m.bytes.size() <= max_side_bytes_) return &m;
-  return nullptr;
+  if (!indexed_) {
+    for (const ArchiveMember& m : *members_)
+      if (m.error.ok() && !m.bytes.empty() && m.bytes.size() <= max_side_bytes_)
+        if (std::string name = member_side_name("", m.name); !name.empty()) index_.emplace_back(std::move(name), &m);
+    std::stable_sort(index_.begin(), index_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    indexed_ = true;
+  }
+  const auto it = std::lower_bound(index_.begin(), index_.end(), want,
+                                   [](const auto& entry, const std::string& name) { return entry.first < name; });
+  return it != index_.end() && it->first == want ? it->second : nullptr;
 }
 
 bool AssimpFiles::Exists(const char* file) const {

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "meshsentry/io.hpp"
@@ -46,6 +47,9 @@ class AssimpFiles final : public Assimp::IOSystem {
   const std::vector<ArchiveMember>* members_ = nullptr;  // or an archive's members
   std::string member_folder_;                           // the scanned member's folder in it, "" or ending in '/'
   std::uint64_t max_side_bytes_;
+
+  mutable std::vector<std::pair<std::string, const ArchiveMember*>> index_;  // by name, on first use
+  mutable bool indexed_ = false;
 
   // The member a side file's name resolves to, or null.
   const ArchiveMember* member_for(const char* file) const;
