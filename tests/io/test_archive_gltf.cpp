@@ -210,4 +210,8 @@ TEST_CASE("member side-file names stay inside the archive", "[io][archive][gltf]
   CHECK(member_side_name("", std::string("a\0b", 3)) == "");
   CHECK(member_side_name("", "dir/..") == "");
   CHECK(member_side_name("", "") == "");
+  // A path on disk converts, as the std::string parameter it replaced did.
+  const SideFiles literal = "dir/x.gltf";
+  CHECK(literal.path == "dir/x.gltf");
+  CHECK(literal.members == nullptr);
 }

@@ -155,6 +155,7 @@ struct SideFiles {
   SideFiles() = default;
   // Implicit: a path on disk is what most callers have.
   SideFiles(std::string disk_path) : path(std::move(disk_path)) {}  // NOLINT(google-explicit-constructor)
+  SideFiles(const char* disk_path) : path(disk_path ? disk_path : "") {}  // NOLINT(google-explicit-constructor)
   SideFiles(const std::vector<ArchiveMember>& archive, std::string member_name)
       : members(&archive), member(std::move(member_name)) {}
 
