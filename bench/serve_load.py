@@ -14,6 +14,7 @@ the other on the same requests; the table gives the medians of the
 repetitions and the pool/fork ratios. Standard library only.
 
   bench/serve_load.py [--build build] [--clients 1,2,4,8] [--requests 96] [--reps 3]
+                      [--threads 4] [--parts 8] [--formats stl,obj,ply,3mf]
 """
 import argparse
 import http.client
@@ -198,11 +199,13 @@ def main():
     ap.add_argument("--clients", default="1,2,4,8")
     ap.add_argument("--threads", type=int, default=4, help="serve --threads (and so pool workers)")
     ap.add_argument("--parts", type=int, default=8, help="STL parts of models/ in the mix (x4 formats)")
+    ap.add_argument("--formats", default="stl,obj,ply,3mf", help="which of stl,obj,ply,3mf the mix holds")
     ap.add_argument("--requests", type=int, default=96, help="requests per measurement")
     ap.add_argument("--reps", type=int, default=3)
     args = ap.parse_args()
     binary = os.path.join(args.build, "meshsentry")
-    mix = make_mix(args.parts)
+    keep = set(args.formats.split(","))
+    mix = [(n, b) for n, b in make_mix(args.parts) if n.rsplit(".", 1)[1] in keep]
     clients = [int(c) for c in args.clients.split(",")]
     work = tempfile.mkdtemp(prefix="serve_load-")
     modes = {"pool": [], "fork": ["--fork-per-file"]}
