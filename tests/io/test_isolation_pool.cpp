@@ -119,7 +119,7 @@ TEST_CASE("pool workers give the fork-per-file answers and survive hostile files
   }
   const IsolationPoolStats s = pool.stats();
   CHECK(s.files == files.size());
-  CHECK(s.killed == std::uint64_t(hostile_files));      // each hostile one cost its worker
+  CHECK(s.killed == std::uint64_t(hostile_files));  // each hostile one cost its worker
   // Each was replaced, at the latest when a file found no worker waiting.
   CHECK(s.forked >= 1 + std::uint64_t(hostile_files));
   CHECK(s.forked <= 2 + std::uint64_t(hostile_files));
