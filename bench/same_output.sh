@@ -4,6 +4,8 @@
 # scans its cases, models/ and the public corpus with --no-timing, one JSONL
 # file each, under OUTDIR. Compare two such folders with `diff -r`.
 #   bench/same_output.sh OUTDIR [BUILD_DIR (build)] [SETDIR (../shared/eval/dev)]
+# SCAN_FLAGS (split on spaces) are added to every scan, e.g. --fork-per-file
+# to compare the isolation pool with a child per file on one build.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: bench/same_output.sh OUTDIR [BUILD_DIR] [SETDIR]}
@@ -15,7 +17,8 @@ mkdir -p "$out"
 "$ms" sig build --manifest "$set_dir/refs.tsv" --out "$out/set.msig" --created 2026-01-01T00:00:00Z >/dev/null
 scan() {  # name, signatures, paths...
   local name=$1 sig=$2; shift 2
-  "$ms" scan --signatures "$sig" --format jsonl --no-timing "$@" > "$out/$name.jsonl" || [ $? -le 2 ]
+  # shellcheck disable=SC2086
+  "$ms" scan --signatures "$sig" --format jsonl --no-timing ${SCAN_FLAGS:-} "$@" > "$out/$name.jsonl" || [ $? -le 2 ]
 }
 scan set "$out/set.msig" "$set_dir/cases"
 scan models "$here/signatures/demo.msig" "$here/models"

@@ -82,6 +82,8 @@ void add_scan(CLI::App& app, ScanArgs& s, SharedFlags& shared, std::string& thre
   scan->add_option("--hashes", s.hashes, "report: also md5 and/or sha1 of each file (comma-separated)")
       ->type_name("LIST");
   scan->add_flag("-q,--quiet", s.quiet, "no progress bar and no summary");
+  scan->add_flag("--fork-per-file", s.fork_per_file,
+                 "isolation: a fresh child for each Assimp/CAD file instead of reused workers");
   scan->add_flag("--list-skipped", s.list_skipped, "text and jsonl also list the paths passed over (json always does)");
   scan->add_flag("-i,--infected", s.infected, "text: list flagged and suspect files only (errors go to stderr)");
   scan->add_flag_callback(

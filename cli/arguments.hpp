@@ -31,6 +31,7 @@ struct ScanArgs {
   std::string case_id, exhibit, examiner, notes, command_line, allow_list;
   std::string hashes;              // --hashes: md5,sha1 beside SHA-256 in the report's inventory
   bool md5 = false, sha1 = false;  // what --hashes asked
+  bool fork_per_file = false;      // --fork-per-file: no pool of isolation workers
 };
 
 struct SigBuildArgs {

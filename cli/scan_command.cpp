@@ -22,6 +22,7 @@
 #include "common/mapped_file.hpp"
 #include "common/sha256.hpp"
 #include "common/text.hpp"
+#include "isolation_workers.hpp"
 #include "meshsentry/engine.hpp"
 #include "meshsentry/report.hpp"
 #include "progress_bar.hpp"
@@ -238,6 +239,8 @@ int scan_command(const ScanArgs& args) {
   if (!c.report.empty()) describe_run(c, info);
   g_stop.store(false);
   c.opt.cancel = &g_stop;
+  // Forked at first use: a folder of STL files needs none.
+  IsolationWorkers workers(c.opt.load.isolate && !c.fork_per_file, c.opt.threads, false);
   std::optional<StopSignals> signals(std::in_place);
   // The total costs a second walk of the tree: counted only for the bar.
   const bool bar_on = progress_wanted(c.quiet);

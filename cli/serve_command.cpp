@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "isolation_workers.hpp"
 #include "scan_flags.hpp"
 #include "serve.hpp"
 #include "serve_auth.hpp"
@@ -32,7 +33,7 @@ const char* kServeUsage =
     "                        [--max-connections N] [--request-timeout SECONDS]\n"
     "                        [--max-request-size BYTES] [--threshold T] [--candidates N] [--allow FILE]\n"
     "                        [--token-file FILE] [--max-batch-files N]\n"
-    "                        [--no-isolation] [--no-fused] [--no-pieces] [--global-only]\n"
+    "                        [--no-isolation] [--fork-per-file] [--no-fused] [--no-pieces] [--global-only]\n"
     "                        [scan limits: --max-file-size ... --max-ratio, as for scan]\n"
     "  POST /v1/scan         the file as the body (name in X-Filename or ?name=), or a\n"
     "                        multipart form with the file in field 'file'\n"
@@ -169,6 +170,7 @@ int serve_command(const Args& args) {
   ConnectionLimits limits;
   Sources from;
   std::string listen = "127.0.0.1:8080", token_file, v;
+  bool fork_per_file = false;
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   auto bad = [](const std::string& what) {
     std::fprintf(stderr, "meshsentry serve: %s\n", what.c_str());
@@ -188,6 +190,7 @@ int serve_command(const Args& args) {
       if (v.empty()) return bad("--token-file takes a file");
       token_file = v;
     }
+    else if (args[i] == "--fork-per-file") fork_per_file = true;
     else if (take_value(args, i, "--listen", v)) listen = v;
     else if (take_value(args, i, "--threads", v)) {
       if (!parse_number(v, num) || num < 0 || num > 1024) return bad("--threads takes a number from 0 to 1024");
@@ -232,6 +235,10 @@ int serve_command(const Args& args) {
   for (int s : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Before the scan threads and the listening socket exist, and forked now
+  // so that the first requests do not wait for them.
+  IsolationWorkers workers(config.scan.load.isolate && !fork_per_file, int(threads), true);
+
   auto opened = load_set(from);
   if (!opened) return bad("cannot open " + opened.status().message);
   EngineSlot slot(std::move(*opened));
@@ -264,6 +271,9 @@ int serve_command(const Args& args) {
   if (first->allow) serve_log("allow-list " + from.allow + ": " + std::to_string(rules(*first->allow)) + " rules");
   serve_log("meshsentry serve " + std::string(engine_version()) + " listening on " + host + ":" +
             std::to_string(bound) + ", " + std::to_string(threads) + " scan threads, " +
+            (!config.scan.load.isolate ? "no isolation, "
+             : fork_per_file          ? "a child forked per Assimp/CAD file, "
+                                      : std::to_string(threads) + " isolation workers, ") +
             std::to_string(limits.max_connections) + " connections, signatures '" + set.name + "' (" +
             std::to_string(set.entries.size()) + " entries, sha256 " + set.checksum + ")");
 

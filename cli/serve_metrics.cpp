@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "meshsentry/io.hpp"
 #include "serve.hpp"
 
 namespace meshsentry::cli {
@@ -114,6 +115,16 @@ std::string ServeMetrics::render(const LoadedSet* loaded) const {
   head(out, "meshsentry_reloads_total", "counter", "SIGHUP reloads, by result.");
   sample(out, "meshsentry_reloads_total{result=\"ok\"}", double(reloads_.load(kRelaxed)));
   sample(out, "meshsentry_reloads_total{result=\"failed\"}", double(reload_failures_.load(kRelaxed)));
+  // The pool of isolation workers (zeros with --fork-per-file or --no-isolation).
+  const IsolationPoolStats pool = isolation_pool_stats();
+  head(out, "meshsentry_isolation_files_total", "counter", "Assimp/CAD files read by an isolation worker.");
+  sample(out, "meshsentry_isolation_files_total", double(pool.files));
+  head(out, "meshsentry_isolation_workers_started_total", "counter", "Isolation workers forked.");
+  sample(out, "meshsentry_isolation_workers_started_total", double(pool.forked));
+  head(out, "meshsentry_isolation_workers_ended_total", "counter",
+       "Isolation workers ended, by reason: killed (a crash, a limit, a bad answer) or retired (files or growth).");
+  sample(out, "meshsentry_isolation_workers_ended_total{reason=\"killed\"}", double(pool.killed));
+  sample(out, "meshsentry_isolation_workers_ended_total{reason=\"retired\"}", double(pool.retired));
 
   const std::shared_ptr<const Engine> engine = loaded ? loaded->engine : nullptr;
   head(out, "meshsentry_signature_set_loaded", "gauge", "1 while a signature set is loaded.");

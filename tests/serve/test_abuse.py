@@ -3,11 +3,15 @@
 # `meshsentry serve` under abuse, over loopback only, with the standard
 # library: slow clients (headers, bodies) beside /v1/health, 200 uploads at
 # once (with the default connection cap and a small one), conflicting
-# Content-Length, and a rejected body that must not be read as further
-# requests.
+# Content-Length, a rejected body that must not be read as further
+# requests, and Assimp's crasher among good OBJ files through the pool of
+# isolation workers.
 #   tests/serve/test_abuse.py MESHSENTRY_BINARY SOURCE_DIR [--report-only]
 # --report-only prints the figures without judging them and passes no flags
 # a build before the connection layer lacked (to measure it).
+import hashlib
+import http.client
+import json
 import os
 import re
 import select
@@ -212,6 +216,55 @@ def oversized_chunked(port):
     check(statuses(raw) == [413] and end in ("eof", "reset"), "an oversized chunked body: one 413, then closed")
 
 
+def obj_of_cubes(k):
+    """An OBJ of k disjoint unit cubes: 12 k triangles."""
+    lines = []
+    for c in range(k):
+        lines += ["v %d %d %d" % (x + 3 * c, y, z) for x in (0, 1) for y in (0, 1) for z in (0, 1)]
+        b = 8 * c + 1
+        for f in ((0, 1, 3), (0, 3, 2), (4, 6, 7), (4, 7, 5), (0, 4, 5), (0, 5, 1),
+                  (2, 3, 7), (2, 7, 6), (0, 2, 6), (0, 6, 4), (1, 5, 7), (1, 7, 3)):
+            lines.append("f %d %d %d" % tuple(b + i for i in f))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def hostile_among_good(port):
+    """Crashers and good OBJs from 4 clients at once: every crasher is its
+    own error record, every OBJ its own triangles and hash."""
+    crasher = open(os.path.join(SRC, "tests/data/traps/assimp-crash.ply"), "rb").read()
+    jobs = [("crash%d.ply" % i, crasher, None) for i in range(6)]
+    jobs += [("cubes%d.obj" % k, obj_of_cubes(k), 12 * k) for k in range(1, 13)]
+    jobs.sort(key=lambda j: hashlib.sha256(j[0].encode()).hexdigest())  # mixed, always the same order
+    bad = []
+    lock = threading.Lock()
+
+    def client(part):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for name, body, triangles in part:
+            conn.request("POST", "/v1/scan", body=body, headers={"X-Filename": name})
+            r = conn.getresponse()
+            data = r.read()
+            rec = json.loads(data)["results"][0] if r.status == 200 else {}
+            if triangles is None:
+                ok = rec.get("verdict") == "error" and "loader crashed" in rec.get("error", "")
+            else:
+                ok = (rec.get("verdict") == "clean" and rec.get("triangles") == triangles and
+                      rec.get("sha256") == hashlib.sha256(body).hexdigest())
+            if not ok:
+                with lock:
+                    bad.append("%s: %d %s" % (name, r.status, data[:200]))
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(jobs[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for b in bad[:3]:
+        print("  wrong: " + b)
+    check(not bad, "6 Assimp crashers among 12 OBJs, 4 clients: every record its own")
+
+
 def main():
     t0 = time.monotonic()
     srv = Server("--request-timeout", str(REQUEST_TIMEOUT))
@@ -220,6 +273,9 @@ def main():
         conflicting_length(srv.port)
         rejected_multipart(srv.port)
         oversized_chunked(srv.port)
+        if not REPORT_ONLY:
+            check("2 isolation workers" in open(srv.log.name).read(), "the server started its isolation workers")
+        hostile_among_good(srv.port)
         answered, codes = uploads(srv.port)
         # Not all 200: under a sanitizer a scan can wait past the 8 s
         # deadline for a slot, and a 503 with Retry-After is then right.

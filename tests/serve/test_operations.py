@@ -195,6 +195,10 @@ def test_metrics(srv):
           and after["meshsentry_http_request_duration_seconds_sum"] > before["meshsentry_http_request_duration_seconds_sum"],
           "latency histogram: cumulative buckets ending in +Inf = count, count and sum grow")
     check(after["meshsentry_http_requests_in_flight"] >= 1, "in-flight gauge counts the /metrics request itself")
+    # STL is read natively: the two workers of --threads 2 were forked at start and took nothing.
+    check(after["meshsentry_isolation_workers_started_total"] == 2 and delta("meshsentry_isolation_files_total") == 0
+          and after['meshsentry_isolation_workers_ended_total{reason="killed"}'] == 0,
+          "isolation workers: two forked at start, none ended")
     check(after["meshsentry_signature_set_entries"] == 8 and after["meshsentry_signature_set_age_seconds"] > 0
           and after["meshsentry_signature_set_loaded"] == 1
           and abs(after["meshsentry_signature_set_load_timestamp_seconds"] - time.time()) < 600,

@@ -180,6 +180,29 @@ Result<LoadedMesh> read_file_with_assimp(const std::string& path, Format format,
 Result<LoadedMesh> read_with_assimp_isolated(std::span<const std::byte> bytes, Format format,
                                              const LoadLimits& limits, const SideFiles& side = {});
 
+// A pool of pre-forked isolation workers: once started, the isolated
+// readers above (Assimp, OpenCASCADE) send each file to a waiting worker
+// instead of forking a child for it. The limits are set again for every
+// file and the answers are the same; a worker that crashes, runs past a
+// limit or answers garbage is replaced. Process-wide; a long-running
+// service starts it once. See docs/service.md.
+struct IsolationPoolOptions {
+  unsigned workers = 1;                           // files read at once; more fork a child each
+  unsigned max_files = 100;                       // a worker is replaced after this many files,
+  std::uint64_t max_growth_bytes = 256ull << 20;  // or once it has grown by this much
+  bool prefork = true;                            // all forked at start, else at first use
+};
+struct IsolationPoolStats {
+  std::uint64_t files = 0;      // read by a worker
+  std::uint64_t forked = 0;     // workers started
+  std::uint64_t killed = 0;     // after a crash, a limit or a bad answer
+  std::uint64_t retired = 0;    // after max_files or max_growth_bytes
+  std::uint64_t fallbacks = 0;  // files forked for because no worker was free
+};
+void start_isolation_pool(const IsolationPoolOptions& options);  // replaces a running one
+void stop_isolation_pool();
+IsolationPoolStats isolation_pool_stats();  // zeros when none was started
+
 // CAD: STEP (AP203/214/242), IGES and OpenCASCADE BREP through
 // OpenCASCADE. Every solid placed by its assembly location, lengths in
 // millimetres (STEP and IGES units converted), each part tessellated with a

@@ -270,7 +270,7 @@ Result<LoadedMesh> read_cad(std::span<const std::byte> bytes, Format format, con
 Result<LoadedMesh> read_cad_isolated(std::span<const std::byte> bytes, Format format, const LoadLimits& limits) {
   LoadLimits child = limits;
   child.isolation_max_bytes = std::min(limits.isolation_max_bytes, isolation_budget(bytes.size()));
-  auto r = run_isolated([&] { return read_cad(bytes, format, child); }, child);
+  auto r = load_isolated(bytes, format, child, {});
   if (r.ok()) r->format = format;
   return r;
 }
