@@ -3,10 +3,9 @@
 // mirrored and re-encoded, is found with its own signature and a transform
 // that lays the signature's points onto it; the benign look-alikes are not
 // flagged by the demo set.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 
@@ -53,8 +52,8 @@ TEST_CASE("every demo reference is found however it is moved, scaled or mirrored
       double worst = 0;
       for (const Vec3f& v : ref.vertices) {
         for (int i = 0; i < 3; ++i) {
-          const double got = m.transform[4 * i] * v[0] + m.transform[4 * i + 1] * v[1] +
-                             m.transform[4 * i + 2] * v[2] + m.transform[4 * i + 3];
+          const double got = m.transform[4 * i] * v[0] + m.transform[4 * i + 1] * v[1] + m.transform[4 * i + 2] * v[2] +
+                             m.transform[4 * i + 3];
           const double want = r[3 * i] * v[0] + r[3 * i + 1] * v[1] + r[3 * i + 2] * v[2] + t[i];
           worst = std::max(worst, std::abs(got - want));
         }
@@ -109,7 +108,8 @@ TEST_CASE("parallel scans equal serial scans", "[match]") {
     CHECK(a[i].path == b[i].path);
     CHECK(a[i].hash == b[i].hash);
     REQUIRE(a[i].candidates.size() == b[i].candidates.size());
-    for (std::size_t k = 0; k < a[i].candidates.size(); ++k) CHECK(a[i].candidates[k].score == b[i].candidates[k].score);
+    for (std::size_t k = 0; k < a[i].candidates.size(); ++k)
+      CHECK(a[i].candidates[k].score == b[i].candidates[k].score);
   }
 }
 
@@ -156,8 +156,8 @@ TEST_CASE("a large file scanned alone on two threads gives what one thread gives
       m.triangles.push_back({id(i, j), id(i + 1, j + 1), id(i, j + 1)});
     }
   append(m, transformed(cube(5), {1, 0, 0, 0, 1, 0, 0, 0, 1}, {100, 0, 0}));
-  append(m, transformed(load_or_die((source_dir() / "models/refs/flange_3hole.stl").string()),
-                        random_rotation(3), {-120, 0, 0}));
+  append(m, transformed(load_or_die((source_dir() / "models/refs/flange_3hole.stl").string()), random_rotation(3),
+                        {-120, 0, 0}));
   TempDir d;
   const auto path = d.path / "big.stl";
   write_binary_stl(m, path);
@@ -392,6 +392,32 @@ TEST_CASE("a part fused with dummy material is found at true scale, however it i
   CHECK(r[0].verdict == Verdict::clean);
 }
 
+TEST_CASE("a part fused to a raft or to the floor of a box is found on its own surface", "[match]") {
+  // models/test/fused_raft_star_knob.stl: the star knob on a raft of 15 times its
+  // footprint, 0.3 mm into it; fused_box_flange.stl: the flange on the floor of
+  // an open box. One body each, much larger than the part: no descriptor
+  // says "part", and the part's bottom face is buried in the material.
+  // raft_plain.stl is the same raft with a plain boss and block (no part).
+  for (const auto& [file, id] : {std::pair<const char*, const char*>{"fused_raft_star_knob", "star_knob_5lobe"},
+                                 std::pair<const char*, const char*>{"fused_box_flange", "flange_3hole"}}) {
+    INFO(file);
+    const Mesh fused = load_or_die((source_dir() / "models/test" / (std::string(file) + ".stl")).string());
+    for (std::uint64_t seed : {0u, 3u}) {
+      INFO("seed " << seed);
+      const auto rot = seed ? random_rotation(seed) : std::array<double, 9>{1, 0, 0, 0, 1, 0, 0, 0, 1};
+      const ScanResult r = scan_mesh(transformed(fused, rot, {5.0 * seed, 2.0, -4.0}));
+      REQUIRE(r.verdict != Verdict::clean);
+      CHECK(r.matches[0].signature == id);
+      CHECK(r.matches[0].method == Method::fused);
+      CHECK(r.matches[0].scale == 1.0);
+      // Much of the file is the raft or the box: the part explains a small share.
+      CHECK(r.matches[0].explained < 0.5);
+    }
+  }
+  const ScanResult plain = scan_mesh(load_or_die((source_dir() / "models/test/raft_plain.stl").string()));
+  CHECK(plain.verdict == Verdict::clean);
+}
+
 TEST_CASE("a cut piece holding a good share of a part is suspect; a sliver is clean", "[match]") {
   // models/test/piece_flange.stl: the flange stand-in cut by a slanted
   // plane (47% of its volume); sliver_flange.stl: the same cut 14 mm further
@@ -424,7 +450,8 @@ TEST_CASE("a cut piece holding a good share of a part is suspect; a sliver is cl
         for (int j = 0; j < 3; ++j) x[i] += m.transform[4 * i + j] * v[j];
       }
       double nearest = 1e300;
-      for (const auto& p : moved.vertices) nearest = std::min(nearest, std::hypot(p[0] - x[0], p[1] - x[1], p[2] - x[2]));
+      for (const auto& p : moved.vertices)
+        nearest = std::min(nearest, std::hypot(p[0] - x[0], p[1] - x[1], p[2] - x[2]));
       landed += nearest < 1.0;
     }
     INFO("seed " << seed << ": " << landed << " of " << flange.vertices.size() << " flange vertices land on the piece");

@@ -35,11 +35,16 @@ Vec3 closest_on_triangle(const Vec3& p, const Vec3& a, const Vec3& b, const Vec3
   return a + ab * (vb * denom) + ac * (vc * denom);
 }
 
-// Each signature point's distance to the scanned triangles, capped at `cap`.
-std::vector<double> residuals(const Similarity& pose, const std::vector<Vec3>& src, const Mesh& mesh,
-                              const SurfaceSample& dst, const PointTree& tree, double cap) {
+// Each signature point's distance to the scanned triangles, capped at `cap`,
+// and whether it lies behind the closest one (inside the scanned solid).
+struct Residual {
+  double distance;
+  bool behind;
+};
+std::vector<Residual> residuals(const Similarity& pose, const std::vector<Vec3>& src, const Mesh& mesh,
+                                const SurfaceSample& dst, const PointTree& tree, double cap) {
   constexpr int kK = 8;
-  std::vector<double> out;
+  std::vector<Residual> out;
   out.reserve(src.size());
   for (const Vec3& s : src) {
     const Vec3 x = pose.linear * s + pose.shift;
@@ -48,12 +53,18 @@ std::vector<double> residuals(const Similarity& pose, const std::vector<Vec3>& s
     float d2[kK];
     const std::size_t found = tree.knnSearch(q, kK, idx, d2);
     double d = found ? std::sqrt(double(d2[0])) : cap;
+    bool behind = false;
     for (std::size_t k = 0; k < found; ++k) {
       const Tri& t = mesh.triangles[dst.faces[idx[k]]];
       auto v = [&](int c) { return Vec3(mesh.vertices[t[c]][0], mesh.vertices[t[c]][1], mesh.vertices[t[c]][2]); };
-      d = std::min(d, (closest_on_triangle(x, v(0), v(1), v(2)) - x).norm());
+      const Vec3 c = closest_on_triangle(x, v(0), v(1), v(2));
+      const double dk = (c - x).norm();
+      if (dk < d || k == 0) {
+        behind = (x - c).dot((v(1) - v(0)).cross(v(2) - v(0))) < 0;
+        d = std::min(d, dk);
+      }
     }
-    out.push_back(std::min(d, cap));
+    out.push_back({std::min(d, cap), behind});
   }
   return out;
 }
@@ -117,11 +128,11 @@ std::vector<Vec3> turn(const Similarity& pose, const std::vector<Vec3f>& src_nor
 }  // namespace
 
 void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mesh& mesh, const SurfaceSample& dst,
-                 const PointTree& tree, double radius, double loose_fraction, const VerifyParams& p,
-                 PoseEstimate& out, bool noisy) {
+                 const PointTree& tree, double radius, double loose_fraction, const VerifyParams& p, PoseEstimate& out,
+                 bool noisy) {
   const double tol = p.coverage_tolerance * radius;
   const double widest_fraction = noisy ? std::max(loose_fraction, p.noisy_tolerance) : loose_fraction;
-  const std::vector<double> res = residuals(pose, src, mesh, dst, tree, 2 * (widest_fraction * radius));
+  const std::vector<Residual> res = residuals(pose, src, mesh, dst, tree, 2 * (widest_fraction * radius));
   if (src.empty()) {
     out.coverage = out.coverage_loose = 0;
     out.fit = 1;
@@ -130,7 +141,8 @@ void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mes
   }
   double fraction = loose_fraction;
   if (noisy) {
-    std::vector<double> sorted = res;
+    std::vector<double> sorted;
+    for (const Residual& r : res) sorted.push_back(r.distance);
     auto mid = sorted.begin() + sorted.size() / 2;
     std::nth_element(sorted.begin(), mid, sorted.end());
     fraction = std::clamp(p.noise_width * *mid / radius, loose_fraction, widest_fraction);
@@ -140,20 +152,23 @@ void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mes
   // signature's bounding box, once placed (scale included).
   const std::vector<double> off_box = distance_to_bounding_box(src);
   const double scale = pose.scale();
-  std::size_t covered = 0, covered_loose = 0, distinct = 0, distinct_found = 0;
-  double sum2 = 0;
+  std::size_t covered = 0, covered_loose = 0, buried = 0, distinct = 0, distinct_found = 0;
+  double sum2 = 0, sum2_unburied = 0;
   for (std::size_t k = 0; k < res.size(); ++k) {
-    const double d = std::min(res[k], 2 * loose);
+    const double d = std::min(res[k].distance, 2 * loose);
     covered += d <= tol;
     covered_loose += d <= loose;
+    buried += d > loose && res[k].behind;
     if (off_box[k] * scale > loose) {
       ++distinct;
       distinct_found += d <= loose;
     }
     sum2 += d * d;
+    if (!(d > loose && res[k].behind)) sum2_unburied += d * d;
   }
   out.coverage = double(covered) / src.size();
   out.coverage_loose = double(covered_loose) / src.size();
+  out.buried = double(buried) / src.size();
   out.detail = distinct ? double(distinct_found) / distinct : 1.0;
   out.distinct_share = double(distinct) / src.size();
   // The scanned shape's own share off its bounding box, against the
@@ -171,6 +186,7 @@ void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mes
                          ? std::min(1.0, off_own_box(distance_to_bounding_box(shape), 1.0) / sig_share)
                          : 1.0;
   out.fit = std::sqrt(sum2 / src.size()) / radius;
+  out.fit_unburied = buried < src.size() ? std::sqrt(sum2_unburied / double(src.size() - buried)) / radius : 1.0;
   out.tolerance = fraction;
 }
 

@@ -22,8 +22,8 @@ namespace meshsentry {
 // moves the whole surface a little; a look-alike differs in places and
 // matches exactly elsewhere, so its median stays small).
 void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mesh& mesh, const SurfaceSample& dst,
-                 const PointTree& tree, double radius, double loose_fraction, const VerifyParams& p,
-                 PoseEstimate& out, bool noisy = false);
+                 const PointTree& tree, double radius, double loose_fraction, const VerifyParams& p, PoseEstimate& out,
+                 bool noisy = false);
 
 // The signature's points and normals laid onto the scan by a pose, with a
 // k-d tree over the points (which must therefore stay where they are).

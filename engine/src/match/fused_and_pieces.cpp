@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Stage 3, for signatures not found whole. A part fused with other material
-// (one body) has principal axes and descriptors that are not the part's, so
-// point-pair voting at scale 1 proposes its poses; only shapes with about
-// the signature's area or more (less a margin for the fused contact) are
-// searched. The same voting looks for cut pieces: closed shapes holding a
-// good share of a signature's volume, no wider than the part. A pilot vote
-// from a few scene points ranks the signatures, the full vote runs for the
-// best few, and the best-supported poses of each kind are verified.
+// (one body: a raft, supports, the floor of a box) has principal axes and
+// descriptors that are not the part's, so point-pair voting at scale 1
+// proposes its poses in every shape with about the signature's area or
+// more: near its size within the descriptor gate, much larger (FusedParams::
+// large_area) without one, voting from the shape's salient points. The same
+// voting looks for cut pieces: closed shapes holding a good share of a
+// signature's volume, no wider than the part. A pilot vote from a few scene
+// points ranks the signatures by support beyond their flat-face share, the
+// full vote runs for the best few, and the best of each kind are verified
+// on the part's own surface (found, or buried in the material).
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -28,6 +31,7 @@ double reference_volume(const ShapeDescriptor& d) {
 struct Candidate {
   std::size_t signature, shape;
   PoseHypothesis pose;
+  double rank;  // the pose's support beyond the model's flat-face share
 };
 using Ranked = std::vector<std::pair<double, std::size_t>>;  // (pilot support, signature)
 
@@ -71,6 +75,16 @@ class ShapeVote {
     std::vector<std::size_t> voters = piece_of;
     for (std::size_t i : s_.near)
       if (s_.distance[i] <= f.gate) voters.push_back(i);
+    // A shape much larger than a part (a raft, a box around it) has
+    // descriptors that are not the part's, so no gate applies: the closest
+    // local_signatures that fit inside it vote (all of a small set).
+    Ranked local;
+    for (std::size_t i = 0; i < open.size(); ++i)
+      if (open[i] && large(i) && box.diagonal() >= f.diameter_margin * ctx_.index.model(i).diameter)
+        local.push_back({ctx_.distance(si_, i), i});
+    std::stable_sort(local.begin(), local.end());
+    if (local.size() > f.local_signatures) local.resize(f.local_signatures);
+    for (const auto& [d, i] : local) voters.push_back(i);
     std::sort(voters.begin(), voters.end());
     voters.erase(std::unique(voters.begin(), voters.end()), voters.end());
     for (std::size_t i : voters) {
@@ -79,14 +93,19 @@ class ShapeVote {
       const double ratio = s_.mass->area / e.descriptor.area;
       // A shape that holds the part is at least as wide as the part (the
       // sample's widest pair is a lower bound of the part's width).
-      const bool is_fused = s_.distance[i] <= f.gate && ratio >= f.min_area && ratio <= f.max_area &&
+      const bool is_fused = (s_.distance[i] <= f.gate || large(i)) && ratio >= f.min_area &&
                             box.diagonal() >= f.diameter_margin * ctx_.index.model(i).diameter;
       const bool may_be_piece = std::find(piece_of.begin(), piece_of.end(), i) != piece_of.end();
       if (!is_fused && !may_be_piece) continue;
-      const auto h = ppf_search(ctx_.index.voting(i), scene(i), 1, f.pilot_references, is_fused ? 0 : pc.key_pairs);
+      auto h =
+          ppf_search(ctx_.index.voting(i), scene(i), f.pilot_poses, f.pilot_references, is_fused ? 0 : pc.key_pairs);
+      // The best-supported of the few best-voted poses: in a large shape
+      // the most votes may go to its own edges.
+      std::stable_sort(h.begin(), h.end(),
+                       [](const PoseHypothesis& a, const PoseHypothesis& b) { return a.support > b.support; });
       if (h.empty()) continue;
       const double volume = s_.mass->abs_volume / reference_volume(e.descriptor);
-      if (is_fused && h[0].support >= f.pilot_support) fused.push_back({h[0].support, i});
+      if (is_fused && h[0].support >= f.pilot_support) fused.push_back({h[0].excess(ctx_.index.voting(i)), i});
       if (may_be_piece && h[0].support >= pc.pilot_support * volume) pieces.push_back({h[0].support / volume, i});
     }
   }
@@ -97,12 +116,23 @@ class ShapeVote {
     const FusedParams& f = ctx_.params.fused;
     std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     if (ranked.size() > f.ranked) ranked.resize(f.ranked);
-    for (const auto& [support, i] : ranked)
-      for (const PoseHypothesis& h : ppf_search(ctx_.index.voting(i), scene(i), f.poses, references, key_pairs))
-        if (h.support >= min_support) out.push_back({i, si_, h});
+    for (const auto& [support, i] : ranked) {
+      // The best-supported few of more best-voted poses, as in the pilot.
+      auto hs = ppf_search(ctx_.index.voting(i), scene(i), f.pilot_poses * f.poses, references, key_pairs);
+      std::stable_sort(hs.begin(), hs.end(),
+                       [](const PoseHypothesis& a, const PoseHypothesis& b) { return a.support > b.support; });
+      if (hs.size() > f.poses) hs.resize(f.poses);
+      for (const PoseHypothesis& h : hs)
+        if (h.support >= min_support) out.push_back({i, si_, h, h.excess(ctx_.index.voting(i))});
+    }
   }
 
  private:
+  // Whether the shape is much larger than signature i: salient references, no descriptor gate.
+  bool large(std::size_t i) const {
+    return s_.mass->area > ctx_.params.fused.large_area * ctx_.set.entries[i].descriptor.area;
+  }
+
   const PpfScene& scene(std::size_t i) {
     const PpfParams& p = ctx_.params.ppf;
     const PpfModel& model = ctx_.index.model(i);
@@ -111,8 +141,10 @@ class ShapeVote {
     auto& slot = scenes_[level];
     if (!slot) {
       const double count = std::clamp(std::exp2(level / 2.0), p.scene_min_points, p.scene_max_points);
-      slot = std::make_unique<PpfScene>(sample_surface(ctx_.mesh.mesh, ctx_.triangles(si_),
-                                                       static_cast<std::uint32_t>(count), ctx_.set.params.seed ^ 0x9bfu));
+      slot =
+          std::make_unique<PpfScene>(sample_surface(ctx_.mesh.mesh, ctx_.triangles(si_),
+                                                    static_cast<std::uint32_t>(count), ctx_.set.params.seed ^ 0x9bfu),
+                                     large(i));
     }
     return *slot;
   }
@@ -125,14 +157,14 @@ class ShapeVote {
 
 // Full verification for the best-supported few candidates of one kind.
 void verify_best(MatchContext& ctx, std::vector<Candidate>& list, Method method) {
-  std::stable_sort(list.begin(), list.end(),
-                   [](const Candidate& a, const Candidate& b) { return a.pose.support > b.pose.support; });
+  std::stable_sort(list.begin(), list.end(), [](const Candidate& a, const Candidate& b) { return a.rank > b.rank; });
   if (list.size() > ctx.params.fused.verified) list.resize(ctx.params.fused.verified);
   for (const Candidate& c : list) {
     const SignatureEntry& e = ctx.set.entries[c.signature];
     const PoseEstimate est = verify_partial(e, ctx.mesh.mesh, ctx.dense(c.shape), c.pose.pose,
                                             ctx.index.model(c.signature).spacing, ctx.params, method == Method::piece);
-    ctx.placements.push_back({.signature = c.signature, .shape = c.shape, .aligned = &e, .method = method, .pose = est});
+    ctx.placements.push_back(
+        {.signature = c.signature, .shape = c.shape, .aligned = &e, .method = method, .pose = est});
   }
 }
 

@@ -58,7 +58,8 @@ void refine(Pose& pose, const std::vector<Vec3>& src, const std::vector<Vec3f>& 
 }
 
 void refine_point_to_plane(Similarity& pose, const std::vector<Vec3>& src, const SurfaceSample& dst,
-                           const PointTree& tree, double max_dist, const IcpParams& p) {
+                           const PointTree& tree, double max_dist, const IcpParams& p,
+                           const std::vector<Vec3>* src_normals) {
   using Mat6 = Eigen::Matrix<double, 6, 6>;
   using Vec6 = Eigen::Matrix<double, 6, 1>;
   for (int it = 0; it < p.iterations; ++it) {
@@ -72,12 +73,14 @@ void refine_point_to_plane(Similarity& pose, const std::vector<Vec3>& src, const
     Mat6 a = Mat6::Zero();
     Vec6 b = Vec6::Zero();
     std::size_t used = 0;
-    for (const Vec3& x : xs) {
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      const Vec3& x = xs[i];
       float d2;
       const unsigned idx = nearest(tree, x, d2);
       if (std::sqrt(double(d2)) > max_dist) continue;
       const Vec3 q(dst.points[idx][0], dst.points[idx][1], dst.points[idx][2]);
       const Vec3 n(dst.normals[idx][0], dst.normals[idx][1], dst.normals[idx][2]);
+      if (src_normals && (pose.linear * (*src_normals)[i]).dot(n) < p.pair_normal_cos * pose.scale()) continue;
       Vec6 j;
       j << (x - c).cross(n), n;
       a += j * j.transpose();

@@ -39,8 +39,12 @@ void refine(Pose& pose, const std::vector<Vec3>& src, const std::vector<Vec3f>& 
 
 // Point-to-plane ICP against an oriented sample, with the usual small-angle
 // linearisation; pairs farther than `max_dist` are left out, so material
-// that is not part of the signature does not pull the pose.
+// that is not part of the signature does not pull the pose. With
+// `src_normals`, pairs whose normals differ by more than
+// IcpParams::pair_normal_cos are left out too: a raft's top face must not
+// pull the part's bottom face, which it buries facing the other way.
 void refine_point_to_plane(Similarity& pose, const std::vector<Vec3>& src, const SurfaceSample& dst,
-                           const PointTree& tree, double max_dist, const IcpParams& p);
+                           const PointTree& tree, double max_dist, const IcpParams& p,
+                           const std::vector<Vec3>* src_normals = nullptr);
 
 }  // namespace meshsentry

@@ -50,9 +50,9 @@ struct IndexParams {
 
 // Stage 1 -> 2: which (shape, signature) pairs are worth an alignment.
 struct GateParams {
-  double verify = 0.22;         // descriptor distance under which a shape is aligned
-  double coarse_verify = 0.25;  // the same for a shape coarser than the signature
-  std::size_t noisy_tries = 3;  // closest signatures aligned for a perturbed surface
+  double verify = 0.22;              // descriptor distance under which a shape is aligned
+  double coarse_verify = 0.25;       // the same for a shape coarser than the signature
+  std::size_t noisy_tries = 3;       // closest signatures aligned for a perturbed surface
   double min_flat_edge_share = 0.1;  // under it, a surface counts as perturbed (noisy)
   double unverified_ceiling = 0.5;   // a descriptor-only score stays below it: never a match
   // An aligned score is scaled by detail / full_detail while under it: the
@@ -93,8 +93,8 @@ struct PoseSearchParams {
   int random_starts = 256;           // per handedness, when all three variances are alike
   std::size_t refined_starts = 3;    // per handedness, at least start_separation_deg apart
   double start_separation_deg = 25;
-  double hopeless_rms = 0.12;   // coarse RMS (beyond the sample gap) above which a pose stops
-  double quick_coverage = 0.6;  // the tighter point-to-plane pass only from this quick coverage
+  double hopeless_rms = 0.12;       // coarse RMS (beyond the sample gap) above which a pose stops
+  double quick_coverage = 0.6;      // the tighter point-to-plane pass only from this quick coverage
   std::size_t finished_starts = 2;  // the runner-up is finished too unless the first is conclusive
   double conclusive_coverage = 0.98, hopeless_loose = 0.6;
   // A reflection is tried below mirror_skip_coverage, when it fit closer or
@@ -105,10 +105,11 @@ struct PoseSearchParams {
 // ICP (match/icp.cpp), in both stages.
 struct IcpParams {
   int iterations = 10;
-  double settle = 1e-3;        // point-to-point: stop when the RMS changes by less (relative)
-  double reach = 0.10;         // of the radius: point-to-plane pairs farther are left out
-  double partial_reach = 0.03; // of the radius: verify_partial's second pass
+  double settle = 1e-3;         // point-to-point: stop when the RMS changes by less (relative)
+  double reach = 0.10;          // of the radius: point-to-plane pairs farther are left out
+  double partial_reach = 0.03;  // of the radius: verify_partial's second pass
   std::size_t min_pairs = 12;
+  double pair_normal_cos = 0.7;  // with normals (fused parts): pairs facing more than 45 degrees apart are left out
   double converged_angle = 1e-5, converged_shift = 1e-4;  // radians; share of the reach
 };
 
@@ -125,7 +126,7 @@ struct CoarseParams {
 struct ViewBuildParams {
   double cell_step = 1.0 / 16;  // log2 step between cells of the sequence
   int max_steps = 160;
-  double min_cell = 0.1;  // of the reference's radius: finer views verify as the reference itself
+  double min_cell = 0.1;                    // of the reference's radius: finer views verify as the reference itself
   double max_kept = 0.75, min_kept = 0.03;  // share of the reference's triangles a view keeps
   std::uint32_t min_triangles = 12;
   // Aligned cells: the seed_planes most populated coordinate planes of each
@@ -140,15 +141,25 @@ struct ViewBuildParams {
 
 // Stage 3, a part fused with other material (point-pair voting, scale 1).
 struct FusedParams {
-  double gate = 0.4;                  // descriptor distance
-  double min_area = 0.8, max_area = 10;  // shape area / signature area
-  double diameter_margin = 0.98;      // the shape's box diagonal at least this times the part's width
-  double pilot_support = 0.25, pose_support = 0.4;
-  std::size_t pilot_references = 16, references = 60;
-  std::size_t ranked = 3;    // signatures given the full vote, by pilot support
-  std::size_t poses = 3;     // poses kept per full vote
-  std::size_t verified = 3;  // best-supported candidates verified
-  double coverage = 0.94, explained = 0.70;  // a fused match
+  double gate = 0.4;              // descriptor distance for shapes under large_area times the part's area (else none)
+  double min_area = 0.8;          // shape area / signature area  // shape area / signature area
+  double diameter_margin = 0.98;  // the shape's box diagonal at least this times the part's width
+  // A shape with large_area times the part's area or more: no descriptor
+  // gate, the closest local_signatures that fit vote, from salient points.
+  double large_area = 1.5;
+  std::size_t local_signatures = 32;
+  double pilot_support = 0.25, pose_support = 0.3;
+  std::size_t pilot_references = 32, references = 60;
+  std::size_t pilot_poses = 3;  // best-voted poses of the pilot whose support is measured
+  std::size_t ranked = 6;       // signatures given the full vote, by pilot support
+  std::size_t poses = 3;        // poses kept per full vote
+  std::size_t verified = 8;     // best-supported candidates verified
+  // A fused placement: at least min_found of the signature found, found
+  // or buried at least `coverage`, and `visible` of what is not buried found.
+  // And min_detail of its distinctive points (off its bounding box) found:
+  // material that buries the part's features hides what identifies it.
+  double min_found = 0.5, coverage = 0.94, visible = 0.9, min_detail = 0.5;
+  double suspect_score = 0.7;  // a fused placement under the match threshold is suspect from this score
 };
 
 // Stage 3, cut pieces (verdict suspect).
@@ -158,7 +169,7 @@ struct PieceParams {
   double width_margin = 1.1;  // box's longest side / the part's width
   std::size_t max_signatures = 8;
   double pilot_support = 0.3, pose_support = 0.1;  // per unit of volume share (pilot)
-  std::uint32_t key_pairs = 256;  // feature keys shared by more model pairs cast no votes
+  std::uint32_t key_pairs = 256;                   // feature keys shared by more model pairs cast no votes
   std::size_t references = 30;
   // The piece test.
   double min_coverage = 0.2, min_explained = 0.5, max_outside = 0.03;
@@ -175,11 +186,11 @@ struct PieceParams {
 
 // Point-pair features (match/ppf_search.cpp), Drost et al. 2010.
 struct PpfParams {
-  int angle_bins = 20;          // 9 degrees, binned by cosine
-  int alpha_bins = 30;          // rotation about the normal, 12 degrees
-  double distance_step = 0.05;  // of the model diameter
+  int angle_bins = 20;             // 9 degrees, binned by cosine
+  int alpha_bins = 30;             // rotation about the normal, 12 degrees
+  double distance_step = 0.05;     // of the model diameter
   std::size_t model_points = 256;  // of the signature's sample: votes grow with its square
-  double scene_min_points = 48, scene_max_points = 1024;
+  double scene_min_points = 48, scene_max_points = 4096;
   double cluster_angle_deg = 24, cluster_shift = 0.1;  // poses that agree (shift: of the diameter)
   double support_gap = 1.5, support_offset = 0.02, support_normal = 0.8;
 };
@@ -187,17 +198,17 @@ struct PpfParams {
 // Deformed copies (match/deformation.cpp): a near miss is aligned again
 // with a per-axis scale and a surface offset fitted.
 struct DeformParams {
-  double min_loose = 0.5;         // tried from this coverage_loose ...
-  double below_score = 0.9;       // ... on poses scoring under this (the default threshold)
-  double size_band = 0.1;         // ... at the reference's size (or in inches) within this
-  double max_axis_scale = 0.15;   // each axis scale within 1 -/+ this
+  double min_loose = 0.5;           // tried from this coverage_loose ...
+  double below_score = 0.9;         // ... on poses scoring under this (the default threshold)
+  double size_band = 0.1;           // ... at the reference's size (or in inches) within this
+  double max_axis_scale = 0.15;     // each axis scale within 1 -/+ this
   double max_volume_change = 0.05;  // their product within 1 -/+ about this
   // Smaller deformations are none (the rigid fit stands): an axis scaled by
   // min_axis_change, or the surface offset by min_offset (file units).
   double min_axis_change = 0.02, min_offset = 0.1;
-  double max_offset = 1.0;        // surface offset bound, in the scanned file's units (mm)
-  int rounds = 4;                 // alignment / least-squares alternations
-  double min_gain = 0.02;         // kept only when the aligned score rises by this
+  double max_offset = 1.0;  // surface offset bound, in the scanned file's units (mm)
+  int rounds = 4;           // alignment / least-squares alternations
+  double min_gain = 0.02;   // kept only when the aligned score rises by this
 };
 
 struct MatchParams {

@@ -18,7 +18,11 @@ struct PoseEstimate {
   bool mirrored = false;
   double coverage = 0;        // share of signature points within the coverage tolerance of the surface
   double coverage_loose = 0;  // the same within `tolerance`
-  double fit = 1;  // RMS distance of signature points to the surface (each capped at 2 tolerances) / radius
+  // Share of signature points not within `tolerance` that lie inside the
+  // scanned solid: surface buried in material fused to the part.
+  double buried = 0;
+  double fit_unburied = 1;  // `fit` of the points not buried
+  double fit = 1;           // RMS distance of signature points to the surface (each capped at 2 tolerances) / radius
   double tolerance = 0.03;  // of the radius: the tolerance of coverage_loose, as widened
   // Share of the signature's distinctive points (off its bounding box by
   // more than `tolerance`) found within it: what a plain box cannot supply.
@@ -52,6 +56,19 @@ struct DenseSample {
 // and falls to 0.5 at the residuals' cap of twice it. A pose whose RMS
 // exceeds the tolerance has at most about 75% of its points within it, so
 // the factor never decides a match; it orders the near misses.
+// A fused part's estimate as seen on its surface that is not buried in the
+// material it is fused to: coverage and fit of those points only. Detail
+// stays that of all distinctive points: material that buries the part's
+// features hides what identifies it.
+inline PoseEstimate unburied_view(const PoseEstimate& e) {
+  PoseEstimate v = e;
+  const double seen = 1 - e.buried;
+  v.coverage = seen > 0 ? std::min(1.0, e.coverage / seen) : 0;
+  v.coverage_loose = seen > 0 ? std::min(1.0, e.coverage_loose / seen) : 0;
+  v.fit = e.fit_unburied;
+  return v;
+}
+
 inline double aligned_score(const PoseEstimate& e) {
   const double excess = std::clamp(e.fit / e.tolerance - 1, 0.0, 1.0);
   return std::clamp(e.coverage_loose, 0.0, 1.0) * (1 - 0.5 * excess);

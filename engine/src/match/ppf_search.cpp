@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "match/ppf_search.hpp"
 
-#include "common/point_tree.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
+
+#include "common/point_tree.hpp"
+#include "match/icp.hpp"
 
 namespace meshsentry {
 namespace {
@@ -78,6 +79,15 @@ PpfModel ppf_model_points(const SignatureEntry& sig, const PpfParams& params) {
 void build_ppf_table(PpfModel& m) {
   const std::size_t n = m.points.size();
   if (!(m.distance_step > 0)) return;
+  // The flat-face share: points facing a seed's way (within about 10
+  // degrees) and in its plane (2% of the diameter), for every seed.
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t on = 0;
+    for (std::size_t j = 0; j < n; ++j)
+      on += m.normals[j].dot(m.normals[i]) >= 0.985 &&
+            std::abs((m.points[j] - m.points[i]).dot(m.normals[i])) <= 0.02 * m.diameter;
+    m.plane_share = std::max(m.plane_share, double(on) / double(n));
+  }
   const PpfParams& p = m.params;
   const int max_d = static_cast<int>(1 / p.distance_step) + 1;
   // Counting sort by key: pairs keep their (i, j) order within a key.
@@ -87,11 +97,12 @@ void build_ppf_table(PpfModel& m) {
     const Mat3 r = to_x(m.normals[i]);
     for (std::size_t j = 0; j < n; ++j) {
       if (i == j) continue;
-      const std::uint32_t key = feature_key(m.points[i], m.normals[i], m.points[j], m.normals[j], m.distance_step, max_d,
-                                                 p.angle_bins);
+      const std::uint32_t key =
+          feature_key(m.points[i], m.normals[i], m.points[j], m.normals[j], m.distance_step, max_d, p.angle_bins);
       if (key == UINT32_MAX) continue;
-      pairs.push_back({key, {static_cast<std::uint16_t>(i),
-                             static_cast<std::uint8_t>(alpha_bin(alpha_of(r, m.points[i], m.points[j]), p.alpha_bins))}});
+      pairs.push_back({key,
+                       {static_cast<std::uint16_t>(i),
+                        static_cast<std::uint8_t>(alpha_bin(alpha_of(r, m.points[i], m.points[j]), p.alpha_bins))}});
     }
   }
   const auto bins = static_cast<std::size_t>(p.angle_bins);
@@ -113,7 +124,36 @@ struct PpfScene::Index : PointIndex {
   using PointIndex::PointIndex;
 };
 
-PpfScene::PpfScene(SurfaceSample s) : sample(std::move(s)), index(std::make_unique<Index>(sample.points)) {}
+PpfScene::PpfScene(SurfaceSample s, bool salient_references)
+    : sample(std::move(s)), index(std::make_unique<Index>(sample.points)) {
+  if (!salient_references) return;
+  // A point is flat when its nearest neighbours face its way and lie in its
+  // tangent plane; salient points come first, then the flat ones, each in
+  // sample order (deterministic).
+  constexpr int kK = 8;
+  std::vector<std::uint32_t> flat;
+  const double gap = sample_gap(*index);
+  for (std::uint32_t i = 0; i < sample.points.size(); ++i) {
+    unsigned idx[kK];
+    float d2[kK];
+    const std::size_t found = index->tree.knnSearch(sample.points[i].data(), kK, idx, d2);
+    const Vec3 p = v3(sample.points[i]), n = v3(sample.normals[i]).normalized();
+    // Neighbours facing the other way lie across a thin wall (a raft as
+    // thin as the sample's gap) and say nothing; one at an angle is an edge.
+    bool is_flat = true;
+    std::size_t same = 0;
+    for (std::size_t k = 0; k < found && is_flat; ++k) {
+      const double c = v3(sample.normals[idx[k]]).normalized().dot(n);
+      if (c < -0.5) continue;
+      ++same;
+      is_flat = c >= 0.98 && std::abs((v3(sample.points[idx[k]]) - p).dot(n)) <= 0.1 * gap;
+    }
+    is_flat = is_flat && same >= kK / 2;
+    (is_flat ? flat : references).push_back(i);
+  }
+  salient = references.size();
+  references.insert(references.end(), flat.begin(), flat.end());
+}
 PpfScene::~PpfScene() = default;
 
 std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& ppf_scene, std::size_t count,
@@ -127,14 +167,24 @@ std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& pp
   const int max_d = static_cast<int>(1 / p.distance_step) + 1;
   const int alpha_bins = p.alpha_bins;
   const float radius2 = static_cast<float>(model.diameter * model.diameter);
-  const std::size_t stride = std::max<std::size_t>(1, n / std::max<std::size_t>(1, max_references));
   if (model.first.empty()) return found;
+  // References: evenly strided over the sample, or the first of the
+  // scene's preferred ones (salient points), strided over those.
+  std::vector<std::uint32_t> starts;
+  if (ppf_scene.references.empty()) {
+    const std::size_t stride = std::max<std::size_t>(1, n / std::max<std::size_t>(1, max_references));
+    for (std::size_t r = 0; r < n; r += stride) starts.push_back(static_cast<std::uint32_t>(r));
+  } else {
+    const std::size_t pool = std::min(ppf_scene.references.size(), std::max(ppf_scene.salient, max_references));
+    const std::size_t stride = std::max<std::size_t>(1, pool / std::max<std::size_t>(1, max_references));
+    for (std::size_t k = 0; k < pool; k += stride) starts.push_back(ppf_scene.references[k]);
+  }
   std::vector<std::uint32_t> acc(model.points.size() * alpha_bins);
   std::vector<std::uint32_t> touched;  // cells of acc voted for, to find the best and clear them
   std::vector<std::pair<std::uint32_t, float>> near;
   const double bin = 2 * std::numbers::pi / alpha_bins;
 
-  for (std::size_t r = 0; r < n; r += stride) {
+  for (const std::uint32_t r : starts) {
     const Vec3 sr = v3(scene.points[r]), nr = v3(scene.normals[r]).normalized();
     const Mat3 rs = to_x(nr);
     near.clear();
@@ -186,7 +236,8 @@ std::vector<PoseHypothesis> ppf_search(const PpfModel& model, const PpfScene& pp
     bool joined = false;
     for (PoseHypothesis& c : clusters) {
       const double cosang = ((c.pose.linear.transpose() * h.pose.linear).trace() - 1) / 2;
-      if (cosang > min_cos && (c.pose(model.centroid) - h.pose(model.centroid)).norm() < p.cluster_shift * model.diameter) {
+      if (cosang > min_cos &&
+          (c.pose(model.centroid) - h.pose(model.centroid)).norm() < p.cluster_shift * model.diameter) {
         c.votes += h.votes;
         joined = true;
         break;

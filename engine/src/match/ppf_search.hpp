@@ -21,12 +21,16 @@
 namespace meshsentry {
 
 struct PpfModel {
-  PpfParams params;                 // the quantisation the table was built with
+  PpfParams params;                   // the quantisation the table was built with
   std::vector<Vec3> points, normals;  // the signature's sample
   Vec3 centroid = Vec3::Zero();
-  double diameter = 0;                           // largest pair distance
+  double diameter = 0;  // largest pair distance
   double distance_step = 0;
   double spacing = 0;  // typical gap between neighbouring model points
+  // Largest share of the points on one flat face (made with the pair
+  // table): the support a pose earns by merely laying that face on any
+  // plane, which a raft or a box offers to every flat part.
+  double plane_share = 0;
   // Quantized feature -> (reference point, alpha) of every model pair, flat:
   // the entries of key k are entries[first[k] .. first[k + 1]). One lookup
   // is two loads, where a hash map's was a division and a pointer chase
@@ -48,16 +52,27 @@ struct PoseHypothesis {
   Similarity pose;  // signature -> scanned coordinates (a rotation and a shift)
   double votes = 0;
   double support = 0;  // share of model points near the scene in this pose
+  // The support beyond the model's flat-face share, as a share of the rest:
+  // what ranks poses of different models in the same scene.
+  double excess(const PpfModel& m) const {
+    return m.plane_share < 1 ? (support - m.plane_share) / (1 - m.plane_share) : 0;
+  }
 };
 
 // A scanned shape's oriented sample with its search tree, built once and
 // searched for every signature.
 struct PpfScene {
-  explicit PpfScene(SurfaceSample sample);
+  // With `salient_references`, votes start from points off flat regions
+  // first: in a shape much larger than the part (a raft, a box it sits in)
+  // most points lie on the extra material's flat faces, which cannot place
+  // the part, and evenly strided references would seldom land on it.
+  explicit PpfScene(SurfaceSample sample, bool salient_references = false);
   ~PpfScene();
   PpfScene(const PpfScene&) = delete;
   PpfScene& operator=(const PpfScene&) = delete;
   SurfaceSample sample;
+  std::vector<std::uint32_t> references;  // where votes start, in order of preference (empty: evenly strided)
+  std::size_t salient = 0;                // how many of them are off flat regions
   struct Index;
   std::unique_ptr<Index> index;
 };

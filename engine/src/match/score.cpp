@@ -59,16 +59,20 @@ struct Earned {
 };
 Earned earned(const PoseEstimate& e, const GateParams& g) {
   const bool deformed = e.offset != 0 || e.axis_scale != Vec3::Ones();
-  const double uncapped = aligned_score(e) * std::min(1.0, e.detail / (deformed ? g.deformed_full_detail : g.full_detail)) *
+  const double uncapped = aligned_score(e) *
+                          std::min(1.0, e.detail / (deformed ? g.deformed_full_detail : g.full_detail)) *
                           std::min(1.0, e.shape_detail / g.full_shape_detail);
   return {std::min(uncapped, g.coverage_cap_base + g.coverage_cap_slope * e.coverage), uncapped};
 }
 
 // A piece keeps its plain aligned score: it lacks some of the part's detail
 // by definition, and its verdict rests on is_piece.
+// A fused part is scored on its surface that is not buried in the material
+// it is fused to (unburied_view); its coverage stays the share of the whole.
 double take_pose(Match& m, const Placement& pl, const GateParams& g) {
-  const Earned got = pl.method == Method::piece ? Earned{aligned_score(pl.pose), aligned_score(pl.pose)}
-                                                : earned(pl.pose, g);
+  const Earned got = pl.method == Method::piece   ? Earned{aligned_score(pl.pose), aligned_score(pl.pose)}
+                     : pl.method == Method::fused ? earned(unburied_view(pl.pose), g)
+                                                  : earned(pl.pose, g);
   m.score = got.score;
   m.method = pl.method;
   m.coverage = pl.pose.coverage;
@@ -90,15 +94,22 @@ const Placement* choose(MatchContext& ctx, std::size_t i, double closest, Match&
   const GateParams& g = ctx.params.gates;
   double uncapped = 0;
   const Placement* placed = nullptr;
-  const Placement* fused = best_of(ctx, i, Method::fused, [](const PoseEstimate& e) { return e.coverage_loose; });
+  // A fused placement counts when the signature's surface is found or
+  // buried (inside the scanned solid) nearly everywhere, and what is not
+  // buried is mostly found: a part on a raft, in a box or on supports.
+  const auto fused_found = [&](const PoseEstimate& e) {
+    return e.coverage_loose >= f.min_found && e.coverage_loose + e.buried >= f.coverage &&
+           unburied_view(e).coverage_loose >= f.visible && e.detail >= f.min_detail;
+  };
+  const Placement* fused = best_of(
+      ctx, i, Method::fused, [&](const PoseEstimate& e) { return (fused_found(e) ? 2.0 : 0.0) + e.coverage_loose; });
   if (const Placement* exact = best_of(ctx, i, Method::exact, [](const PoseEstimate&) { return 0.0; })) {
     placed = exact;
     m.score = 1;
     m.method = Method::exact;
     m.coverage = 1;
     m.transform = Similarity{}.to_rows();
-  } else if (fused && fused->pose.coverage_loose >= std::max(threshold, f.coverage) &&
-             fused->pose.explained >= f.explained) {
+  } else if (fused && fused_found(fused->pose)) {
     uncapped = take_pose(m, *(placed = fused), g);
   } else if (const Placement* whole = best_whole(ctx, i)) {
     uncapped = take_pose(m, *(placed = whole), g);
@@ -107,14 +118,16 @@ const Placement* choose(MatchContext& ctx, std::size_t i, double closest, Match&
     m.method = Method::global;
   }
   const PieceParams& pc = ctx.params.piece;
-  const Placement* piece = best_of(ctx, i, Method::piece, [&](const PoseEstimate& e) {
-    return (is_piece(e, pc) ? 1.0 : 0.0) + e.coverage_loose;
-  });
+  const Placement* piece = best_of(
+      ctx, i, Method::piece, [&](const PoseEstimate& e) { return (is_piece(e, pc) ? 1.0 : 0.0) + e.coverage_loose; });
   if (m.score >= threshold) {
     m.verdict = Verdict::match;
   } else if (uncapped >= threshold && !m.deformed()) {  // a deformed fit must hold at the tight tolerance
     m.verdict = Verdict::suspect;
     m.reason = "coarse";
+  } else if (placed && placed->method == Method::fused && m.score >= f.suspect_score) {  // short of a match
+    m.verdict = Verdict::suspect;
+    m.reason = "fused";
   } else if (piece && is_piece(piece->pose, pc)) {
     take_pose(m, *(placed = piece), g);
     m.verdict = Verdict::suspect;
@@ -135,7 +148,8 @@ Match score_signature(MatchContext& ctx, std::size_t i) {
     if (ctx.shapes[k].distance[i] < ctx.shapes[si].distance[i]) si = k;
   const Placement* placed = choose(ctx, i, ctx.shapes[si].distance[i], m);
   if (placed) si = placed->shape;
-  const bool aligned = m.method == Method::verified || m.method == Method::coarse;  // scale and tolerance are the shape's
+  const bool aligned =
+      m.method == Method::verified || m.method == Method::coarse;  // scale and tolerance are the shape's
   const Shape& s = ctx.shapes[si];
   // How much of the file the match accounts for, measured for matches only,
   // so a clean file never pays for it; within two point gaps along the
@@ -151,9 +165,9 @@ Match score_signature(MatchContext& ctx, std::size_t i) {
   }
   m.body = s.body;
   m.scale = m.method == Method::exact || m.method == Method::fused || m.method == Method::piece ? 1.0
-            : aligned                       ? m.scale
-            : e.descriptor.rms_radius > 0   ? s.descriptor.rms_radius / e.descriptor.rms_radius
-                                            : 1.0;
+            : aligned                                                                           ? m.scale
+            : e.descriptor.rms_radius > 0 ? s.descriptor.rms_radius / e.descriptor.rms_radius
+                                          : 1.0;
   return m;
 }
 
@@ -226,10 +240,8 @@ void score(MatchContext& ctx, ScanResult& r) {
   r.verdict = Verdict::clean;
   for (Match& m : scored) {
     r.verdict = combine(r.verdict, m.verdict);
-    if (m.verdict != Verdict::clean)
-      r.matches.push_back(std::move(m));
-    else if (r.candidates.size() < ctx.options.candidates)
-      r.candidates.push_back(std::move(m));
+    if (m.verdict != Verdict::clean) r.matches.push_back(std::move(m));
+    else if (r.candidates.size() < ctx.options.candidates) r.candidates.push_back(std::move(m));
   }
 }
 

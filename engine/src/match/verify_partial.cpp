@@ -20,10 +20,14 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const D
   const PointTree& dense_tree = dense_sample.index.tree;
   if (dense.points.size() < 8 || sig.sample.points.size() < 8 || !(r > 0)) return out;
   const Vec3 cs = to_vec3(sig.centroid);
-  std::vector<Vec3> src, fine;
+  std::vector<Vec3> src, fine, fine_normals;
   for (const Vec3f& p : sig.sample.points) src.push_back(Vec3(p[0], p[1], p[2]) - cs);
   const std::size_t fstride = std::max<std::size_t>(1, src.size() / 512);
-  for (std::size_t i = 0; i < src.size(); i += fstride) fine.push_back(src[i]);
+  for (std::size_t i = 0; i < src.size(); i += fstride) {
+    fine.push_back(src[i]);
+    const Vec3f& n = sig.sample.normals[i];
+    fine_normals.push_back(Vec3(n[0], n[1], n[2]).normalized());
+  }
   // The start for points taken relative to the signature's centroid.
   Similarity pose{start.linear, start.linear * cs + start.shift};
   const PieceParams& piece = params.piece;
@@ -47,8 +51,11 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const D
   }
   // Only pairs near the surface pull: the rest of the part is missing (a
   // piece) or the surface belongs to other material (dummy).
-  refine_point_to_plane(pose, fine, dense, dense_tree, params.icp.reach * r, params.icp);
-  refine_point_to_plane(pose, fine, dense, dense_tree, params.icp.partial_reach * r, params.icp);
+  // A fused part pairs only with surface facing its own way (the material it
+  // is fused to buries some of its faces under faces facing the other way).
+  const std::vector<Vec3>* normals = piece_gate ? nullptr : &fine_normals;
+  refine_point_to_plane(pose, fine, dense, dense_tree, params.icp.reach * r, params.icp, normals);
+  refine_point_to_plane(pose, fine, dense, dense_tree, params.icp.partial_reach * r, params.icp, normals);
   measure_fit(pose, src, mesh, dense, dense_tree, r, loose_fraction, params.verify, out);
 
   const Shares shares = surface_shares(PlacedSignature(pose, src, sig.sample.normals), dense, loose_fraction * r,
