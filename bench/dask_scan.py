@@ -69,6 +69,8 @@ def main() -> int:
                 times[n] = statistics.median(runs)
                 print(f"{n} worker(s): median {times[n]:.2f} s of {a.runs} ({', '.join(f'{r:.2f}' for r in runs)}), "
                       f"{len(want) / times[n]:.1f} records/s; output identical to the CLI's")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min) at the end")
         base = times[a.workers[0]]
         for n in a.workers[1:]:
             print(f"speed-up {a.workers[0]} -> {n} workers: {base / times[n]:.2f}x")

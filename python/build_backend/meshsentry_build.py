@@ -73,6 +73,8 @@ def _metadata() -> str:
         "Requires-Python: >=3.8\n"
         "Provides-Extra: numpy\n"
         "Requires-Dist: numpy; extra == 'numpy'\n"
+        "Provides-Extra: dask\n"
+        "Requires-Dist: distributed; extra == 'dask'\n"
         "\n"
         "Python bindings of the meshsentry engine; see docs/python.md.\n"
     )

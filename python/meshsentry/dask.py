@@ -144,10 +144,9 @@ def _scan_chunk(set_name: str, entries: Sequence[Entry]) -> List[Tuple[List[str]
 
 def _walk(plugin: SignaturePlugin, paths: Iterable[Any]) -> List[Entry]:
     """The driver's walk: the engine's, so the order and the files passed
-    over are those of `meshsentry scan`. It reads no signature set's entries
-    beyond opening one, which the walk needs only for its options."""
-    engine = plugin.open() if plugin.shared else _local_engine(plugin)
-    return engine._e().walk([_path(p) for p in _paths(paths, "paths")])
+    over are those of `meshsentry scan` (the engine opened here only for
+    its options)."""
+    return _local_engine(plugin)._e().walk([_path(p) for p in _paths(paths, "paths")])
 
 
 def _local_engine(plugin: SignaturePlugin) -> Any:
@@ -357,6 +356,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (OSError, ValueError, TypeError) as e:
         print(f"meshsentry.dask: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # as the command: what was written stands, files not yet out are not
+        print("meshsentry.dask: interrupted, files not yet written were not scanned", file=sys.stderr)
+        return 1 if flagged else 2
     finally:
         if cluster is not None:
             cluster.close()
