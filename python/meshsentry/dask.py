@@ -15,8 +15,9 @@ worker plugin that opens it in every worker process (or, given
 `shared_path=True`, each worker opens the same path on shared storage).
 Each line is the record the local command writes for that file, byte for
 byte. A file that cannot be scanned is an error record, as locally; a task
-lost with its worker is run again (`retries`) and, lost every time, its
-files become error records rather than gaps. Operators: `python3 -m
+lost with its worker is run again on another (one that raised, `retries`
+times more) and, lost every time, its files become error records rather
+than gaps. Operators: `python3 -m
 meshsentry.dask --help`; see docs/distributed.md.
 """
 from __future__ import annotations
@@ -179,8 +180,10 @@ def scan_paths(client_or_address: Any, paths: Any, signatures: Any, *, chunk: in
     `client_or_address`: a distributed.Client or a scheduler address.
     `chunk` files make one task; at most `window` tasks (default: 4 per
     worker thread, at least 8) are submitted or held for ordering at once, so
-    memory stays bounded for any number of files. A task is retried
-    `retries` times when its worker is lost. `list_skipped` also yields the
+    memory stays bounded for any number of files. A task whose worker is
+    lost runs again on another (Dask reschedules it), one that raised is
+    tried `retries` more times, and one lost for good gives error records
+    for its files. `list_skipped` also yields the
     walk's skip records, as `scan --list-skipped`. `shared_path`: workers
     open `signatures` (and the keys and allow list) by path, on storage they
     share, instead of receiving their bytes. The other arguments are
@@ -311,7 +314,8 @@ def _arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     p.add_argument("--files-from", metavar="LIST", help="paths to scan, one per line ('-': stdin)")
     p.add_argument("--chunk", type=int, default=8, help="files per task (8)")
     p.add_argument("--window", type=int, help="tasks in flight at most (4 per worker thread)")
-    p.add_argument("--retries", type=int, default=2, help="tries again of a task whose worker was lost (2)")
+    p.add_argument("--retries", type=int, default=2,
+                   help="tries again of a task that raised (2); one whose worker was lost is rerun anyway")
     p.add_argument("--threads-per-worker", type=int, default=1, help="with --local (1)")
     p.add_argument("paths", nargs="*", metavar="PATH")
     a = p.parse_args(argv)

@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: MIT
 # meshsentry.dask against the command line: a LocalCluster of 2 worker
-# processes scans models/ and a made folder (a truncated STL: an error
-# record; a text file and a symlink: passed over) and must write the bytes
-# and exit status of `meshsentry scan --format jsonl --no-timing`, with and
-# without --list-skipped; the API (scan_paths, scan_bag, a shared set path)
-# gives the same lines; the set is open once per worker; a task lost on
-# every try gives error records, not gaps. Exits 77 (ctest: skipped) when
-# Dask's `distributed` is not installed.
+# processes scans models/, a made folder (a truncated STL: an error record;
+# a text file and a symlink: passed over) and a missing file, and must write
+# the bytes and exit status of `meshsentry scan --format jsonl --no-timing`,
+# with and without --list-skipped; the API (scan_paths, scan_bag, a shared
+# set path) gives the same lines; the set is open once per worker; a worker
+# killed mid-scan loses nothing; a task lost on every try gives error
+# records, not gaps. Exits 77 (ctest: skipped) when Dask's `distributed` is
+# not installed.
 #   python3 test_dask.py SOURCE_DIR BUILD_DIR
 import json
 import os
@@ -90,7 +91,8 @@ def main():
         (extra / "truncated.stl").write_bytes(b"\0" * 80 + struct.pack("<I", 1000) + tri * 2)
         (extra / "notes.txt").write_text("not a 3D file: passed over by the walk\n")
         (extra / "link.stl").symlink_to(src / "models" / "benign" / "wall_hook.stl")
-        paths = [str(src / "models"), str(extra)]
+        # A named file that is not there: an error record of the walk itself.
+        paths = [str(src / "models"), str(extra), str(extra / "missing.stl")]
 
         want_rc, want = cli(*paths)
         assert want.count(b"\n") >= 10 and b'"verdict":"error"' in want.replace(b" ", b""), want[:500]
