@@ -111,6 +111,46 @@ class PyEngine {
     return to_lines(engine_->scan_paths(paths, options_));
   }
 
+  // The files scan_paths would scan, in its order, without scanning them
+  // (the driver's half of a distributed scan): (path, error, from_walk,
+  // skipped) each, where `skipped` is the JSONL line of an entry the walk
+  // passed over (a symlink, a FIFO) and empty for a file to scan.
+  std::vector<py::tuple> walk(const std::vector<std::string>& paths) const {
+    std::vector<FoundFile> files;
+    std::vector<SkippedFile> passed;
+    {
+      py::gil_scoped_release unlocked;
+      files = collect_files(paths, options_.follow_symlinks, &passed);
+    }
+    // Merged by path as scan_paths merges them: a file before an entry passed
+    // over under the same name.
+    std::vector<py::tuple> out;
+    out.reserve(files.size() + passed.size());
+    std::size_t j = 0;
+    for (const FoundFile& f : files) {
+      for (; j < passed.size() && passed[j].path < f.path; ++j)
+        out.push_back(py::make_tuple(py::bytes(passed[j].path), "", false, skipped_to_jsonl(passed[j])));
+      out.push_back(py::make_tuple(py::bytes(f.path), f.error, f.from_walk, ""));
+    }
+    for (; j < passed.size(); ++j)
+      out.push_back(py::make_tuple(py::bytes(passed[j].path), "", false, skipped_to_jsonl(passed[j])));
+    return out;
+  }
+
+  // One entry of walk() scanned as scan_paths scans it: its lines, and the
+  // JSONL line of its skip record when the walk passes it over as no 3D file.
+  py::tuple scan_found(const std::string& path, const std::string& error, bool from_walk) const {
+    std::vector<std::string> lines;
+    std::string skipped_line;
+    {
+      py::gil_scoped_release unlocked;
+      std::optional<SkippedFile> skipped;
+      lines = to_lines(engine_->scan_found(FoundFile{path, error, from_walk}, options_, skipped));
+      if (skipped) skipped_line = skipped_to_jsonl(*skipped);
+    }
+    return py::make_tuple(lines, skipped_line);
+  }
+
   py::dict signatures() const;
 
  private:
@@ -176,9 +216,23 @@ PYBIND11_MODULE(_meshsentry, m) {
       .def("scan_buffer", &PyEngine::scan_buffer, py::arg("data"), py::arg("name"))
       .def("scan_mesh", &PyEngine::scan_mesh, py::arg("vertices"), py::arg("faces"), py::arg("name"))
       .def("scan_paths", &PyEngine::scan_paths, py::arg("paths"))
+      .def("walk", &PyEngine::walk, py::arg("paths"))
+      .def("scan_found", &PyEngine::scan_found, py::arg("path"), py::arg("error"), py::arg("from_walk"))
       .def_property_readonly("signatures", &PyEngine::signatures);
   m.def("build_signatures", &build_signatures, py::arg("manifest"), py::arg("output"), py::arg("name"),
         py::arg("created"), py::arg("threads"));
+  // The error record of a file that could not be scanned at all (a
+  // distributed scan's task lost on every try), as scan writes one.
+  m.def(
+      "error_line",
+      [](const std::string& path, const std::string& message) {
+        ScanResult r;
+        r.path = path;
+        r.verdict = Verdict::error;
+        r.error = message;
+        return to_jsonl(r);
+      },
+      py::arg("path"), py::arg("message"));
   m.def("signature_info", &signature_info, py::arg("path"), py::arg("trusted_keys"));
   m.def(
       "generate_signing_key",

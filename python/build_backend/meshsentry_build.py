@@ -37,7 +37,7 @@ from typing import Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "meshsentry"
-PACKAGE_FILES = ("__init__.py", "_results.py", "_meshsentry.pyi", "py.typed")
+PACKAGE_FILES = ("__init__.py", "_results.py", "dask.py", "_meshsentry.pyi", "py.typed")
 # Zip entries get one fixed time, so that one build gives one wheel.
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -73,6 +73,8 @@ def _metadata() -> str:
         "Requires-Python: >=3.8\n"
         "Provides-Extra: numpy\n"
         "Requires-Dist: numpy; extra == 'numpy'\n"
+        "Provides-Extra: dask\n"
+        "Requires-Dist: distributed; extra == 'dask'\n"
         "\n"
         "Python bindings of the meshsentry engine; see docs/python.md.\n"
     )

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -54,6 +55,13 @@ class Engine {
   std::size_t scan_paths(const std::vector<std::string>& paths, const ScanOptions& options,
                          const std::function<void(const ScanResult&)>& emit,
                          const std::function<void(const SkippedFile&)>& skip) const;
+
+  // One entry of collect_files scanned as scan_paths scans it, for callers
+  // that spread a walk's files over processes (the Python module's Dask
+  // scan): its results, or none and `skipped` set for a walked file that is
+  // no 3D file (ScanOptions::skip_unrecognised). Never throws.
+  std::vector<ScanResult> scan_found(const FoundFile& file, const ScanOptions& options,
+                                     std::optional<SkippedFile>& skipped) const;
 
   // A mesh already in memory (the Python module's scan_mesh): checked
   // (finite vertices, corners in range, LoadLimits' counts), prepared and

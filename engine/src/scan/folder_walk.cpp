@@ -170,6 +170,18 @@ struct Slot {
 
 }  // namespace
 
+std::vector<ScanResult> Engine::scan_found(const FoundFile& f, const ScanOptions& options,
+                                           std::optional<SkippedFile>& skipped) const {
+  skipped.reset();
+  if (!f.error.empty()) return {error_result(f.path, make_error(ErrorCode::io, f.error))};
+  std::vector<ScanResult> results = scan_file(f.path, options);
+  // Content says 3D whatever the name, or it could not be read, or it is
+  // named as 3D: reported; else skipped, with the reason.
+  if (f.from_walk && options.skip_unrecognised)
+    if ((skipped = as_skipped(results, f.path))) results.clear();
+  return results;
+}
+
 std::size_t Engine::scan_paths(const std::vector<std::string>& paths, const ScanOptions& options,
                                const std::function<void(const ScanResult&)>& emit) const {
   return scan_paths(paths, options, emit, {});
@@ -194,15 +206,8 @@ std::size_t Engine::scan_paths(const std::vector<std::string>& paths, const Scan
       // Cancelled before this file started: nothing to report for it.
     } else if (items[i].passed)
       slot.skipped = *items[i].passed;
-    else if (const FoundFile& f = *items[i].file; !f.error.empty())
-      slot.results = {error_result(f.path, make_error(ErrorCode::io, f.error))};
-    else {
-      slot.results = scan_file(f.path, options);
-      // Content says 3D whatever the name, or it could not be read, or it is
-      // named as 3D: reported; else skipped, with the reason.
-      if (f.from_walk && options.skip_unrecognised)
-        if ((slot.skipped = as_skipped(slot.results, f.path))) slot.results.clear();
-    }
+    else
+      slot.results = scan_found(*items[i].file, options, slot.skipped);
     slot.done = true;
     std::lock_guard<std::mutex> lock(mu);
     slots[i] = std::move(slot);
