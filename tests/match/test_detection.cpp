@@ -393,12 +393,12 @@ TEST_CASE("a part fused with dummy material is found at true scale, however it i
 }
 
 TEST_CASE("a part fused to a raft or to the floor of a box is found on its own surface", "[match]") {
-  // models/test/fused_raft_star_knob.stl: the star knob on a raft of 15 times its
+  // models/test/fused_raft_pulley.stl: the timing pulley on a raft of 11 times its
   // footprint, 0.3 mm into it; fused_box_flange.stl: the flange on the floor of
   // an open box. One body each, much larger than the part: no descriptor
   // says "part", and the part's bottom face is buried in the material.
   // raft_plain.stl is the same raft with a plain boss and block (no part).
-  for (const auto& [file, id] : {std::pair<const char*, const char*>{"fused_raft_star_knob", "star_knob_5lobe"},
+  for (const auto& [file, id] : {std::pair<const char*, const char*>{"fused_raft_pulley", "timing_pulley_20t"},
                                  std::pair<const char*, const char*>{"fused_box_flange", "flange_3hole"}}) {
     INFO(file);
     const Mesh fused = load_or_die((source_dir() / "models/test" / (std::string(file) + ".stl")).string());

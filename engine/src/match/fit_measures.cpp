@@ -36,13 +36,20 @@ Vec3 closest_on_triangle(const Vec3& p, const Vec3& a, const Vec3& b, const Vec3
 }
 
 // Each signature point's distance to the scanned triangles, capped at `cap`,
-// and whether it lies behind the closest one (inside the scanned solid).
+// and whether it is buried: behind the closest one (inside the scanned
+// solid) under a surface that does not face its own way (`normals`, the
+// signature's, placed by `pose`; none: never buried). Fused material meets
+// the part from outside (a raft's top under its bottom face, a pillar's
+// side across it); a surface facing the part's way within `moved_depth` is
+// the part's own, moved (a look-alike with a narrower bore, an offset copy);
+// deeper, it is the far side of the material (a raft's bottom).
 struct Residual {
   double distance;
-  bool behind;
+  bool buried;
 };
 std::vector<Residual> residuals(const Similarity& pose, const std::vector<Vec3>& src, const Mesh& mesh,
-                                const SurfaceSample& dst, const PointTree& tree, double cap) {
+                                const SurfaceSample& dst, const PointTree& tree, double cap,
+                                const std::vector<Vec3>* normals, double same_way_cos, double moved_depth) {
   constexpr int kK = 8;
   std::vector<Residual> out;
   out.reserve(src.size());
@@ -53,18 +60,25 @@ std::vector<Residual> residuals(const Similarity& pose, const std::vector<Vec3>&
     float d2[kK];
     const std::size_t found = tree.knnSearch(q, kK, idx, d2);
     double d = found ? std::sqrt(double(d2[0])) : cap;
-    bool behind = false;
+    Vec3 face_normal = Vec3::Zero(), closest = x;
     for (std::size_t k = 0; k < found; ++k) {
       const Tri& t = mesh.triangles[dst.faces[idx[k]]];
       auto v = [&](int c) { return Vec3(mesh.vertices[t[c]][0], mesh.vertices[t[c]][1], mesh.vertices[t[c]][2]); };
       const Vec3 c = closest_on_triangle(x, v(0), v(1), v(2));
       const double dk = (c - x).norm();
       if (dk < d || k == 0) {
-        behind = (x - c).dot((v(1) - v(0)).cross(v(2) - v(0))) < 0;
+        face_normal = (v(1) - v(0)).cross(v(2) - v(0));
+        closest = c;
         d = std::min(d, dk);
       }
     }
-    out.push_back({std::min(d, cap), behind});
+    bool buried = false;
+    if (normals && face_normal.squaredNorm() > 0) {
+      const Vec3 own = pose.linear * (*normals)[out.size()];
+      buried = (x - closest).dot(face_normal) < 0 &&
+               (own.dot(face_normal) < same_way_cos * own.norm() * face_normal.norm() || d > moved_depth);
+    }
+    out.push_back({std::min(d, cap), buried});
   }
   return out;
 }
@@ -129,10 +143,11 @@ std::vector<Vec3> turn(const Similarity& pose, const std::vector<Vec3f>& src_nor
 
 void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mesh& mesh, const SurfaceSample& dst,
                  const PointTree& tree, double radius, double loose_fraction, const VerifyParams& p, PoseEstimate& out,
-                 bool noisy) {
+                 bool noisy, const std::vector<Vec3>* src_normals) {
   const double tol = p.coverage_tolerance * radius;
   const double widest_fraction = noisy ? std::max(loose_fraction, p.noisy_tolerance) : loose_fraction;
-  const std::vector<Residual> res = residuals(pose, src, mesh, dst, tree, 2 * (widest_fraction * radius));
+  const std::vector<Residual> res = residuals(pose, src, mesh, dst, tree, 2 * (widest_fraction * radius), src_normals,
+                                              p.buried_same_way, p.moved_depth);
   if (src.empty()) {
     out.coverage = out.coverage_loose = 0;
     out.fit = 1;
@@ -158,13 +173,13 @@ void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mes
     const double d = std::min(res[k].distance, 2 * loose);
     covered += d <= tol;
     covered_loose += d <= loose;
-    buried += d > loose && res[k].behind;
+    buried += d > loose && res[k].buried;
     if (off_box[k] * scale > loose) {
       ++distinct;
       distinct_found += d <= loose;
     }
     sum2 += d * d;
-    if (!(d > loose && res[k].behind)) sum2_unburied += d * d;
+    if (!(d > loose && res[k].buried)) sum2_unburied += d * d;
   }
   out.coverage = double(covered) / src.size();
   out.coverage_loose = double(covered_loose) / src.size();

@@ -20,10 +20,11 @@ namespace meshsentry {
 // coverage, coverage_loose, fit and tolerance of `out`. With `noisy` (a
 // perturbed surface), the tolerance widens with the median residual (noise
 // moves the whole surface a little; a look-alike differs in places and
-// matches exactly elsewhere, so its median stays small).
+// matches exactly elsewhere, so its median stays small). With `src_normals`
+// (the signature's normals), `buried` is measured too (see PoseEstimate).
 void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mesh& mesh, const SurfaceSample& dst,
                  const PointTree& tree, double radius, double loose_fraction, const VerifyParams& p, PoseEstimate& out,
-                 bool noisy = false);
+                 bool noisy = false, const std::vector<Vec3>* src_normals = nullptr);
 
 // The signature's points and normals laid onto the scan by a pose, with a
 // k-d tree over the points (which must therefore stay where they are).

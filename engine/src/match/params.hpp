@@ -84,6 +84,10 @@ struct VerifyParams {
   // residual, at most noisy_tolerance.
   double noise_width = 4, noisy_tolerance = 0.045;
   std::uint32_t dense_samples = 8192;  // points of a shape's verification sample
+  // A point behind the scanned surface is buried (fused material) only under
+  // a surface facing its own way less than this cosine (60 degrees) ...
+  double buried_same_way = 0.5;
+  double moved_depth = 0.6;  // ... unless deeper than this (file units, mm)
 };
 
 // Stage 2's pose search (match/pose_search.cpp): starts, ranking, finishing.

@@ -56,7 +56,9 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const D
   const std::vector<Vec3>* normals = piece_gate ? nullptr : &fine_normals;
   refine_point_to_plane(pose, fine, dense, dense_tree, params.icp.reach * r, params.icp, normals);
   refine_point_to_plane(pose, fine, dense, dense_tree, params.icp.partial_reach * r, params.icp, normals);
-  measure_fit(pose, src, mesh, dense, dense_tree, r, loose_fraction, params.verify, out);
+  std::vector<Vec3> src_normals;
+  for (const Vec3f& n : sig.sample.normals) src_normals.push_back(Vec3(n[0], n[1], n[2]).normalized());
+  measure_fit(pose, src, mesh, dense, dense_tree, r, loose_fraction, params.verify, out, false, &src_normals);
 
   const Shares shares = surface_shares(PlacedSignature(pose, src, sig.sample.normals), dense, loose_fraction * r,
                                        sig_spacing, piece.share_queries, true, piece);

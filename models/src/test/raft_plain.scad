@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// meshsentry test mesh: a benign counterpart of fused_raft_star_knob: the same
+// meshsentry test mesh: a benign counterpart of fused_raft_pulley: a
 // raft with a plain round boss and a square block on it (no part).
 union() {
   translate([-66, -66, -1.7]) cube([132, 132, 2]);
