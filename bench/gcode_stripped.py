@@ -223,6 +223,29 @@ def arcs(lines):
     return out
 
 
+def coarse(lines, target):
+    """Every k-th layer kept, k chosen for about `target` layers across the print: the
+    extrusions of the other layers become travel moves, as a print in layers k times as thick."""
+    zs, z = [], None
+    for line in lines:
+        if line.startswith(("G1 ", "G0 ")) and " Z" in line:
+            z = float(line.split(" Z", 1)[1].split()[0])
+            if not zs or z > zs[-1] + 1e-6:
+                zs.append(z)
+    k = max(1, round(len(zs) / target))
+    keep = set(zs[k - 1::k])
+    out, z = [], None
+    for line in lines:
+        if line.startswith(";HEIGHT:"):
+            continue  # the layers are thicker now: their height comes from the steps
+        if line.startswith(("G1 ", "G0 ")) and " Z" in line:
+            z = float(line.split(" Z", 1)[1].split()[0])
+        if z is not None and z not in keep and line.startswith("G1 ") and " E" in line and (" X" in line or " Y" in line):
+            line = " ".join(w for w in line.split() if not w.startswith("E"))
+        out.append(line)
+    return out, len(keep)
+
+
 def flavour(lines, name):
     if name == "typed":
         return lines
@@ -268,12 +291,48 @@ def scan(ms, sig, folder):
     return res
 
 
+def coarse_table(ms, msig, work, groups):
+    """The calibration parts and the benign prints with their layers thinned to about 3-16
+    across (stripped and typed): what a print too coarse to identify does."""
+    print()
+    print("| layers across | flavour | parts | caught | flagged (reason) | benign flagged (of) |")
+    print("|---|---|---|---|---|---|")
+    for target in (3, 5, 8, 12, 16):
+        for fl in ("stripped", "typed"):
+            row = {}
+            for g, s in (("cal", "cal"), ("benign", "cal"), ("hard", "report")):
+                d = os.path.join(work, "coarse", "%s_%d_%s" % (g, target, fl))
+                os.makedirs(d, exist_ok=True)
+                across = []
+                for pid, _ in groups[g]:
+                    src = os.path.join(work, "gcode", g, fl, pid + ".gcode")
+                    if not os.path.exists(src):
+                        continue
+                    with open(src) as f:
+                        lines, n = coarse(f.read().splitlines(), target)
+                    across.append(n)
+                    with open(os.path.join(d, pid + ".gcode"), "w") as f:
+                        f.write("\n".join(lines) + "\n")
+                row[g] = (scan(ms, msig[s], d), across)
+            res = row["cal"][0]
+            caught = sum(1 for pid, r in res.items() if r[0] == "match" and r[1] == pid)
+            flagged = [r[3] or "match" for pid, r in res.items() if r[0] in ("match", "suspect") and r[1] == pid]
+            reasons = ", ".join("%s %d" % (x, flagged.count(x)) for x in sorted(set(flagged)))
+            bad = [pid for g in ("benign", "hard") for pid, r in row[g][0].items() if r[0] in ("match", "suspect")]
+            nb = len(row["benign"][0]) + len(row["hard"][0])
+            across = row["cal"][1]
+            print("| %d-%d | %s | %d | %d | %d (%s) | %d of %d%s |" % (
+                min(across), max(across), fl, len(res), caught, len(flagged), reasons, len(bad), nb,
+                (" (" + ", ".join(bad) + ")") if bad else ""))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", default="/tmp/gcode_stripped")
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--detail", action="store_true", help="print every file's result")
+    ap.add_argument("--coarse", action="store_true", help="also the table of prints thinned to a few layers")
     args = ap.parse_args()
     ms = os.path.join(args.build, "meshsentry")
     work = os.path.abspath(args.work)
@@ -326,6 +385,8 @@ def main():
             if args.detail:
                 for pid, r in sorted(res.items()):
                     log("  %s %s %s: %s %s %.3f %s %s" % (s, fl, pid, r[0], r[1], r[2], r[3], r[4]))
+    if args.coarse:
+        coarse_table(ms, msig, work, groups)
     print()
     print("| benign prints | flavour | files | flagged | best score |")
     print("|---|---|---|---|---|")
