@@ -12,9 +12,12 @@
 //     links make a family (one island's or one hole's perimeters);
 //   - families nest: an outermost one is an island, one inside it a hole,
 //     one inside that an island again. An island's outer wall is its family's
-//     outermost loop, a hole's its innermost: the one next to the air;
+//     outermost loop, a hole's its innermost: the one next to the air. A
+//     family's other end is an outer wall too when it has air beyond it and
+//     no fill in the region there (a wall too thin for infill);
 //   - a lone loop with air on both sides that encloses other loops (a skirt)
-//     is skipped and takes no part in the nesting.
+//     is skipped, and a lone loop inside another with material on both sides
+//     (infill that happened to close) is fill; neither counts in the nesting.
 // Loops are walls whichever way the slicer prints them; the skin decides the
 // side of each outer wall again (skin.cpp).
 #include "io/gcode/classify.hpp"

@@ -14,7 +14,8 @@
 //     stretches of walls with nothing under them, strips facing down.
 //   - a print without type comments (classify.hpp): its first layer's fill
 //     faces down, and its dense fill (lines one spacing apart: solid infill)
-//     faces up where the layer above has no line within kTopClear.
+//     faces up (down) where the layer above (below) has no line within
+//     kFaceClear.
 // Sparse and inner solid infill only tell what covers what; skipped roles
 // (supports, skirts) add nothing. The result is a triangle soup with outward
 // winding that closes up to the gaps between lines, so areas, volumes and
@@ -168,12 +169,15 @@ void wall(Builder& out, const Segment& s, double z, double h, int side) {
   else out.quad({bx, by, z - h}, {ax, ay, z - h}, {ax, ay, z}, {bx, by, z});
 }
 
-// A dense line is a top face only where no line of the layer above passes
-// within this distance (mm): beside one, that layer's sparse infill rests on
-// it. Measured on bench/gcode_stripped.py's calibration set: 0 left the solid
-// layers under sparse infill as faces inside the part, 1 mm cut top faces
-// short beside the walls above them; 0.5 matched most parts.
-constexpr double kTopClear = 0.5;
+// A dense line is a top (bottom) face only where no line of the layer above
+// (below) passes within this distance (mm): beside one, that layer's sparse
+// infill rests on it (it rests on that layer's sparse infill). Measured on
+// bench/gcode_stripped.py's calibration set: 0 left the solid layers under
+// sparse infill as faces inside the part, 1 mm cut top faces short beside
+// the walls above them; 0.5 matched most parts. For bottom faces 0.5 again
+// (1 and 2 lost parts); the solid layers over sparse infill keep some faces
+// inside the part where that infill's lines are over 1 mm apart.
+constexpr double kFaceClear = 0.5;
 
 // Strips over the stretches of a wall segment that `neighbour` (the layer
 // above or below; none: nothing there) leaves uncovered. With `dense` (the
@@ -198,7 +202,7 @@ void exposed_strips(Builder& out, const Segment& s, const Occupancy* neighbour, 
       if (open && dense) {
         const double nx = -(s.y1 - s.y0) / len * across, ny = (s.x1 - s.x0) / len * across;
         open = dense->covers(x + nx, y + ny, 0) && dense->covers(x - nx, y - ny, 0) &&
-               !(neighbour && neighbour->covers(x, y, kTopClear));
+               !(neighbour && neighbour->covers(x, y, kFaceClear));
       }
     }
     if (open && run < 0) run = k;
@@ -228,10 +232,14 @@ void segment_skin(Builder& out, const Segment& s, std::size_t l, double z1, doub
       if (l == 0) strip(out, s.x0, s.y0, s.x1, s.y1, line_spacing(s.width, h), z1 - h, false);
       break;
     case Role::open_fill:
-      // The first layer lies on the bed; higher up, dense lines that nothing
-      // covers are a top face (an untyped print's top solid infill).
+      // The first layer lies on the bed; higher up, dense lines with nothing
+      // above are a top face, with nothing below a bottom one (an untyped
+      // print's top solid infill, its bridges and overhangs).
       if (l == 0) strip(out, s.x0, s.y0, s.x1, s.y1, line_spacing(s.width, h), z1 - h, false);
-      else exposed_strips(out, s, above, z1, h, true, &own);
+      else {
+        exposed_strips(out, s, above, z1, h, true, &own);
+        exposed_strips(out, s, below, z1 - h, h, false, &own);
+      }
       break;
     case Role::fill:
     case Role::skip: break;
