@@ -124,12 +124,20 @@ TEST_CASE("G-code: the skin scales with the part", "[io][gcode]") {
   check_cube(*pm, 20);
 }
 
-TEST_CASE("G-code without type comments: every extrusion is wall", "[io][gcode]") {
-  auto loaded = load_mesh(as_bytes(cube_gcode({.relative_e = false, .typed = false})), "part.gcode");
-  REQUIRE(loaded.ok());
-  auto typed = load_mesh(as_bytes(cube_gcode({})), "part.gcode");
-  REQUIRE(typed.ok());
-  CHECK(loaded->mesh.triangles.size() > typed->mesh.triangles.size());
+TEST_CASE("G-code without type comments reads as the same cube", "[io][gcode]") {
+  // The paths say which loop is the outer wall (io/gcode/classify.cpp);
+  // tests/io/test_gcode_untyped.cpp has the cases with holes and skirts.
+  for (bool relative : {false, true}) {
+    auto pm = read_and_prepare(cube_gcode({.relative_e = relative, .typed = false}));
+    REQUIRE(pm.ok());
+    CHECK(pm->bodies.size() == 1);
+    for (int k = 0; k < 3; ++k) CHECK(pm->bounds.max[k] - pm->bounds.min[k] == Approx(10).margin(0.05));
+    // The top solid infill also faces down here: this cube's inside is empty
+    // but for one line a layer, so nothing is under it (a face inside).
+    CHECK(pm->mass.area > 600 * 0.98);
+    CHECK(pm->mass.area < 600 + g_cap_area);
+    CHECK(pm->mass.signed_volume == Approx(1000).epsilon(0.08));
+  }
 }
 
 TEST_CASE("G-code that prints nothing, or nonsense, is a clear error", "[io][gcode]") {
@@ -142,8 +150,9 @@ TEST_CASE("G-code that prints nothing, or nonsense, is a clear error", "[io][gco
   // Garbage words and numbers are skipped, never trusted.
   auto junk = read_gcode(as_bytes(std::string("G1 Xabc Y-- E\nGZ\n;TYPE:\n;HEIGHT:nan\nG1 Z0.2\nG1 X5 Y0 E1\n")));
   REQUIRE(junk.ok());
-  // One wall quad, and as the only layer, its top and bottom strips.
-  CHECK(junk->mesh.triangles.size() == 6);
+  // No type comment (";TYPE:" says nothing) and no loop: one line of fill
+  // on the first layer, its bottom strip.
+  CHECK(junk->mesh.triangles.size() == 2);
   for (const auto& v : junk->mesh.vertices)
     for (float c : v) CHECK(std::isfinite(c));
 }

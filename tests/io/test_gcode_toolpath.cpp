@@ -59,8 +59,8 @@ TEST_CASE("G-code parse: relative moves, G92 and untyped extrusions", "[io][gcod
   CHECK(segs[2].x1 == 0.0f);
   CHECK(segs[3].x0 == 1.0f);  // from where the retraction went
   for (const Segment& s : segs) {
-    CHECK(s.role == Role::outer_wall);  // no type comments
-    CHECK(s.width == 0.45f);            // a width under kMinLine is ignored
+    CHECK(s.role == Role::open_fill);  // no type comments, and no closed loop: fill (classify.hpp)
+    CHECK(s.width == 0.45f);           // a width under kMinLine is ignored
   }
 }
 

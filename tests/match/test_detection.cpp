@@ -7,7 +7,12 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
+
+#include <zlib.h>
 
 #include "match/pose.hpp"
 #include "meshsentry/engine.hpp"
@@ -506,6 +511,74 @@ TEST_CASE("a sliced stand-in (G-code) is found at its printed size", "[match][gc
   CHECK(benign[1].format == Format::gcode);
   CHECK(benign[1].verdict == Verdict::clean);
   CHECK(benign[0].verdict == Verdict::clean);
+}
+
+namespace {
+
+// The text of a gzipped file.
+std::string gunzip(const std::filesystem::path& path) {
+  gzFile f = gzopen(path.string().c_str(), "rb");
+  REQUIRE(f);
+  std::string text;
+  char buf[65536];
+  for (int n; (n = gzread(f, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  gzclose(f);
+  return text;
+}
+
+// G-code lines without comments; with `every` > 1, only every `every`-th
+// layer's extrusions (the others become travel moves): a print in layers
+// that many times as thick.
+std::string stripped(const std::string& text, int every = 1) {
+  std::istringstream in(text);
+  std::ostringstream out;
+  std::string line;
+  int layer = 0;
+  double z = -1;
+  while (std::getline(in, line)) {
+    line = line.substr(0, line.find(';'));
+    if (line.empty()) continue;
+    if (const auto at = line.find(" Z"); line.rfind("G1 ", 0) == 0 && at != std::string::npos) {
+      const double nz = std::stod(line.substr(at + 2));
+      if (nz != z) ++layer, z = nz;
+    }
+    if (layer % every != 0 && line.rfind("G1 ", 0) == 0 && line.find(" X") != std::string::npos)
+      line = line.substr(0, line.find(" E"));
+    out << line << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("a sliced stand-in without comments is found; in a few layers, it is a suspect", "[match][gcode]") {
+  const std::string text = gunzip(source_dir() / "tests/data/gcode/tslot_corner_bracket.gcode.gz");
+  TempDir dir;
+  ScanOptions opt;
+  opt.timing = false;
+  auto scan = [&](const std::string& gcode, const char* name) {
+    const auto path = dir.path / name;
+    std::ofstream(path, std::ios::binary) << gcode;
+    const auto r = demo_engine().scan_file(path.string(), opt);
+    REQUIRE(r.size() == 1);
+    REQUIRE(r[0].format == Format::gcode);
+    return r[0];
+  };
+  const ScanResult bare = scan(stripped(text), "bare.gcode");
+  REQUIRE(bare.verdict == Verdict::match);
+  CHECK(bare.matches[0].signature == "tslot_corner_bracket");
+  CHECK(bare.matches[0].score >= 0.9);
+  // Every 12th of its 90 layers: 7 layers, too few to tell the bracket from
+  // its near variants. Never a match.
+  const ScanResult coarse = scan(stripped(text, 12), "coarse.gcode");
+  CHECK(coarse.verdict != Verdict::match);
+  for (const Match& m : coarse.matches) {
+    CHECK(m.verdict == Verdict::suspect);
+    CHECK(m.score < 0.9);
+  }
+  REQUIRE_FALSE(coarse.matches.empty());  // a suspect, with the reason
+  CHECK(coarse.matches[0].signature == "tslot_corner_bracket");
+  CHECK(coarse.matches[0].reason == "few_layers");
 }
 
 TEST_CASE("the aligned score falls with less coverage and with a worse fit", "[match]") {

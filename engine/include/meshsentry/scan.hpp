@@ -102,9 +102,11 @@ struct Match {
   // match: score >= the threshold; suspect: a cut piece of the signature
   // (method "piece"); clean: a near miss, listed among the candidates.
   Verdict verdict = Verdict::clean;
-  // Why a suspect is not a match: "piece" (a cut piece of the part), or
+  // Why a suspect is not a match: "piece" (a cut piece of the part),
   // "coarse" (all of it is there, but under half within the tight tolerance:
-  // a decimated, noisy or printed copy). Empty otherwise.
+  // a decimated, noisy or printed copy), or "few_layers" (a G-code with too
+  // few layers across the part to identify it; its score is scaled down
+  // with the layers). Empty otherwise.
   std::string reason;
   double coverage = 0;      // share found within 1% of the RMS radius (verified matches)
   double scale = 1;         // scanned size / reference size

@@ -67,6 +67,13 @@ struct GateParams {
   // share within the tight tolerance): under 0.9 until half the signature
   // lies that close, so a high score always means most of the part is there.
   double coverage_cap_base = 0.7, coverage_cap_slope = 0.4;
+  // A print (G-code) with fewer layers than this across the matched shape's
+  // height is too coarse to tell the part from its near variants: a match
+  // there is suspect with the reason "few_layers", its score scaled by
+  // layers / min_print_layers. Measured with bench/gcode_stripped.py --coarse:
+  // benign prints and hard negatives thinned to 7-11 layers were flagged, none
+  // at 11 or more.
+  double min_print_layers = 10;
 };
 
 // Stage 2: aligning a whole shape with a signature and measuring the fit.

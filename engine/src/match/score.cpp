@@ -136,6 +136,20 @@ const Placement* choose(MatchContext& ctx, std::size_t i, double closest, Match&
   return placed;
 }
 
+// A match, or a coarse suspect, on a print too coarse to identify the part
+// (GateParams::min_print_layers) is a suspect for that reason, its score
+// scaled down with the layers.
+void few_layers(const MatchContext& ctx, const Shape& s, Match& m) {
+  const double height = ctx.mesh.layer_height;
+  if (height <= 0 || !(m.verdict == Verdict::match || (m.verdict == Verdict::suspect && m.reason == "coarse"))) return;
+  const BoundingBox& box = s.body >= 0 ? ctx.mesh.bodies[s.body].bounds : ctx.mesh.bounds;
+  const double layers = (box.max[2] - box.min[2]) / height, enough = ctx.params.gates.min_print_layers;
+  if (layers >= enough) return;
+  m.verdict = Verdict::suspect;
+  m.reason = "few_layers";
+  m.score = std::min(m.score, ctx.options.match_threshold * std::max(0.0, layers) / enough);
+}
+
 Match score_signature(MatchContext& ctx, std::size_t i) {
   const SignatureEntry& e = ctx.set.entries[i];
   Match m;
@@ -151,6 +165,7 @@ Match score_signature(MatchContext& ctx, std::size_t i) {
   const bool aligned =
       m.method == Method::verified || m.method == Method::coarse;  // scale and tolerance are the shape's
   const Shape& s = ctx.shapes[si];
+  few_layers(ctx, s, m);
   // How much of the file the match accounts for, measured for matches only,
   // so a clean file never pays for it; within two point gaps along the
   // surface, so that a whole copy counts whole.

@@ -4,15 +4,19 @@
 // its comments: ";TYPE:" says what an extrusion is (PrusaSlicer/SuperSlicer
 // ";TYPE:External perimeter", Orca/Bambu ";TYPE:Outer wall", Cura
 // ";TYPE:WALL-OUTER"), ";HEIGHT:" and ";WIDTH:" its size. Without type
-// comments every extrusion is taken as outer wall. One pass, linear in the
-// text; the limits of toolpath.hpp bound the moves kept and the path length.
+// comments (stripped, or a slicer whose comments say nothing we know) the
+// paths themselves say which extrusions are walls (classify.hpp). One pass,
+// linear in the text; the limits of toolpath.hpp bound the moves kept and
+// the path length.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <numbers>
 #include <string>
 #include <utility>
 
 #include "common/text.hpp"
+#include "io/gcode/classify.hpp"
 #include "io/gcode/toolpath.hpp"
 
 namespace meshsentry::gcode {
@@ -30,7 +34,7 @@ Role role_of(std::string_view type) {
       {"top solid infill", Role::top},          {"top surface", Role::top},
       {"bridge infill", Role::bottom},          {"bottom surface", Role::bottom},
       {"bridge", Role::bottom},                 {"solid infill", Role::solid},
-      {"skin", Role::solid},                    {"internal solid infill", Role::solid},
+      {"skin", Role::open_fill},                {"internal solid infill", Role::solid},
       {"skirt", Role::skip},                    {"skirt/brim", Role::skip},
       {"brim", Role::skip},                     {"support material", Role::skip},
       {"support material interface", Role::skip}, {"support", Role::skip},
@@ -50,11 +54,11 @@ std::string_view trim_line(std::string_view s) { return trim(s, " \t", " \t\r");
 bool parse_double(std::string_view s, double& out) { return parse_number(s, out, {.plus = true, .finite = true}); }
 
 // A line's words: the command (its letter and number, -1 without one) and
-// the X, Y, Z and E arguments (NaN where absent).
+// the X, Y, Z, E, and arc centre I, J arguments (NaN where absent).
 struct Words {
   char letter = 0;
   double number = -1;
-  double x = NAN, y = NAN, z = NAN, e = NAN;
+  double x = NAN, y = NAN, z = NAN, e = NAN, i = NAN, j = NAN;
 };
 
 // Words are a letter and a number each, separated by spaces or tabs.
@@ -79,6 +83,8 @@ Words split_words(std::string_view line) {
       else if (letter == 'Y') w.y = v;
       else if (letter == 'Z') w.z = v;
       else if (letter == 'E') w.e = v;
+      else if (letter == 'I') w.i = v;
+      else if (letter == 'J') w.j = v;
     }
     i = j;
   }
@@ -100,8 +106,10 @@ class Parser {
     return command(split_words(line), lineno);
   }
 
-  Result<Toolpath> finish() {
+  Result<Toolpath> finish(const ScanBudget* budget) {
     if (moves_ == 0) return make_error(ErrorCode::empty, "G-code without extrusion moves");
+    if (!typed_)
+      if (Status s = classify_untyped(path_, budget); !s.ok()) return s;
     return std::move(path_);
   }
 
@@ -144,13 +152,14 @@ class Parser {
       if (!std::isnan(w.y)) y_ = w.y;
       if (!std::isnan(w.z)) z_ = w.z;
     } else if (g == 0 || g == 1 || g == 2 || g == 3) {
-      return move(w, lineno);
+      return move(w, lineno, g == 2 ? -1 : g == 3 ? 1 : 0);
     }
     return {};
   }
 
-  // G0-G3 to (X, Y, Z), extruding E: kept when it extrudes across the layer.
-  Status move(const Words& w, std::size_t lineno) {
+  // G0-G3 to (X, Y, Z), extruding E: kept when it extrudes across the
+  // layer. `arc`: +1 counter-clockwise (G3), -1 clockwise (G2), 0 straight.
+  Status move(const Words& w, std::size_t lineno, int arc) {
     const double nx = std::isnan(w.x) ? x_ : absolute_xyz_ ? w.x : x_ + w.x;
     const double ny = std::isnan(w.y) ? y_ : absolute_xyz_ ? w.y : y_ + w.y;
     const double nz = std::isnan(w.z) ? z_ : absolute_xyz_ ? w.z : z_ + w.z;
@@ -162,11 +171,46 @@ class Parser {
     if (!std::isfinite(nx) || !std::isfinite(ny) || !std::isfinite(nz) || std::abs(nx) > 1e6 || std::abs(ny) > 1e6 ||
         std::abs(nz) > 1e6)
       return make_error(ErrorCode::format, "G-code line " + std::to_string(lineno) + ": coordinate out of range");
-    if (de > 0 && std::hypot(nx - x_, ny - y_) > 1e-6 && std::abs(nz - z_) < 1e-6)
-      if (Status s = extrude(nx, ny, lineno); !s.ok()) return s;
+    const bool centred = arc != 0 && (!std::isnan(w.i) || !std::isnan(w.j));
+    if (de > 0 && std::abs(nz - z_) < 1e-6) {
+      if (centred) {
+        if (Status s = extrude_arc(nx, ny, std::isnan(w.i) ? 0 : w.i, std::isnan(w.j) ? 0 : w.j, arc, lineno); !s.ok())
+          return s;
+      } else if (std::hypot(nx - x_, ny - y_) > 1e-6) {
+        if (Status s = extrude(nx, ny, lineno); !s.ok()) return s;
+      }
+    }
     x_ = nx;
     y_ = ny;
     z_ = nz;
+    return {};
+  }
+
+  // An arc from the current point to (nx, ny) about the centre at (i, j)
+  // from it, turning `arc` (+1 counter-clockwise), as chords that stray at
+  // most 5 um from it (at most 1000 of them); ending where it started, a
+  // full circle, as firmware reads it. Arc-fitting slicers (Orca, Bambu
+  // Studio, PrusaSlicer 2.6+) write round walls this way.
+  Status extrude_arc(double nx, double ny, double i, double j, int arc, std::size_t lineno) {
+    if (!std::isfinite(i) || !std::isfinite(j) || std::abs(i) > 1e6 || std::abs(j) > 1e6)
+      return make_error(ErrorCode::format, "G-code line " + std::to_string(lineno) + ": arc centre out of range");
+    const double cx = x_ + i, cy = y_ + j, r = std::hypot(i, j);
+    const double a0 = std::atan2(-j, -i), a1 = std::atan2(ny - cy, nx - cx);
+    double sweep = a1 - a0;
+    if (arc > 0 && sweep <= 1e-9) sweep += 2 * std::numbers::pi;
+    if (arc < 0 && sweep >= -1e-9) sweep -= 2 * std::numbers::pi;
+    constexpr double kTolerance = 0.005;
+    const double step = r > kTolerance ? 2 * std::acos(1 - kTolerance / r) : std::numbers::pi;
+    const int n = static_cast<int>(std::clamp(std::ceil(std::abs(sweep) / step), 1.0, 1000.0));
+    for (int k = 1; k <= n; ++k) {
+      const double a = a0 + sweep * k / n;
+      // The last chord ends exactly where the move does.
+      const double px = k == n ? nx : cx + r * std::cos(a), py = k == n ? ny : cy + r * std::sin(a);
+      if (std::hypot(px - x_, py - y_) <= 1e-6) continue;
+      if (Status s = extrude(px, py, lineno); !s.ok()) return s;
+      x_ = px;
+      y_ = py;
+    }
     return {};
   }
 
@@ -219,7 +263,7 @@ Result<Toolpath> parse_toolpath(std::string_view text, const ScanBudget* budget)
     if (Status s = parser.line(text.substr(pos, end - pos), ++lineno); !s.ok()) return s;
     pos = end + 1;
   }
-  return parser.finish();
+  return parser.finish(budget);
 }
 
 }  // namespace meshsentry::gcode

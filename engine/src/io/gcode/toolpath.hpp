@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // A sliced print's extrusions, layer by layer: what parse_toolpath reads out
 // of G-code and skin_toolpath (skin.hpp) turns back into a surface. Travel
-// moves are not kept; arcs (G2/G3) are kept as their chord.
+// moves are not kept; arcs (G2/G3 with I and J) are kept as chords within
+// 5 um of the arc, those with R or without a centre as one chord.
 #pragma once
 
 #include <cstddef>
@@ -16,8 +17,11 @@ namespace meshsentry::gcode {
 
 // What an extrusion contributes: walls are skin (outer) or only covered and
 // covering (inner); top and bottom infill are skin; `solid` is skin on the
-// first layer only; `fill` only covers.
-enum class Role { skip, outer_wall, inner_wall, top, bottom, solid, fill };
+// first layer only; `fill` only covers. `open_fill` is an extrusion of a
+// print without type comments that is no perimeter (classify.hpp), or
+// Cura's SKIN (top and bottom alike): it covers, is skin on the first layer,
+// and on top where dense and uncovered.
+enum class Role { skip, outer_wall, inner_wall, top, bottom, solid, fill, open_fill };
 
 // One extrusion move of a layer, in mm.
 struct Segment {
