@@ -3,16 +3,30 @@
 // order, as a set of its own: the scale benchmark builds its references in
 // chunks once and makes every set size from them (building costs far more
 // than anything it measures). The sets must share descriptor parameters.
-//   sig_subset OUT.msig COUNT IN.msig...
+// --format 3 writes the previous format version (no stored sample extents),
+// which bench/open_cost.py opens beside the current one.
+//   sig_subset [--format N] OUT.msig COUNT IN.msig...
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <string>
 
 #include "meshsentry/signatures.hpp"
 
 int main(int argc, char** argv) {
+  std::uint32_t version = meshsentry::kSignatureFormatVersion;
+  if (argc > 2 && std::strcmp(argv[1], "--format") == 0) {
+    version = static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10));
+    if (version < 3 || version > meshsentry::kSignatureFormatVersion) {
+      std::fprintf(stderr, "sig_subset: --format must be 3 to %u\n", meshsentry::kSignatureFormatVersion);
+      return 2;
+    }
+    argc -= 2;
+    argv += 2;
+  }
   if (argc < 4) {
-    std::fprintf(stderr, "usage: sig_subset OUT.msig COUNT IN.msig...\n");
+    std::fprintf(stderr, "usage: sig_subset [--format N] OUT.msig COUNT IN.msig...\n");
     return 2;
   }
   const unsigned long count = std::strtoul(argv[2], nullptr, 10);
@@ -39,8 +53,18 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sig_subset: COUNT must be 1 to %zu\n", out.entries.size());
     return 2;
   }
-  if (auto st = meshsentry::write_signature_set(out, argv[1]); !st.ok()) {
-    std::fprintf(stderr, "sig_subset: %s\n", st.message.c_str());
+  if (version == meshsentry::kSignatureFormatVersion) {
+    if (auto st = meshsentry::write_signature_set(out, argv[1]); !st.ok()) {
+      std::fprintf(stderr, "sig_subset: %s\n", st.message.c_str());
+      return 2;
+    }
+    return 0;
+  }
+  const auto bytes = meshsentry::serialize_signature_set(out, version);
+  std::ofstream f(argv[1], std::ios::binary | std::ios::trunc);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!f.flush()) {
+    std::fprintf(stderr, "sig_subset: cannot write %s\n", argv[1]);
     return 2;
   }
   return 0;

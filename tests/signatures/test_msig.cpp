@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "match/match_index.hpp"
+#include "match/ppf_search.hpp"
+#include "meshsentry/engine.hpp"
 #include "meshsentry/signatures.hpp"
+#include "signatures/sample_extent.hpp"
 #include "support/fixtures.hpp"
 
 using namespace meshsentry;
@@ -87,6 +95,81 @@ TEST_CASE("a version-2 signature file (no coarse views) still opens", "[signatur
   REQUIRE(again.ok());
   CHECK(again->format_version == kSignatureFormatVersion);
   check_same_entries(*old, *again);
+}
+
+TEST_CASE("format 4 stores each shape's sample extent; a version-3 file has it measured", "[signatures]") {
+  auto now = read_signature_set(kDemoSet);
+  REQUIRE(now.ok());
+  REQUIRE(now->format_version == 4);
+  std::size_t shapes = 0;
+  for (const auto& e : now->entries) {
+    INFO(e.id);
+    CHECK(e.extent == measure_sample_extent(e.sample, kModelPoints));
+    CHECK(e.extent.diameter > 0);
+    for (const auto& v : e.views) {
+      CHECK(v.extent == measure_sample_extent(v.sample, kModelPoints));
+      ++shapes;
+    }
+  }
+  CHECK(shapes > 100);  // the views are most of what opening a set measured
+
+  // The same set in format 3: no extents, the same entries otherwise.
+  SignatureSet copy = *now;
+  auto v3 = parse_signature_set(serialize_signature_set(copy, 3));
+  REQUIRE(v3.ok());
+  CHECK(v3->format_version == 3);
+  check_same_entries(*now, *v3);
+  for (const auto& e : v3->entries) {
+    CHECK(e.extent.model_points == 0);
+    for (const auto& v : e.views) CHECK(v.extent.model_points == 0);
+  }
+  // The matcher gets the same doubles either way: stored, or measured at open.
+  const PpfParams ppf;
+  for (std::size_t i = 0; i < now->entries.size(); ++i) {
+    const PpfModel a = ppf_model_points(now->entries[i], ppf), b = ppf_model_points(v3->entries[i], ppf);
+    CHECK(a.diameter == b.diameter);
+    CHECK(a.spacing == b.spacing);
+    CHECK(a.distance_step == b.distance_step);
+    CHECK(a.points == b.points);
+  }
+  const auto stored = MatchIndex::build(*now), measured = MatchIndex::build(*v3);
+  REQUIRE(stored->views.size() == shapes);
+  REQUIRE(measured->views.size() == shapes);
+  for (std::size_t k = 0; k < shapes; ++k) CHECK(stored->views[k].spacing == measured->views[k].spacing);
+  // Written again, the version-3 set is the committed version-4 file, byte for byte.
+  const auto bytes = serialize_signature_set(*v3);
+  CHECK(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()) == read_bytes(kDemoSet));
+  CHECK_THROWS_AS(serialize_signature_set(copy, 2), std::invalid_argument);
+}
+
+TEST_CASE("a stored sample extent that is not a size is refused", "[signatures]") {
+  auto set = read_signature_set(kDemoSet);
+  REQUIRE(set.ok());
+  for (double bad : {std::numeric_limits<double>::quiet_NaN(), -1.0, std::numeric_limits<double>::infinity()}) {
+    SignatureSet s = *set;
+    s.entries[1].views[2].extent.spacing = bad;
+    auto r = parse_signature_set(serialize_signature_set(s));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code == ErrorCode::corrupt);
+    CHECK_THAT(r.status().message, Catch::Contains("bad sample extent"));
+  }
+}
+
+TEST_CASE("an engine moves the coarse views' samples into its index instead of copying them", "[signatures]") {
+  // (The index's use of them is what the detection tests on coarse copies check.)
+  auto set = read_signature_set(kDemoSet);
+  REQUIRE(set.ok());
+  const Engine engine(*set);
+  std::size_t views = 0;
+  for (std::size_t i = 0; i < set->entries.size(); ++i) {
+    REQUIRE(engine.signatures().entries[i].views.size() == set->entries[i].views.size());
+    for (std::size_t k = 0; k < set->entries[i].views.size(); ++k, ++views) {
+      CHECK(engine.signatures().entries[i].views[k].sample.points.empty());
+      CHECK_FALSE(set->entries[i].views[k].sample.points.empty());
+    }
+    CHECK(engine.signatures().entries[i].sample.points == set->entries[i].sample.points);
+  }
+  CHECK(views > 100);
 }
 
 TEST_CASE("rebuilding the demo set gives the committed entries", "[signatures]") {

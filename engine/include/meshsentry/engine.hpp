@@ -32,6 +32,8 @@ class Engine {
   // not signed by a trusted key.
   static Result<Engine> open(const std::string& signature_path, const TrustOptions& trust = {});
 
+  // The set as read, but for its coarse views' point samples: the matcher's
+  // index holds those (moved, not copied: most of a set's bytes).
   const SignatureSet& signatures() const noexcept { return set_; }
 
   // One file on disk. Archives give one result for the archive itself

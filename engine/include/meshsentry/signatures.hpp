@@ -3,9 +3,10 @@
 // holds a mesh, only descriptors and a coarse point sample for verification
 // (at most kMaxSignaturePoints points, too few to print anything from).
 //
-// File layout, version 3 (little-endian; strings are u32 length + UTF-8):
+// File layout, version 4 (little-endian; strings are u32 length + UTF-8):
 //   magic      8 bytes  "MSIG\0\r\n\x1a"
-//   version    u32      3 (version 2, read too, had no coarse views; version 1
+//   version    u32      4 (version 3, read too, had no stored SampleExtent;
+//                       version 2 had no coarse views either; version 1
 //                       lacked vertex_spacing: rebuild such sets)
 //   length     u64      bytes of the body that follows
 //   body       name, created, engine_version, descriptor params, u32 entry count,
@@ -24,9 +25,26 @@
 
 namespace meshsentry {
 
-inline constexpr std::uint32_t kSignatureFormatVersion = 3;
+inline constexpr std::uint32_t kSignatureFormatVersion = 4;
 inline constexpr std::uint32_t kMaxCoarseViews = 128;
 inline constexpr std::uint32_t kMaxSignaturePoints = 1024;
+// Points of a shape's sample the matcher's point-pair model uses (every
+// stride-th one, stride = sample size / this); PpfParams' default.
+inline constexpr std::uint32_t kModelPoints = 256;
+
+// What the matcher's point-pair model measures on that subsample: the largest
+// pair distance and the typical gap between neighbouring points (twice the
+// mean nearest-neighbour distance). It costs O(n^2) distances per shape and a
+// set holds ~70 shapes per entry, so format 4 stores it: measured at
+// `sig build` (or whenever a set is written), read back instead of measured
+// again every time a set is opened. model_points 0: not stored (a version-3
+// file), measured at open as before.
+struct SampleExtent {
+  std::uint32_t model_points = 0;
+  double diameter = 0;
+  double spacing = 0;
+  bool operator==(const SampleExtent&) const = default;
+};
 
 // The reference as vertex-clustering decimation leaves it at one cell size:
 // every vertex in a cell of a grid aligned with the reference file's axes
@@ -45,6 +63,7 @@ struct CoarseView {
   ShapeDescriptor descriptor;
   float vertex_spacing = 0;
   SurfaceSample sample;
+  SampleExtent extent;  // of sample
 };
 
 struct SignatureEntry {
@@ -63,8 +82,9 @@ struct SignatureEntry {
   // Median nearest-vertex distance of the reference mesh over its RMS
   // radius: the resolution it was tessellated at (see vertex_spacing.hpp).
   float vertex_spacing = 0;
-  SurfaceSample sample;  // coarse oriented points, reference coordinates
+  SurfaceSample sample;           // coarse oriented points, reference coordinates
   std::vector<CoarseView> views;  // coarsest first
+  SampleExtent extent;            // of sample
 };
 
 struct SignatureSet {
@@ -78,9 +98,12 @@ struct SignatureSet {
   std::uint32_t format_version = kSignatureFormatVersion;  // of the file it was read from
 };
 
-// Serialise (fills set.checksum) and parse. Parsing is safe on any bytes: a
+// Serialise (fills set.checksum, and every entry's and view's extent that
+// is not stored for kModelPoints yet) and parse. `version` 3 writes the
+// previous format (no extents; for comparisons and older readers), any other
+// but the current one throws std::invalid_argument. Parsing is safe on any bytes: a
 // truncated, corrupted or foreign file is ErrorCode::corrupt with the reason.
-std::vector<std::byte> serialize_signature_set(SignatureSet& set);
+std::vector<std::byte> serialize_signature_set(SignatureSet& set, std::uint32_t version = kSignatureFormatVersion);
 Result<SignatureSet> parse_signature_set(std::span<const std::byte> bytes);
 // Writing replaces the file atomically (a temporary file beside it, synced,
 // then renamed): an interrupted write leaves the old set loadable.

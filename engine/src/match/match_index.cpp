@@ -5,28 +5,50 @@
 #include <tuple>
 
 #include "common/parallel.hpp"
+#include "signatures/sample_extent.hpp"
 
 namespace meshsentry {
 
+static_assert(PpfParams{}.model_points == kModelPoints, "sets store their sample extents for the default model size");
+
 std::shared_ptr<const MatchIndex> MatchIndex::build(const SignatureSet& set, const MatchParams& params) {
+  return make(set, params, nullptr);
+}
+
+std::shared_ptr<const MatchIndex> MatchIndex::build_taking_view_samples(SignatureSet& set, const MatchParams& params) {
+  return make(set, params, &set);
+}
+
+std::shared_ptr<const MatchIndex> MatchIndex::make(const SignatureSet& set, const MatchParams& params,
+                                                   SignatureSet* take) {
   auto index = std::make_shared<MatchIndex>();
   index->params = params;
   index->models_.resize(set.entries.size());
   index->built_ = std::make_unique<std::once_flag[]>(set.entries.size());
   parallel_for(set.entries.size(), 0,
                [&](std::size_t i) { index->models_[i] = ppf_model_points(set.entries[i], params.ppf); });
+  std::size_t view_count = 0;
+  for (const SignatureEntry& e : set.entries) view_count += e.views.size();
+  index->views.reserve(view_count);
   for (std::size_t i = 0; i < set.entries.size(); ++i)
-    for (const CoarseView& v : set.entries[i].views) {
+    for (std::size_t k = 0; k < set.entries[i].views.size(); ++k) {
       const SignatureEntry& e = set.entries[i];
-      // A view has no geometry hash of its own (a clustered copy is never exact) and no views.
+      const CoarseView& v = e.views[k];
+      // A view has no geometry hash of its own (a clustered copy is never
+      // exact) and no views. Its sample is moved when the caller gives the
+      // set up for it (an Engine: ~70 views of 256 points an entry).
+      SurfaceSample sample = take ? std::move(take->entries[i].views[k].sample) : v.sample;
       SignatureEntry view{.id = e.id, .label = e.label, .cls = e.cls, .severity = e.severity, .hash = {},
                           .descriptor = v.descriptor, .triangles = v.triangles, .bodies = e.bodies,
                           .centroid = v.centroid, .axes = v.axes, .vertex_spacing = v.vertex_spacing,
-                          .sample = v.sample, .views = {}};
+                          .sample = std::move(sample), .views = {}, .extent = v.extent};
       index->views.push_back({.entry = std::move(view), .owner = i});
     }
+  // Stored in format-4 sets; measured (O(n^2) each) for older ones.
+  const auto model_points = static_cast<std::uint32_t>(params.ppf.model_points);
   parallel_for(index->views.size(), 0, [&](std::size_t k) {
-    index->views[k].spacing = ppf_model_points(index->views[k].entry, params.ppf).spacing;
+    const SignatureEntry& v = index->views[k].entry;
+    index->views[k].spacing = sample_extent(v.sample, v.extent, model_points).spacing;
   });
   if (!set.entries.empty()) {
     std::vector<const ShapeDescriptor*> d;

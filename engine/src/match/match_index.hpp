@@ -35,6 +35,10 @@ struct MatchIndex {
   std::span<const std::size_t> with_hash(const GeometryHash& h) const;
 
   static std::shared_ptr<const MatchIndex> build(const SignatureSet& set, const MatchParams& params = {});
+  // The same, moving the coarse views' point samples out of `set` (left
+  // empty there) rather than copying them: what an Engine does, since only
+  // the index reads them.
+  static std::shared_ptr<const MatchIndex> build_taking_view_samples(SignatureSet& set, const MatchParams& params = {});
 
   // Signature i's point-pair model; its pair table, most of the cost, is
   // made the first time a scan votes for it (thread-safe, and the same table
@@ -47,6 +51,7 @@ struct MatchIndex {
   }
 
  private:
+  static std::shared_ptr<const MatchIndex> make(const SignatureSet& set, const MatchParams& params, SignatureSet* take);
   mutable std::vector<PpfModel> models_;
   std::vector<std::pair<GeometryHash, std::size_t>> by_hash_;  // sorted by hash, then signature
   std::vector<std::size_t> hash_order_;                        // by_hash_'s signatures

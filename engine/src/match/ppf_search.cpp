@@ -8,6 +8,7 @@
 
 #include "common/point_tree.hpp"
 #include "match/icp.hpp"
+#include "signatures/sample_extent.hpp"
 
 namespace meshsentry {
 namespace {
@@ -56,22 +57,10 @@ PpfModel ppf_model_points(const SignatureEntry& sig, const PpfParams& params) {
   }
   const std::size_t n = m.points.size();
   for (const Vec3& p : m.points) m.centroid += p / double(std::max<std::size_t>(1, n));
-  // Squared distances, each pair once: a set opens with hundreds of coarse
-  // views, each measured here (the square root is monotone, so the result
-  // is what comparing distances gives).
-  std::vector<double> nearest2(n, std::numeric_limits<double>::infinity());
-  double diameter2 = 0;
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = i + 1; j < n; ++j) {
-      const double d2 = (m.points[i] - m.points[j]).squaredNorm();
-      diameter2 = std::max(diameter2, d2);
-      nearest2[i] = std::min(nearest2[i], d2);
-      nearest2[j] = std::min(nearest2[j], d2);
-    }
-  m.diameter = std::sqrt(diameter2);
-  double nn_sum = 0;
-  for (std::size_t i = 0; i < n && n > 1; ++i) nn_sum += std::sqrt(nearest2[i]);
-  m.spacing = n ? 2 * nn_sum / n : 0;  // nearest-neighbour mean underestimates the gaps
+  // The O(n^2) part, stored in format-4 sets (SampleExtent).
+  const SampleExtent x = sample_extent(sig.sample, sig.extent, static_cast<std::uint32_t>(params.model_points));
+  m.diameter = x.diameter;
+  m.spacing = x.spacing;
   m.distance_step = params.distance_step * m.diameter;
   return m;
 }

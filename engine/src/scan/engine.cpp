@@ -32,7 +32,7 @@ const char* to_string(ErrorCode c) noexcept {
   return "error";
 }
 
-Engine::Engine(SignatureSet set) : set_(std::move(set)), index_(MatchIndex::build(set_)) {}
+Engine::Engine(SignatureSet set) : set_(std::move(set)), index_(MatchIndex::build_taking_view_samples(set_)) {}
 
 Result<Engine> Engine::open(const std::string& signature_path, const TrustOptions& trust) {
   auto set = read_signature_set(signature_path, trust);

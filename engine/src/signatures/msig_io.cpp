@@ -5,12 +5,16 @@
 // consumed exactly.
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <set>
+#include <stdexcept>
 
 #include "common/atomic_file.hpp"
 #include "common/mapped_file.hpp"
 #include "common/sha256.hpp"
 #include "meshsentry/signatures.hpp"
+#include "signatures/msig_read.hpp"
+#include "signatures/sample_extent.hpp"
 
 namespace meshsentry {
 namespace {
@@ -20,8 +24,11 @@ constexpr std::size_t kHeader = 8 + 4 + 8;
 constexpr std::uint32_t kMaxString = 1 << 16;
 constexpr std::uint32_t kMaxEntries = 1 << 20;
 constexpr std::uint32_t kMaxBins = 4096;
-// Version 2 differs only in having no coarse views.
+// Version 2 differs only in having no coarse views, version 3 in having no
+// SampleExtent after each shape (measured when the set is opened instead).
 constexpr std::uint32_t kOldestReadableVersion = 2;
+// Samples are read and written as whole arrays of packed floats.
+static_assert(sizeof(Vec3f) == 12);
 
 class Writer {
  public:
@@ -47,6 +54,7 @@ class Reader {
   explicit Reader(std::span<const std::byte> b) : b_(b) {}
   bool ok() const { return ok_; }
   std::size_t left() const { return b_.size() - pos_; }
+  std::size_t pos() const { return pos_; }
   const std::string& why() const { return why_; }
   void fail(const std::string& w) {
     if (ok_) why_ = w;
@@ -90,9 +98,10 @@ class Reader {
 };
 
 // The shape a verification aligns with, of an entry or of one of its coarse
-// views: frame, descriptor, vertex spacing and point sample, in this order.
+// views: frame, descriptor, vertex spacing, point sample and (version 4)
+// the sample's extent, in this order.
 template <class Shape>
-void write_shape(Writer& w, const Shape& e) {
+void write_shape(Writer& w, const Shape& e, std::uint32_t version) {
   for (double c : e.centroid) w.put(c);
   for (double a : e.axes) w.put(a);
   const ShapeDescriptor& d = e.descriptor;
@@ -108,9 +117,13 @@ void write_shape(Writer& w, const Shape& e) {
   w.put<std::uint32_t>(static_cast<std::uint32_t>(e.sample.points.size()));
   for (const Vec3f& p : e.sample.points) w.raw(p.data(), 12);
   for (const Vec3f& n : e.sample.normals) w.raw(n.data(), 12);
+  if (version < 4) return;
+  w.put(e.extent.model_points);
+  w.put(e.extent.diameter);
+  w.put(e.extent.spacing);
 }
 
-void write_entry(Writer& w, const SignatureEntry& e) {
+void write_entry(Writer& w, const SignatureEntry& e, std::uint32_t version) {
   w.str(e.id);
   w.str(e.label);
   w.str(e.cls);
@@ -119,17 +132,17 @@ void write_entry(Writer& w, const SignatureEntry& e) {
   w.put(e.hash.hi);
   w.put(e.triangles);
   w.put(e.bodies);
-  write_shape(w, e);
+  write_shape(w, e, version);
   w.put<std::uint32_t>(static_cast<std::uint32_t>(e.views.size()));
   for (const CoarseView& v : e.views) {
     w.put(v.cell);
     w.put(v.triangles);
-    write_shape(w, v);
+    write_shape(w, v, version);
   }
 }
 
 template <class Shape>
-void read_shape(Reader& r, const DescriptorParams& params, Shape& e, const std::string& what) {
+void read_shape(Reader& r, const DescriptorParams& params, Shape& e, const std::string& what, std::uint32_t version) {
   for (double& c : e.centroid) c = r.get<double>();
   for (double& a : e.axes) a = r.get<double>();
   ShapeDescriptor& d = e.descriptor;
@@ -147,10 +160,18 @@ void read_shape(Reader& r, const DescriptorParams& params, Shape& e, const std::
   if (!r.ok()) return;
   e.sample.points.resize(n);
   e.sample.normals.resize(n);
-  for (auto& p : e.sample.points) r.raw(p.data(), 12);
-  for (auto& q : e.sample.normals) r.raw(q.data(), 12);
+  r.raw(e.sample.points.data(), std::size_t{n} * 12);
+  r.raw(e.sample.normals.data(), std::size_t{n} * 12);
   if (!(d.rms_radius > 0) || !std::isfinite(d.rms_radius)) r.fail(what + " has no size");
   if (!(e.vertex_spacing >= 0) || !std::isfinite(e.vertex_spacing)) r.fail(what + " has a bad vertex spacing");
+  if (version < 4) return;
+  SampleExtent& x = e.extent;
+  x.model_points = r.get<std::uint32_t>();
+  x.diameter = r.get<double>();
+  x.spacing = r.get<double>();
+  if (r.ok() && (x.model_points == 0 || x.model_points > kMaxSignaturePoints || !(x.diameter >= 0) ||
+                 !std::isfinite(x.diameter) || !(x.spacing >= 0) || !std::isfinite(x.spacing)))
+    r.fail(what + " has a bad sample extent");
 }
 
 SignatureEntry read_entry(Reader& r, const DescriptorParams& params, std::uint32_t version) {
@@ -165,7 +186,7 @@ SignatureEntry read_entry(Reader& r, const DescriptorParams& params, std::uint32
   e.bodies = r.get<std::uint32_t>();
   if (r.ok() && e.id.empty()) r.fail("entry with an empty id");
   const std::string what = "entry '" + e.id + "'";
-  read_shape(r, params, e, what);
+  read_shape(r, params, e, what, version);
   if (version < 3 || !r.ok()) return e;
   const auto views = r.get<std::uint32_t>();
   if (views > kMaxCoarseViews) r.fail(what + ": " + std::to_string(views) + " coarse views over the cap");
@@ -174,7 +195,7 @@ SignatureEntry read_entry(Reader& r, const DescriptorParams& params, std::uint32
     v.cell = r.get<float>();
     v.triangles = r.get<std::uint32_t>();
     if (r.ok() && !(v.cell > 0 && std::isfinite(v.cell))) r.fail(what + ": coarse view with a bad cell size");
-    read_shape(r, params, v, what + ", coarse view " + std::to_string(k));
+    read_shape(r, params, v, what + ", coarse view " + std::to_string(k), version);
     e.views.push_back(std::move(v));
   }
   return e;
@@ -182,7 +203,10 @@ SignatureEntry read_entry(Reader& r, const DescriptorParams& params, std::uint32
 
 }  // namespace
 
-std::vector<std::byte> serialize_signature_set(SignatureSet& set) {
+std::vector<std::byte> serialize_signature_set(SignatureSet& set, std::uint32_t version) {
+  if (version < 3 || version > kSignatureFormatVersion)
+    throw std::invalid_argument("serialize_signature_set: cannot write format version " + std::to_string(version));
+  if (version >= 4) fill_sample_extents(set);
   Writer body;
   body.str(set.name);
   body.str(set.created);
@@ -190,21 +214,24 @@ std::vector<std::byte> serialize_signature_set(SignatureSet& set) {
   const DescriptorParams& p = set.params;
   for (std::uint32_t v : {p.version, p.samples, p.d2_bins, p.d1_bins, p.a3_bins, p.seed}) body.put(v);
   body.put<std::uint32_t>(static_cast<std::uint32_t>(set.entries.size()));
-  for (const auto& e : set.entries) write_entry(body, e);
+  for (const auto& e : set.entries) write_entry(body, e, version);
 
   Writer w;
   w.raw(kMagic, 8);
-  w.put<std::uint32_t>(kSignatureFormatVersion);
+  w.put<std::uint32_t>(version);
   w.put<std::uint64_t>(body.out.size());
   w.raw(body.out.data(), body.out.size());
   const auto digest = sha256(w.out);
   w.raw(digest.data(), digest.size());
   set.checksum = to_hex(digest);
-  set.format_version = kSignatureFormatVersion;
+  set.format_version = version;
   return std::move(w.out);
 }
 
-Result<SignatureSet> parse_signature_set(std::span<const std::byte> b) {
+namespace {
+
+// `consumed(n)`: the first n bytes of `b` will not be read again.
+Result<SignatureSet> parse(std::span<const std::byte> b, const std::function<void(std::size_t)>& consumed) {
   auto corrupt = [](const std::string& why) { return make_error(ErrorCode::corrupt, "signature file: " + why); };
   if (b.size() < kHeader + 32) return corrupt("too short (" + std::to_string(b.size()) + " bytes)");
   if (std::memcmp(b.data(), kMagic, 8) != 0) return corrupt("not a meshsentry signature file (bad magic)");
@@ -236,11 +263,20 @@ Result<SignatureSet> parse_signature_set(std::span<const std::byte> b) {
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
     set.entries.push_back(read_entry(r, p, version));
     if (r.ok() && !ids.insert(set.entries.back().id).second) r.fail("duplicate id '" + set.entries.back().id + "'");
+    if (consumed) consumed(kHeader + r.pos());
   }
   if (r.ok() && r.left() != 0) r.fail("trailing bytes after the last entry");
   if (!r.ok()) return corrupt(r.why());
   set.checksum = to_hex(digest);
   return set;
+}
+
+}  // namespace
+
+Result<SignatureSet> parse_signature_set(std::span<const std::byte> b) { return parse(b, nullptr); }
+
+Result<SignatureSet> parse_signature_file(MappedFile& file) {
+  return parse(file.bytes(), [&](std::size_t n) { file.drop_prefix(n); });
 }
 
 Status write_signature_set(SignatureSet& set, const std::string& path) {
@@ -251,7 +287,7 @@ Status write_signature_set(SignatureSet& set, const std::string& path) {
 Result<SignatureSet> read_signature_set(const std::string& path) {
   auto file = MappedFile::open(path, 1ull << 32);
   if (!file) return make_error(file.status().code, path + ": " + file.status().message);
-  return parse_signature_set(file->bytes());
+  return parse_signature_file(*file);
 }
 
 }  // namespace meshsentry

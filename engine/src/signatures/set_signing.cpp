@@ -20,6 +20,7 @@
 #include "common/mapped_file.hpp"
 #include "common/sha256.hpp"
 #include "meshsentry/signatures.hpp"
+#include "signatures/msig_read.hpp"
 
 #ifndef MESHSENTRY_TRUSTED_KEYS_DIR
 #define MESHSENTRY_TRUSTED_KEYS_DIR "/etc/meshsentry/trusted-keys"
@@ -222,7 +223,7 @@ Result<SignatureSet> read_signature_set(const std::string& path, const TrustOpti
     if (!id) return id.status();
     signer = *id;
   }
-  auto set = parse_signature_set(file->bytes());
+  auto set = parse_signature_file(*file);
   if (!set) return make_error(set.status().code, path + ": " + set.status().message);
   set->signed_by = signer;
   return set;

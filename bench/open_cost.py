@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""What opening a signature set costs, in the current format and in the
+previous one, in one run (issue 22).
+
+From one large set (e.g. scale_bench.py's set-2000-s1.msig), per size the
+first N entries are written twice by build/bench/sig_subset: in the current
+format (4: every shape's sample extent stored) and in format 3 (measured
+again at every open). Each is opened by `meshsentry scan --signatures SET
+EMPTY_FOLDER` (open the set, build the matcher's index, scan nothing), rounds
+interleaved over sizes and formats so the drifts of a shared machine fall on
+all alike. Per open: CPU seconds (user + system), wall seconds and peak RSS
+of that process alone (wait4); medians over the rounds. --old adds a second
+build (e.g. the one before the change) opening the format-3 file.
+
+Prints a Markdown table: per size and variant the medians, CPU ms and KiB of
+peak RSS per entry, and the CPU ratio of the format-3 open to the format-4
+one; then each variant's line through the smallest and largest size,
+extrapolated (said so) to 10,000 entries.
+
+  bench/open_cost.py --set /tmp/meshsentry-scale/set-2000-s1.msig
+                     [--sizes 100,1000] [--rounds 3] [--work DIR]
+                     [--meshsentry build/meshsentry] [--old PATH]
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def open_once(ms, sig, empty):
+    """CPU s, wall s and peak RSS (KiB) of one open, this child alone."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen([ms, "scan", "--signatures", sig, empty], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    err = p.stderr.read().decode(errors="replace")
+    p.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"open_cost: {ms} could not open {sig}: {err.strip()}")
+    return ru.ru_utime + ru.ru_stime, wall, ru.ru_maxrss
+
+
+def fit(xs, ys, at):
+    """The line through the smallest and largest size, at `at`."""
+    (x0, y0), (x1, y1) = (xs[0], ys[0]), (xs[-1], ys[-1])
+    return y0 + (y1 - y0) * (at - x0) / (x1 - x0) if x1 != x0 else y0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", required=True, help="a set of at least the largest size (any readable format)")
+    ap.add_argument("--sizes", default="100,1000")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "meshsentry-open-cost"))
+    ap.add_argument("--meshsentry", default=os.path.join(ROOT, "build", "meshsentry"))
+    ap.add_argument("--old", help="a second build (e.g. the one before format 4) to open the format-3 files")
+    a = ap.parse_args()
+    sizes = sorted(int(s) for s in a.sizes.split(","))
+    subset = os.path.join(ROOT, "build", "bench", "sig_subset")
+    os.makedirs(a.work, exist_ok=True)
+    empty = os.path.join(a.work, "empty")
+    os.makedirs(empty, exist_ok=True)
+    stem = os.path.splitext(os.path.basename(a.set))[0]
+    files = {}
+    for n in sizes:
+        for fmt in (4, 3):
+            path = os.path.join(a.work, f"{stem}-{n}-v{fmt}.msig")
+            if not os.path.exists(path) or os.path.getmtime(path) < os.path.getmtime(a.set):
+                subprocess.run([subset, "--format", str(fmt), path, str(n), a.set], check=True)
+            files[(n, fmt)] = path
+    variants = [("format 4", a.meshsentry, 4), ("format 3", a.meshsentry, 3)]
+    if a.old:
+        variants.append(("format 3, --old build", a.old, 3))
+    runs = {(n, v[0]): [] for n in sizes for v in variants}
+    for r in range(a.rounds):
+        for n in sizes:
+            for name, ms, fmt in variants:
+                runs[(n, name)].append(open_once(ms, files[(n, fmt)], empty))
+        print(f"open_cost: round {r + 1} of {a.rounds} done", file=sys.stderr)
+
+    def med(n, name, k):
+        return statistics.median(x[k] for x in runs[(n, name)])
+
+    print(f"Opening the first N entries of `{os.path.basename(a.set)}` (`meshsentry scan --signatures SET "
+          f"EMPTY`), median of {a.rounds}; ratio: this variant's CPU over format 4's, same run.\n")
+    print("| entries | variant | MiB on disk | CPU s | wall s | peak RSS MiB | CPU ms / entry | "
+          "peak KiB / entry | CPU ratio |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        base = med(n, "format 4", 0)
+        for name, _, fmt in variants:
+            cpu, wall, rss = med(n, name, 0), med(n, name, 1), med(n, name, 2)
+            mib = os.path.getsize(files[(n, fmt)]) / 2**20
+            print(f"| {n} | {name} | {mib:.1f} | {cpu:.3f} | {wall:.3f} | {rss / 1024:.0f} | "
+                  f"{1000 * cpu / n:.3f} | {rss / n:.0f} | {cpu / base:.2f} |")
+    if len(sizes) > 1:
+        print(f"\nExtrapolated (a line through {sizes[0]} and {sizes[-1]} entries, not measured) to 10,000:\n")
+        for name, _, _ in variants:
+            cpu = fit(sizes, [med(n, name, 0) for n in sizes], 10000)
+            wall = fit(sizes, [med(n, name, 1) for n in sizes], 10000)
+            rss = fit(sizes, [med(n, name, 2) for n in sizes], 10000)
+            print(f"- {name}: {cpu:.1f} CPU s, {wall:.1f} s wall, {rss / 2**20:.1f} GiB peak RSS")
+
+
+if __name__ == "__main__":
+    main()
