@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -10,6 +9,7 @@
 #include "meshsentry/engine.hpp"
 #include "meshsentry/signatures.hpp"
 #include "signatures/sample_extent.hpp"
+#include "signatures/sample_quantise.hpp"
 #include "support/fixtures.hpp"
 
 using namespace meshsentry;
@@ -100,7 +100,7 @@ TEST_CASE("a version-2 signature file (no coarse views) still opens", "[signatur
 TEST_CASE("format 4 stores each shape's sample extent; a version-3 file has it measured", "[signatures]") {
   auto now = read_signature_set(kDemoSet);
   REQUIRE(now.ok());
-  REQUIRE(now->format_version == 4);
+  REQUIRE(now->format_version == kSignatureFormatVersion);
   std::size_t shapes = 0;
   for (const auto& e : now->entries) {
     INFO(e.id);
@@ -111,7 +111,7 @@ TEST_CASE("format 4 stores each shape's sample extent; a version-3 file has it m
       ++shapes;
     }
   }
-  CHECK(shapes > 100);  // the views are most of what opening a set measured
+  CHECK(shapes > 3 * now->entries.size());  // the views are most of what opening a set measured
 
   // The same set in format 3: no extents, the same entries otherwise.
   SignatureSet copy = *now;
@@ -136,10 +136,88 @@ TEST_CASE("format 4 stores each shape's sample extent; a version-3 file has it m
   REQUIRE(stored->views.size() == shapes);
   REQUIRE(measured->views.size() == shapes);
   for (std::size_t k = 0; k < shapes; ++k) CHECK(stored->views[k].spacing == measured->views[k].spacing);
-  // Written again, the version-3 set is the committed version-4 file, byte for byte.
+  // Written again, the version-3 set is the committed file, byte for byte
+  // (its views' samples are on the grid already: quantised again, the same).
   const auto bytes = serialize_signature_set(*v3);
   CHECK(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()) == read_bytes(kDemoSet));
   CHECK_THROWS_AS(serialize_signature_set(copy, 2), std::invalid_argument);
+}
+
+TEST_CASE("format 5 quantises the views' samples within 1e-4 of the RMS radius; format 4 still reads", "[signatures]") {
+  auto built = build_signature_set(kDemoManifest);
+  REQUIRE(built.ok());
+  const SignatureSet floats = *built;  // as built: float samples
+  SignatureSet v4copy = *built;
+  auto v4 = parse_signature_set(serialize_signature_set(v4copy, 4));
+  REQUIRE(v4.ok());
+  CHECK(v4->format_version == 4);
+  check_same_entries(floats, *v4);  // format 4 keeps the floats
+  const auto bytes5 = serialize_signature_set(*built);
+  auto v5 = parse_signature_set(bytes5);
+  REQUIRE(v5.ok());
+  CHECK(v5->format_version == 5);
+  CHECK(bytes5.size() < serialize_signature_set(v4copy, 4).size() * 3 / 4);
+  check_same_entries(*built, *v5);  // what was written is what is read
+  std::size_t moved = 0;
+  for (std::size_t i = 0; i < floats.entries.size(); ++i) {
+    const auto &a = floats.entries[i], &b = v5->entries[i];
+    INFO(a.id);
+    CHECK(a.sample.points == b.sample.points);  // an entry's own sample stays floats
+    for (std::size_t k = 0; k < a.views.size(); ++k) {
+      const auto &x = a.views[k].sample, &y = b.views[k].sample;
+      REQUIRE(x.points.size() == y.points.size());
+      const double radius = a.views[k].descriptor.rms_radius;
+      double far = 0, bent = 0;
+      for (std::size_t j = 0; j < x.points.size(); ++j) {
+        for (int c = 0; c < 3; ++c) far = std::max(far, double(std::abs(x.points[j][c] - y.points[j][c])));
+        const double dot =
+            x.normals[j][0] * y.normals[j][0] + x.normals[j][1] * y.normals[j][1] + x.normals[j][2] * y.normals[j][2];
+        bent = std::max(bent, std::acos(std::min(1.0, dot)));
+        moved += x.points[j] != y.points[j];
+      }
+      CHECK(far < 1e-4 * radius);  // the verification tolerance is 1e-2
+      CHECK(bent < 1e-3);          // radians
+      CHECK(b.views[k].extent == measure_sample_extent(y, kModelPoints));
+    }
+  }
+  CHECK(moved > 0);
+  // Read and written again: the same bytes.
+  CHECK(serialize_signature_set(*v5) == bytes5);
+}
+
+TEST_CASE("quantised samples: on the grid, the same when quantised again, a bad grid refused", "[signatures]") {
+  SurfaceSample s;
+  for (int i = 0; i < 300; ++i) {
+    const float t = 0.37f * float(i);
+    s.points.push_back(Vec3f{1000 + 40 * std::sin(t), -5 + 3 * std::cos(1.3f * t), 0.01f * float(i)});
+    const float z = std::cos(0.11f * t), r = std::sqrt(1 - z * z);
+    s.normals.push_back(Vec3f{r * std::cos(t), r * std::sin(t), z});
+  }
+  s.normals[7] = Vec3f{0, 0, -1};
+  s.normals[8] = Vec3f{0, 0, 0};  // no direction: decoded as +z, not NaN
+  const QuantisedSample q = quantise_sample(s);
+  REQUIRE(q.points.size() == 900);
+  REQUIRE(q.normals.size() == 600);
+  CHECK(q.step == std::exp2(std::ceil(std::log2(80.0 / 65535))));  // the longest side is ~80
+  SurfaceSample back;
+  REQUIRE(dequantise_sample(q, back));
+  for (std::size_t j = 0; j < s.points.size(); ++j)
+    for (int c = 0; c < 3; ++c) CHECK(std::abs(back.points[j][c] - s.points[j][c]) <= 0.5f * q.step + 1e-4f);
+  CHECK(back.normals[7][2] == -1.f);
+  CHECK(back.normals[8][2] == 1.f);
+  const QuantisedSample again = quantise_sample(back);
+  CHECK(again.points == q.points);
+  CHECK(again.normals == q.normals);
+  CHECK(again.step == q.step);
+  CHECK(again.lo == q.lo);
+  for (float bad : {0.f, -1.f, std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    QuantisedSample b = q;
+    b.step = bad;
+    CHECK_FALSE(dequantise_sample(b, back));
+  }
+  QuantisedSample b = q;
+  b.lo[1] = std::numeric_limits<float>::infinity();
+  CHECK_FALSE(dequantise_sample(b, back));
 }
 
 TEST_CASE("a stored sample extent that is not a size is refused", "[signatures]") {
@@ -179,9 +257,10 @@ TEST_CASE("rebuilding the demo set gives the committed entries", "[signatures]")
   opt.created = committed->created;
   auto rebuilt = build_signature_set(kDemoManifest, opt);
   REQUIRE(rebuilt.ok());
-  check_same_entries(*committed, *rebuilt);
-  // Same creation time: byte-identical file.
+  // Same creation time: byte-identical file (writing snaps the views' samples
+  // to the grid the file stores them on).
   CHECK(serialize_signature_set(*rebuilt) == serialize_signature_set(*committed));
+  check_same_entries(*committed, *rebuilt);
 }
 
 TEST_CASE("corrupted or truncated signature files are rejected with a reason", "[signatures]") {

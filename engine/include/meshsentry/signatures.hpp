@@ -3,9 +3,11 @@
 // holds a mesh, only descriptors and a coarse point sample for verification
 // (at most kMaxSignaturePoints points, too few to print anything from).
 //
-// File layout, version 4 (little-endian; strings are u32 length + UTF-8):
+// File layout, version 5 (little-endian; strings are u32 length + UTF-8):
 //   magic      8 bytes  "MSIG\0\r\n\x1a"
-//   version    u32      4 (version 3, read too, had no stored SampleExtent;
+//   version    u32      5 (version 4, read too, stored the coarse views'
+//                       samples as floats rather than quantised to 16 bits;
+//                       version 3 had no stored SampleExtent;
 //                       version 2 had no coarse views either; version 1
 //                       lacked vertex_spacing: rebuild such sets)
 //   length     u64      bytes of the body that follows
@@ -25,7 +27,7 @@
 
 namespace meshsentry {
 
-inline constexpr std::uint32_t kSignatureFormatVersion = 4;
+inline constexpr std::uint32_t kSignatureFormatVersion = 5;
 inline constexpr std::uint32_t kMaxCoarseViews = 128;
 inline constexpr std::uint32_t kMaxSignaturePoints = 1024;
 // Points of a shape's sample the matcher's point-pair model uses (every
@@ -99,8 +101,10 @@ struct SignatureSet {
 };
 
 // Serialise (fills set.checksum, and every entry's and view's extent that
-// is not stored for kModelPoints yet) and parse. `version` 3 writes the
-// previous format (no extents; for comparisons and older readers), any other
+// is not stored for kModelPoints yet; format 5 first snaps every coarse view's
+// sample to the 16-bit grid it is stored on, so the set in memory is what reading the
+// file gives) and parse. `version` 3 or 4 writes an older format (3: no
+// extents, 4: float samples; for comparisons and older readers), any other
 // but the current one throws std::invalid_argument. Parsing is safe on any bytes: a
 // truncated, corrupted or foreign file is ErrorCode::corrupt with the reason.
 std::vector<std::byte> serialize_signature_set(SignatureSet& set, std::uint32_t version = kSignatureFormatVersion);

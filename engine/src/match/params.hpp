@@ -137,8 +137,8 @@ struct CoarseParams {
 struct ViewBuildParams {
   double cell_step = 1.0 / 16;  // log2 step between cells of the sequence
   int max_steps = 160;
-  double min_cell = 0.1;                    // of the reference's radius: finer views verify as the reference itself
-  double max_kept = 0.75, min_kept = 0.03;  // share of the reference's triangles a view keeps
+  double min_cell = 0.1;  // of the reference's radius: finer views verify as the reference itself
+  double max_kept = 0.4, min_kept = 0.03;  // share of the reference's triangles a view keeps (docs/calibration.md)
   std::uint32_t min_triangles = 12;
   // Aligned cells: the seed_planes most populated coordinate planes of each
   // axis divided by 1 to max_divisions; weighed by the vertices on the

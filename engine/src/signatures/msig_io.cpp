@@ -8,6 +8,7 @@
 #include <functional>
 #include <set>
 #include <stdexcept>
+#include <type_traits>
 
 #include "common/atomic_file.hpp"
 #include "common/mapped_file.hpp"
@@ -15,6 +16,7 @@
 #include "meshsentry/signatures.hpp"
 #include "signatures/msig_read.hpp"
 #include "signatures/sample_extent.hpp"
+#include "signatures/sample_quantise.hpp"
 
 namespace meshsentry {
 namespace {
@@ -25,7 +27,9 @@ constexpr std::uint32_t kMaxString = 1 << 16;
 constexpr std::uint32_t kMaxEntries = 1 << 20;
 constexpr std::uint32_t kMaxBins = 4096;
 // Version 2 differs only in having no coarse views, version 3 in having no
-// SampleExtent after each shape (measured when the set is opened instead).
+// SampleExtent after each shape (measured when the set is opened instead),
+// version 4 in storing the coarse views' samples as floats rather than
+// quantised (an entry's own sample stays floats: sample_quantise.hpp).
 constexpr std::uint32_t kOldestReadableVersion = 2;
 // Samples are read and written as whole arrays of packed floats.
 static_assert(sizeof(Vec3f) == 12);
@@ -37,7 +41,9 @@ class Writer {
     out.insert(out.end(), b, b + n);
   }
   template <class T>
-  void put(T v) { raw(&v, sizeof v); }
+  void put(T v) {
+    raw(&v, sizeof v);
+  }
   void str(const std::string& s) {
     put<std::uint32_t>(static_cast<std::uint32_t>(s.size()));
     raw(s.data(), s.size());
@@ -98,10 +104,11 @@ class Reader {
 };
 
 // The shape a verification aligns with, of an entry or of one of its coarse
-// views: frame, descriptor, vertex spacing, point sample and (version 4)
-// the sample's extent, in this order.
+// views: frame, descriptor, vertex spacing, point sample (a view's quantised
+// from version 5) and (version 4) the sample's extent, in this order.
 template <class Shape>
 void write_shape(Writer& w, const Shape& e, std::uint32_t version) {
+  const bool quantised = version >= 5 && std::is_same_v<Shape, CoarseView>;
   for (double c : e.centroid) w.put(c);
   for (double a : e.axes) w.put(a);
   const ShapeDescriptor& d = e.descriptor;
@@ -115,8 +122,16 @@ void write_shape(Writer& w, const Shape& e, std::uint32_t version) {
   w.floats(d.d1);
   w.floats(d.a3);
   w.put<std::uint32_t>(static_cast<std::uint32_t>(e.sample.points.size()));
-  for (const Vec3f& p : e.sample.points) w.raw(p.data(), 12);
-  for (const Vec3f& n : e.sample.normals) w.raw(n.data(), 12);
+  if (quantised) {
+    const QuantisedSample q = quantise_sample(e.sample);
+    for (float c : q.lo) w.put(c);
+    w.put(q.step);
+    w.raw(q.points.data(), q.points.size() * 2);
+    w.raw(q.normals.data(), q.normals.size() * 2);
+  } else {
+    for (const Vec3f& p : e.sample.points) w.raw(p.data(), 12);
+    for (const Vec3f& n : e.sample.normals) w.raw(n.data(), 12);
+  }
   if (version < 4) return;
   w.put(e.extent.model_points);
   w.put(e.extent.diameter);
@@ -143,6 +158,7 @@ void write_entry(Writer& w, const SignatureEntry& e, std::uint32_t version) {
 
 template <class Shape>
 void read_shape(Reader& r, const DescriptorParams& params, Shape& e, const std::string& what, std::uint32_t version) {
+  const bool quantised = version >= 5 && std::is_same_v<Shape, CoarseView>;
   for (double& c : e.centroid) c = r.get<double>();
   for (double& a : e.axes) a = r.get<double>();
   ShapeDescriptor& d = e.descriptor;
@@ -158,10 +174,21 @@ void read_shape(Reader& r, const DescriptorParams& params, Shape& e, const std::
   const auto n = r.get<std::uint32_t>();
   if (n > kMaxSignaturePoints) r.fail(what + ": point sample of " + std::to_string(n) + " points over the cap");
   if (!r.ok()) return;
-  e.sample.points.resize(n);
-  e.sample.normals.resize(n);
-  r.raw(e.sample.points.data(), std::size_t{n} * 12);
-  r.raw(e.sample.normals.data(), std::size_t{n} * 12);
+  if (quantised) {
+    QuantisedSample q;
+    for (float& c : q.lo) c = r.get<float>();
+    q.step = r.get<float>();
+    q.points.resize(std::size_t{n} * 3);
+    q.normals.resize(std::size_t{n} * 2);
+    r.raw(q.points.data(), q.points.size() * 2);
+    r.raw(q.normals.data(), q.normals.size() * 2);
+    if (r.ok() && !dequantise_sample(q, e.sample)) r.fail(what + ": point sample with a bad grid");
+  } else {
+    e.sample.points.resize(n);
+    e.sample.normals.resize(n);
+    r.raw(e.sample.points.data(), std::size_t{n} * 12);
+    r.raw(e.sample.normals.data(), std::size_t{n} * 12);
+  }
   if (!(d.rms_radius > 0) || !std::isfinite(d.rms_radius)) r.fail(what + " has no size");
   if (!(e.vertex_spacing >= 0) || !std::isfinite(e.vertex_spacing)) r.fail(what + " has a bad vertex spacing");
   if (version < 4) return;
@@ -206,6 +233,7 @@ SignatureEntry read_entry(Reader& r, const DescriptorParams& params, std::uint32
 std::vector<std::byte> serialize_signature_set(SignatureSet& set, std::uint32_t version) {
   if (version < 3 || version > kSignatureFormatVersion)
     throw std::invalid_argument("serialize_signature_set: cannot write format version " + std::to_string(version));
+  if (version >= 5) snap_samples(set);  // what the file stores, so the extents are measured on it
   if (version >= 4) fill_sample_extents(set);
   Writer body;
   body.str(set.name);
@@ -253,7 +281,8 @@ Result<SignatureSet> parse(std::span<const std::byte> b, const std::function<voi
   set.created = r.str();
   set.engine_version = r.str();
   DescriptorParams& p = set.params;
-  for (std::uint32_t* v : {&p.version, &p.samples, &p.d2_bins, &p.d1_bins, &p.a3_bins, &p.seed}) *v = r.get<std::uint32_t>();
+  for (std::uint32_t* v : {&p.version, &p.samples, &p.d2_bins, &p.d1_bins, &p.a3_bins, &p.seed})
+    *v = r.get<std::uint32_t>();
   if (p.d2_bins == 0 || p.d1_bins == 0 || p.a3_bins == 0 || p.d2_bins > kMaxBins || p.d1_bins > kMaxBins ||
       p.a3_bins > kMaxBins)
     r.fail("bad descriptor parameters");
