@@ -75,18 +75,6 @@ std::vector<Loop> find_loops(const std::vector<Segment>& segs) {
   return loops;
 }
 
-// Even-odd count of the loop's edges crossed by a ray from (x, y) to +x.
-bool encloses(const std::vector<Segment>& segs, const Loop& l, float x, float y) {
-  if (x < l.lox || x > l.hix || y < l.loy || y > l.hiy) return false;
-  bool in = false;
-  auto edge = [&](float ax, float ay, float bx, float by) {
-    if ((ay > y) != (by > y) && x < ax + (y - ay) / (by - ay) * (bx - ax)) in = !in;
-  };
-  for (std::size_t k = l.first; k <= l.last; ++k) edge(segs[k].x0, segs[k].y0, segs[k].x1, segs[k].y1);
-  edge(segs[l.last].x1, segs[l.last].y1, segs[l.first].x0, segs[l.first].y0);
-  return in;
-}
-
 // The share of points one line spacing off the loop (a width less the
 // `gap` between neighbouring lines), on its outer (`outward`) or inner side,
 // that no extrusion of the layer covers: 1 beside air, 0 beside another

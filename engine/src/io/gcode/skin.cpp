@@ -115,18 +115,6 @@ std::vector<Loop> closed_loops(const std::vector<Segment>& segs) {
   return loops;
 }
 
-// Even-odd count of the loop's edges crossed by a ray from (x, y) to +x.
-bool encloses(const std::vector<Segment>& segs, const Loop& l, float x, float y) {
-  if (x < l.lox || x > l.hix || y < l.loy || y > l.hiy) return false;
-  bool in = false;
-  auto edge = [&](float ax, float ay, float bx, float by) {
-    if ((ay > y) != (by > y) && x < ax + (y - ay) / (by - ay) * (bx - ax)) in = !in;
-  };
-  for (std::size_t k = l.first; k <= l.last; ++k) edge(segs[k].x0, segs[k].y0, segs[k].x1, segs[k].y1);
-  edge(segs[l.last].x1, segs[l.last].y1, segs[l.first].x0, segs[l.first].y0);
-  return in;
-}
-
 // For each outer wall segment of a layer, the side its face is on: +1 right
 // of the direction of travel, -1 left. A closed loop is a contour when an
 // even number of the layer's other loops enclose it, else a hole, and its

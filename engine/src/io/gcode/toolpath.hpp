@@ -36,6 +36,21 @@ struct Layer {
   std::vector<Segment> segments;
 };
 
+// Whether (x, y) lies inside the closed loop of segments[l.first .. l.last]
+// (its bounding box in l.lox .. l.hiy): the even-odd count of its edges,
+// the closing one included, crossed by a ray to +x.
+template <class Loop>
+bool encloses(const std::vector<Segment>& segs, const Loop& l, float x, float y) {
+  if (x < l.lox || x > l.hix || y < l.loy || y > l.hiy) return false;
+  bool in = false;
+  auto edge = [&](float ax, float ay, float bx, float by) {
+    if ((ay > y) != (by > y) && x < ax + (y - ay) / (by - ay) * (bx - ax)) in = !in;
+  };
+  for (std::size_t k = l.first; k <= l.last; ++k) edge(segs[k].x0, segs[k].y0, segs[k].x1, segs[k].y1);
+  edge(segs[l.last].x1, segs[l.last].y1, segs[l.first].x0, segs[l.first].y0);
+  return in;
+}
+
 struct Toolpath {
   std::vector<Layer> layers;  // in the order printed; never empty once parsed
 };
