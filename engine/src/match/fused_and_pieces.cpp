@@ -35,6 +35,14 @@ struct Candidate {
 };
 using Ranked = std::vector<std::pair<double, std::size_t>>;  // (pilot support, signature)
 
+// Most supported first (ties keep the vote order): in a large shape the
+// most votes may go to its own edges, so the few best-voted poses are
+// ranked again by how much of the model lands on the scene.
+void by_support(std::vector<PoseHypothesis>& hs) {
+  std::stable_sort(hs.begin(), hs.end(),
+                   [](const PoseHypothesis& a, const PoseHypothesis& b) { return a.support > b.support; });
+}
+
 // One shape's votes. Scenes are sampled at the models' densities, rounded
 // to half powers of two so that signatures of similar size share one.
 class ShapeVote {
@@ -99,10 +107,7 @@ class ShapeVote {
       if (!is_fused && !may_be_piece) continue;
       auto h =
           ppf_search(ctx_.index.voting(i), scene(i), f.pilot_poses, f.pilot_references, is_fused ? 0 : pc.key_pairs);
-      // The best-supported of the few best-voted poses: in a large shape
-      // the most votes may go to its own edges.
-      std::stable_sort(h.begin(), h.end(),
-                       [](const PoseHypothesis& a, const PoseHypothesis& b) { return a.support > b.support; });
+      by_support(h);
       if (h.empty()) continue;
       const double volume = s_.mass->abs_volume / reference_volume(e.descriptor);
       if (is_fused && h[0].support >= f.pilot_support) fused.push_back({h[0].excess(ctx_.index.voting(i)), i});
@@ -119,8 +124,7 @@ class ShapeVote {
     for (const auto& [support, i] : ranked) {
       // The best-supported few of more best-voted poses, as in the pilot.
       auto hs = ppf_search(ctx_.index.voting(i), scene(i), f.pilot_poses * f.poses, references, key_pairs);
-      std::stable_sort(hs.begin(), hs.end(),
-                       [](const PoseHypothesis& a, const PoseHypothesis& b) { return a.support > b.support; });
+      by_support(hs);
       if (hs.size() > f.poses) hs.resize(f.poses);
       for (const PoseHypothesis& h : hs)
         if (h.support >= min_support) out.push_back({i, si_, h, h.excess(ctx_.index.voting(i))});
@@ -155,7 +159,7 @@ class ShapeVote {
   std::map<int, std::unique_ptr<PpfScene>> scenes_;
 };
 
-// Full verification for the best-supported few candidates of one kind.
+// Full verification for the best-ranked few candidates of one kind.
 void verify_best(MatchContext& ctx, std::vector<Candidate>& list, Method method) {
   std::stable_sort(list.begin(), list.end(), [](const Candidate& a, const Candidate& b) { return a.rank > b.rank; });
   if (list.size() > ctx.params.fused.verified) list.resize(ctx.params.fused.verified);

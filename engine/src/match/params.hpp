@@ -71,8 +71,8 @@ struct GateParams {
   // height is too coarse to tell the part from its near variants: a match
   // there is suspect with the reason "few_layers", its score scaled by
   // layers / min_print_layers. Measured with bench/gcode_stripped.py --coarse:
-  // benign prints and hard negatives thinned to 7-11 layers were flagged, none
-  // at 11 or more.
+  // benign prints and hard negatives thinned to 2-3 layers were flagged (7 of 26),
+  // to 4-11 layers 1-3 of them, none at 11 or more.
   double min_print_layers = 10;
 };
 
@@ -137,7 +137,7 @@ struct CoarseParams {
 struct ViewBuildParams {
   double cell_step = 1.0 / 16;  // log2 step between cells of the sequence
   int max_steps = 160;
-  double min_cell = 0.1;  // of the reference's radius: finer views verify as the reference itself
+  double min_cell = 0.1;                   // of the reference's radius: finer views verify as the reference itself
   double max_kept = 0.4, min_kept = 0.03;  // share of the reference's triangles a view keeps (docs/calibration.md)
   std::uint32_t min_triangles = 12;
   // Aligned cells: the seed_planes most populated coordinate planes of each
@@ -153,7 +153,7 @@ struct ViewBuildParams {
 // Stage 3, a part fused with other material (point-pair voting, scale 1).
 struct FusedParams {
   double gate = 0.4;              // descriptor distance for shapes under large_area times the part's area (else none)
-  double min_area = 0.8;          // shape area / signature area  // shape area / signature area
+  double min_area = 0.8;          // shape area / signature area (no upper bound)
   double diameter_margin = 0.98;  // the shape's box diagonal at least this times the part's width
   // A shape with large_area times the part's area or more: no descriptor
   // gate, the closest local_signatures that fit vote, from salient points.
@@ -164,7 +164,7 @@ struct FusedParams {
   std::size_t pilot_poses = 3;  // best-voted poses of the pilot whose support is measured
   std::size_t ranked = 6;       // signatures given the full vote, by pilot support
   std::size_t poses = 3;        // poses kept per full vote
-  std::size_t verified = 8;     // best-supported candidates verified
+  std::size_t verified = 8;     // best-ranked candidates verified (Candidate::rank)
   // A fused placement: at least min_found of the signature found, found
   // or buried at least `coverage`, and `visible` of what is not buried found.
   // And min_detail of its distinctive points (off its bounding box) found:

@@ -51,11 +51,6 @@ struct DenseSample {
   PointIndex index;
 };
 
-// Score of an aligned signature: coverage within the loose tolerance, times
-// a fit factor that is 1 while the RMS residual stays within that tolerance
-// and falls to 0.5 at the residuals' cap of twice it. A pose whose RMS
-// exceeds the tolerance has at most about 75% of its points within it, so
-// the factor never decides a match; it orders the near misses.
 // A fused part's estimate as seen on its surface that is not buried in the
 // material it is fused to: coverage and fit of those points only. Detail
 // stays that of all distinctive points: material that buries the part's
@@ -69,6 +64,11 @@ inline PoseEstimate unburied_view(const PoseEstimate& e) {
   return v;
 }
 
+// Score of an aligned signature: coverage within the loose tolerance, times
+// a fit factor that is 1 while the RMS residual stays within that tolerance
+// and falls to 0.5 at the residuals' cap of twice it. A pose whose RMS
+// exceeds the tolerance has at most about 75% of its points within it, so
+// the factor never decides a match; it orders the near misses.
 inline double aligned_score(const PoseEstimate& e) {
   const double excess = std::clamp(e.fit / e.tolerance - 1, 0.0, 1.0);
   return std::clamp(e.coverage_loose, 0.0, 1.0) * (1 - 0.5 * excess);

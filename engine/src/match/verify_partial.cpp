@@ -20,13 +20,13 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const D
   const PointTree& dense_tree = dense_sample.index.tree;
   if (dense.points.size() < 8 || sig.sample.points.size() < 8 || !(r > 0)) return out;
   const Vec3 cs = to_vec3(sig.centroid);
-  std::vector<Vec3> src, fine, fine_normals;
+  std::vector<Vec3> src, src_normals, fine, fine_normals;
   for (const Vec3f& p : sig.sample.points) src.push_back(Vec3(p[0], p[1], p[2]) - cs);
+  for (const Vec3f& n : sig.sample.normals) src_normals.push_back(Vec3(n[0], n[1], n[2]).normalized());
   const std::size_t fstride = std::max<std::size_t>(1, src.size() / 512);
   for (std::size_t i = 0; i < src.size(); i += fstride) {
     fine.push_back(src[i]);
-    const Vec3f& n = sig.sample.normals[i];
-    fine_normals.push_back(Vec3(n[0], n[1], n[2]).normalized());
+    fine_normals.push_back(src_normals[i]);
   }
   // The start for points taken relative to the signature's centroid.
   Similarity pose{start.linear, start.linear * cs + start.shift};
@@ -56,8 +56,6 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const D
   const std::vector<Vec3>* normals = piece_gate ? nullptr : &fine_normals;
   refine_point_to_plane(pose, fine, dense, dense_tree, params.icp.reach * r, params.icp, normals);
   refine_point_to_plane(pose, fine, dense, dense_tree, params.icp.partial_reach * r, params.icp, normals);
-  std::vector<Vec3> src_normals;
-  for (const Vec3f& n : sig.sample.normals) src_normals.push_back(Vec3(n[0], n[1], n[2]).normalized());
   measure_fit(pose, src, mesh, dense, dense_tree, r, loose_fraction, params.verify, out, false, &src_normals);
 
   const Shares shares = surface_shares(PlacedSignature(pose, src, sig.sample.normals), dense, loose_fraction * r,
