@@ -33,6 +33,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -328,7 +329,8 @@ def coarse_table(ms, msig, work, groups):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--work", default="/tmp/gcode_stripped")
+    ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "gcode_stripped"),
+                    help="where the sliced prints and sets go (default: gcode_stripped in the system temp folder)")
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--detail", action="store_true", help="print every file's result")

@@ -18,7 +18,7 @@ peak RSS per entry, and the CPU ratio of the format-3 open to the format-4
 one; then each variant's line through the smallest and largest size,
 extrapolated (said so) to 10,000 entries.
 
-  bench/open_cost.py --set /tmp/meshsentry-scale/set-2000-s1.msig
+  bench/open_cost.py --set SET.msig   # e.g. a 2,000-entry set made by bench/scale_bench.py
                      [--sizes 100,1000] [--rounds 3] [--work DIR]
                      [--meshsentry build/meshsentry] [--old PATH]
 """
