@@ -19,6 +19,34 @@ RUNTIME = re.compile(r"in (__sanitizer|__asan|__ubsan|__lsan|__interceptor|fuzze
                      r"|[ /](nptl|stdlib|signal|string|sysdeps|csu)/")  # libc's own sources
 SYSTEM_LIB = re.compile(r"\(/(usr/)?lib/[^ ]*\.so")
 FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ (.*)$")
+# A frame the sanitizer could not name (no llvm-symbolizer on the machine):
+# "  (/path/binary+0x14fb5d) (BuildId: ...)".
+UNNAMED = re.compile(r"^\s*\((/[^+()]+)\+(0x[0-9a-f]+)\)")
+
+
+def name_frames(binary, lines):
+    """Names the fuzz binary's own unnamed frames with addr2line, so that the
+    sanitizer and libFuzzer runtime linked into it is still told from our code
+    on a machine without llvm-symbolizer (CI installs clang without it)."""
+    real = os.path.realpath(binary)
+    offsets = sorted({u.group(2) for l in lines for m in [FRAME.match(l)] if m
+                      for u in [UNNAMED.match(m.group(1))] if u and os.path.realpath(u.group(1)) == real})
+    if not offsets:
+        return lines
+    try:
+        out = subprocess.run(["addr2line", "-f", "-C", "-e", binary] + offsets, capture_output=True,
+                             text=True, errors="replace", timeout=60).stdout.splitlines()
+    except (OSError, subprocess.TimeoutExpired):
+        return lines
+    names = {o: out[2 * i] for i, o in enumerate(offsets) if 2 * i < len(out) and out[2 * i] != "??"}
+    named = []
+    for l in lines:
+        m = FRAME.match(l)
+        u = UNNAMED.match(m.group(1)) if m else None
+        if u and u.group(2) in names and os.path.realpath(u.group(1)) == real:
+            l = l[:m.start(1)] + "in " + names[u.group(2)] + " " + m.group(1)
+        named.append(l)
+    return named
 
 
 def replay(binary, artifact, asan_extra=""):
@@ -28,7 +56,7 @@ def replay(binary, artifact, asan_extra=""):
     env["ASAN_OPTIONS"] = ":".join(filter(None, ["max_allocation_size_mb=2048", env.get("ASAN_OPTIONS"), asan_extra]))
     p = subprocess.run([binary, "-timeout=10", "-rss_limit_mb=2048", artifact], capture_output=True,
                        text=True, errors="replace", timeout=120, env=env)
-    return p.returncode, (p.stdout + p.stderr).splitlines()
+    return p.returncode, name_frames(binary, (p.stdout + p.stderr).splitlines())
 
 
 def classify(binary, artifact):
