@@ -155,4 +155,37 @@ Result<SignatureSet> build_signature_set(const std::string& manifest_path,
 // Describe one already-loaded reference mesh as an entry.
 Result<SignatureEntry> describe_reference(Mesh mesh, const DescriptorParams& params);
 
+// Editing a set without rebuilding it (set_edit.cpp). Each entry is described
+// on its own, so the entries of `sig build A+B`, of `build A` then `add B`
+// and of merging the builds of A and B are the same bytes. The result is
+// stamped as a build is: `created` from options.created, else
+// SOURCE_DATE_EPOCH, else now; the name kept unless options.name is given.
+struct EditOptions {
+  std::string name;      // empty: the set's own (merge: the first input's)
+  std::string created;   // empty: SOURCE_DATE_EPOCH if set, else now
+  bool replace = false;  // add: an id already in the set is replaced in place rather than an error
+  int threads = 0;       // add: references described in parallel (0: OpenMP default)
+};
+
+// Describes the manifest's references with the parameters `sig build` uses
+// and appends them. Refused, the set untouched, when the set was described
+// with other parameters or by another engine version (its entries would not
+// compare with the new ones), when an id is already in the set (unless
+// `replace`) or when a reference cannot be loaded.
+Status add_to_signature_set(SignatureSet& set, const std::string& manifest_path, const EditOptions& options = {});
+// Drops the entries with these ids. Refused, the set untouched, when an id is
+// not in the set or when no entry would be left (an empty set is invalid).
+Status remove_from_signature_set(SignatureSet& set, const std::vector<std::string>& ids,
+                                 const EditOptions& options = {});
+// The inputs' entries in order. `sources` names each input in messages (a
+// file name). Refused when two inputs hold the same id (both named) or differ
+// in descriptor parameters or engine version.
+Result<SignatureSet> merge_signature_sets(const std::vector<SignatureSet>& sets,
+                                          const std::vector<std::string>& sources, const EditOptions& options = {});
+// Writes an edited set (atomically, as write_signature_set) and then removes
+// a PATH.sig beside it: a signature of the bytes that were there before would
+// make a reader with trusted keys report a forged set. `removed_signature`:
+// whether there was one.
+Status write_edited_signature_set(SignatureSet& set, const std::string& path, bool& removed_signature);
+
 }  // namespace meshsentry

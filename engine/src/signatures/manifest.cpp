@@ -16,6 +16,7 @@
 #include "meshsentry/engine.hpp"
 #include "meshsentry/signatures.hpp"
 #include "signatures/coarse_views.hpp"
+#include "signatures/manifest_entries.hpp"
 
 namespace meshsentry {
 namespace {
@@ -100,31 +101,21 @@ Result<SignatureEntry> describe_reference(Mesh mesh, const DescriptorParams& par
   return e;
 }
 
-Result<SignatureSet> build_signature_set(const std::string& manifest_path, const BuildOptions& options) {
+Result<std::vector<SignatureEntry>> describe_manifest(const std::string& manifest_path, const DescriptorParams& params,
+                                                      int threads) {
   auto rows = read_manifest(manifest_path);
   if (!rows) return rows.status();
-  SignatureSet set;
-  set.name = options.name.empty() ? std::filesystem::path(manifest_path).stem().string() : options.name;
-  if (!options.created.empty()) {
-    set.created = options.created;
-  } else if (const char* sde = std::getenv("SOURCE_DATE_EPOCH")) {
-    set.created = iso8601_utc(static_cast<std::time_t>(std::strtoll(sde, nullptr, 10)));
-  } else {
-    set.created = iso8601_utc(std::time(nullptr));
-  }
-  set.engine_version = engine_version();
-  set.params = options.params;
-
   const auto& rs = *rows;
   std::vector<Result<SignatureEntry>> built(rs.size(), Status{ErrorCode::invalid, "not built"});
-  parallel_for(rs.size(), options.threads, [&](std::size_t i) {
+  parallel_for(rs.size(), threads, [&](std::size_t i) {
     auto loaded = load_mesh_file(rs[i].path);
     if (!loaded) {
       built[i] = loaded.status();
       return;
     }
-    built[i] = describe_reference(std::move(loaded->mesh), options.params);
+    built[i] = describe_reference(std::move(loaded->mesh), params);
   });
+  std::vector<SignatureEntry> entries;
   for (std::size_t i = 0; i < rs.size(); ++i) {
     if (!built[i]) return make_error(built[i].status().code, rs[i].path + ": " + built[i].status().message);
     SignatureEntry e = std::move(built[i].value());
@@ -132,8 +123,27 @@ Result<SignatureSet> build_signature_set(const std::string& manifest_path, const
     e.label = rs[i].label;
     e.cls = rs[i].cls;
     e.severity = rs[i].severity;
-    set.entries.push_back(std::move(e));
+    entries.push_back(std::move(e));
   }
+  return entries;
+}
+
+std::string creation_time(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"))
+    return iso8601_utc(static_cast<std::time_t>(std::strtoll(sde, nullptr, 10)));
+  return iso8601_utc(std::time(nullptr));
+}
+
+Result<SignatureSet> build_signature_set(const std::string& manifest_path, const BuildOptions& options) {
+  auto entries = describe_manifest(manifest_path, options.params, options.threads);
+  if (!entries) return entries.status();
+  SignatureSet set;
+  set.name = options.name.empty() ? std::filesystem::path(manifest_path).stem().string() : options.name;
+  set.created = creation_time(options.created);
+  set.engine_version = engine_version();
+  set.params = options.params;
+  set.entries = std::move(*entries);
   return set;
 }
 
