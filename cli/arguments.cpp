@@ -98,8 +98,43 @@ void add_scan(CLI::App& app, ScanArgs& s, SharedFlags& shared, std::string& thre
   scan->add_option("PATH", s.paths, "files and folders to scan; '-' for standard input")->type_name("");
 }
 
+// A vector positional that takes every word left (the defaults' TakeLast would keep one).
+CLI::Option* words(CLI::App& app, const std::string& name, std::vector<std::string>& to, const std::string& help) {
+  return app.add_option(name, to, help)
+      ->type_name("")
+      ->required()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
+// sig add, remove and merge: the set edited, then what changes.
+void add_sig_edit(CLI::App& sig, SigEditArgs& e) {
+  auto stamp = [&e](CLI::App& cmd, const char* name_default) {
+    cmd.add_option("-n,--name", e.opt.name, std::string("the result's name (default: ") + name_default + ")")
+        ->type_name("NAME");
+    cmd.add_option("--created", e.opt.created, "creation time (default: SOURCE_DATE_EPOCH, else now)")
+        ->type_name("ISO8601");
+  };
+  CLI::App* add = sig.add_subcommand("add", "describe a manifest's references and add them to a set");
+  add->add_option("-o,--out", e.out, "write the result here (default: over SET)")->type_name("OUT.msig");
+  add->add_flag("--replace", e.opt.replace, "an id already in the set has its entry replaced, in place");
+  stamp(*add, "the set's");
+  add->add_option("SET", e.set, "the signature set")->type_name("")->required();
+  add->add_option("MANIFEST", e.manifest, "the references to add: a TSV manifest, as for sig build")
+      ->type_name("")
+      ->required();
+  CLI::App* remove = sig.add_subcommand("remove", "drop entries from a set by id");
+  remove->add_option("-o,--out", e.out, "write the result here (default: over SET)")->type_name("OUT.msig");
+  stamp(*remove, "the set's");
+  remove->add_option("SET", e.set, "the signature set")->type_name("")->required();
+  words(*remove, "ID", e.ids, "the ids of the entries to drop");
+  CLI::App* merge = sig.add_subcommand("merge", "join sets' entries, in the order given, into one set");
+  stamp(*merge, "the first input's");
+  merge->add_option("OUT", e.out, "the set to write")->type_name("")->required();
+  words(*merge, "IN", e.inputs, "the sets to join (two or more)");
+}
+
 void add_sig(CLI::App& app, Arguments& a) {
-  CLI::App* sig = app.add_subcommand("sig", "build, inspect, check and sign signature sets");
+  CLI::App* sig = app.add_subcommand("sig", "build, edit, inspect, check and sign signature sets");
   sig->require_subcommand(1);
   sig->footer("exit status: 0 done, 2 error (an invalid set, a file that cannot be written)");  // its subcommands' too
   CLI::App* build = sig->add_subcommand("build", "build a signature set from reference files");
@@ -111,6 +146,7 @@ void add_sig(CLI::App& app, Arguments& a) {
       ->type_name("NAME");
   build->add_option("--created", a.sig_build.opt.created, "creation time (default: SOURCE_DATE_EPOCH, else now)")
       ->type_name("ISO8601");
+  add_sig_edit(*sig, a.sig_edit);
   for (const char* name : {"info", "verify"}) {
     const bool verify = name == std::string("verify");
     CLI::App* info = sig->add_subcommand(name, verify ? "check a set's structure, checksum and (with keys) signature"
@@ -197,6 +233,9 @@ Command chosen(const CLI::App& app) {
   if (app.got_subcommand("version")) return Command::version;
   const CLI::App* sig = app.get_subcommand("sig");
   if (sig->got_subcommand("build")) return Command::sig_build;
+  if (sig->got_subcommand("add")) return Command::sig_add;
+  if (sig->got_subcommand("remove")) return Command::sig_remove;
+  if (sig->got_subcommand("merge")) return Command::sig_merge;
   if (sig->got_subcommand("info")) return Command::sig_info;
   if (sig->got_subcommand("verify")) return Command::sig_verify;
   if (sig->got_subcommand("keygen")) return Command::sig_keygen;

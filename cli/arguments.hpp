@@ -39,6 +39,16 @@ struct SigBuildArgs {
   BuildOptions opt;
 };
 
+// sig add SET MANIFEST, sig remove SET ID..., sig merge OUT IN IN...
+struct SigEditArgs {
+  std::string set;                  // add, remove: the set edited
+  std::string manifest;             // add: the references to add
+  std::vector<std::string> ids;     // remove: the ids to drop
+  std::vector<std::string> inputs;  // merge: the sets, in order
+  std::string out;                  // where the result goes (add, remove: default the set itself)
+  EditOptions opt;
+};
+
 struct SigFileArgs {  // sig info, sig verify
   TrustOptions trust;
   std::string path;
@@ -52,13 +62,27 @@ struct SigSignArgs {
   std::string key, set;
 };
 
-enum class Command { done, scan, sig_build, sig_info, sig_verify, sig_keygen, sig_sign, serve, version };
+enum class Command {
+  done,
+  scan,
+  sig_build,
+  sig_add,
+  sig_remove,
+  sig_merge,
+  sig_info,
+  sig_verify,
+  sig_keygen,
+  sig_sign,
+  serve,
+  version
+};
 
 struct Arguments {
   Command command = Command::done;
   int exit_code = kClean;  // with Command::done: help was printed (0) or a usage error (2)
   ScanArgs scan;
   SigBuildArgs sig_build;
+  SigEditArgs sig_edit;
   SigFileArgs sig_file;
   SigKeygenArgs sig_keygen;
   SigSignArgs sig_sign;
@@ -71,6 +95,9 @@ Arguments parse_arguments(int argc, char** argv);
 
 int scan_command(const ScanArgs& args);
 int sig_build(const SigBuildArgs& args);
+int sig_add(const SigEditArgs& args);
+int sig_remove(const SigEditArgs& args);
+int sig_merge(const SigEditArgs& args);
 int sig_info(const SigFileArgs& args, bool verify_only);
 int sig_keygen(const SigKeygenArgs& args);
 int sig_sign(const SigSignArgs& args);

@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
       case Command::scan: return scan_command(a.scan);
       case Command::serve: return serve_command(a.serve);
       case Command::sig_build: return sig_build(a.sig_build);
+      case Command::sig_add: return sig_add(a.sig_edit);
+      case Command::sig_remove: return sig_remove(a.sig_edit);
+      case Command::sig_merge: return sig_merge(a.sig_edit);
       case Command::sig_info: return sig_info(a.sig_file, false);
       case Command::sig_verify: return sig_info(a.sig_file, true);
       case Command::sig_keygen: return sig_keygen(a.sig_keygen);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <cstdio>
+#include <filesystem>
 
 #include "arguments.hpp"
 #include "meshsentry/signatures.hpp"
@@ -21,6 +22,90 @@ int sig_build(const SigBuildArgs& a) {
   std::fprintf(stderr, "wrote %s: %zu signatures, sha256 %s\n", out.c_str(), set->entries.size(),
                set->checksum.c_str());
   return kClean;
+}
+
+namespace {
+
+Result<SignatureSet> read_input(const std::string& path) {
+  auto set = read_signature_set(path);
+  if (!set && set.status().message.rfind(path, 0) != 0)
+    return make_error(set.status().code, path + ": " + set.status().message);
+  return set;
+}
+
+bool has_signature(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path + ".sig", ec);
+}
+
+// Writes the edited set; a signature beside OUT (of the bytes replaced) is
+// removed, so a scan with trusted keys reports an unsigned set rather than a
+// forged one. `input_signed`: an input had a signature the result has lost.
+int write_edited(const char* cmd, SignatureSet& set, const std::string& out, bool input_signed) {
+  bool removed = false;
+  if (Status s = write_edited_signature_set(set, out, removed); !s.ok()) {
+    std::fprintf(stderr, "meshsentry sig %s: %s\n", cmd, s.message.c_str());
+    return kError;
+  }
+  std::fprintf(stderr, "wrote %s: %zu signatures, sha256 %s\n", out.c_str(), set.entries.size(), set.checksum.c_str());
+  if (removed)
+    std::fprintf(stderr,
+                 "meshsentry sig %s: removed %s.sig, the signature of the set it replaced: %s is not signed, "
+                 "re-sign with meshsentry sig sign\n",
+                 cmd, out.c_str(), out.c_str());
+  else if (input_signed)
+    std::fprintf(stderr, "meshsentry sig %s: %s is not signed (its input was): re-sign with meshsentry sig sign\n", cmd,
+                 out.c_str());
+  return kClean;
+}
+
+// add and remove: read SET, edit it, write it (over SET unless --out).
+template <class Edit>
+int edit_set(const char* cmd, const SigEditArgs& a, Edit edit) {
+  auto set = read_input(a.set);
+  if (const Status s = set ? edit(*set) : set.status(); !s.ok()) {
+    std::fprintf(stderr, "meshsentry sig %s: %s\n", cmd, s.message.c_str());
+    return kError;
+  }
+  return write_edited(cmd, *set, a.out.empty() ? a.set : a.out, has_signature(a.set));
+}
+
+}  // namespace
+
+int sig_add(const SigEditArgs& a) {
+  return edit_set("add", a, [&](SignatureSet& set) { return add_to_signature_set(set, a.manifest, a.opt); });
+}
+
+int sig_remove(const SigEditArgs& a) {
+  return edit_set("remove", a, [&](SignatureSet& set) {
+    Status s = remove_from_signature_set(set, a.ids, a.opt);
+    if (!s.ok()) s.message = a.set + ": " + s.message;
+    return s;
+  });
+}
+
+int sig_merge(const SigEditArgs& a) {
+  if (a.inputs.size() < 2) {
+    std::fprintf(stderr, "meshsentry sig merge: give two or more sets to merge\n");
+    return kError;
+  }
+  std::vector<SignatureSet> sets;
+  bool input_signed = false;
+  for (const std::string& path : a.inputs) {
+    auto set = read_input(path);
+    if (!set) {
+      std::fprintf(stderr, "meshsentry sig merge: %s\n", set.status().message.c_str());
+      return kError;
+    }
+    sets.push_back(std::move(*set));
+    input_signed = input_signed || has_signature(path);
+  }
+  auto merged = merge_signature_sets(sets, a.inputs, a.opt);
+  if (!merged) {
+    std::fprintf(stderr, "meshsentry sig merge: %s\n", merged.status().message.c_str());
+    return kError;
+  }
+  return write_edited("merge", *merged, a.out, input_signed);
 }
 
 // info and verify: the set read (and, with trusted keys, its signature

@@ -211,10 +211,79 @@ TEST_CASE("sig keygen, sign, and scans that trust a key", "[cli][signing]") {
   CHECK(run("sig verify --trusted-key " + q(d.path / "other.pub.pem") + " " + set).code == 2);
 }
 
+TEST_CASE("sig add, remove and merge: same bytes as a build, refusals that write nothing", "[cli][edit]") {
+  TempDir d;
+  auto manifest = [&](const std::string& name, const std::vector<std::string>& refs) {
+    std::string text = "id\tlabel\tclass\tpath\n";
+    for (const auto& r : refs)
+      text += r + "\t" + r + "\tstand-in\t" + (source_dir() / "models/refs" / (r + ".stl")).string() + "\n";
+    write_bytes(d.path / name, text);
+    return q(d.path / name);
+  };
+  const auto a = manifest("a.tsv", {"flange_3hole", "gear_rack_m2"});
+  const auto b = manifest("b.tsv", {"star_knob_5lobe"});
+  const auto ab = manifest("ab.tsv", {"flange_3hole", "gear_rack_m2", "star_knob_5lobe"});
+  auto p = [&](const char* name) { return q(d.path / name); };
+  auto bytes = [&](const char* name) { return read_bytes(d.path / name); };
+  ::setenv("SOURCE_DATE_EPOCH", "1764547200", 1);
+  REQUIRE(run("sig build -n parts -m " + ab + " -o " + p("ab.msig")).code == 0);
+  REQUIRE(run("sig build -n parts -m " + a + " -o " + p("a.msig")).code == 0);
+  REQUIRE(run("sig build -n other -m " + b + " -o " + p("b.msig")).code == 0);
+  REQUIRE(run("sig add " + p("a.msig") + " " + b + " -o " + p("added.msig")).code == 0);
+  REQUIRE(run("sig merge " + p("merged.msig") + " " + p("a.msig") + " " + p("b.msig")).code == 0);
+  std::filesystem::copy_file(d.path / "a.msig", d.path / "inplace.msig");
+  REQUIRE(run("sig add " + p("inplace.msig") + " " + b).code == 0);
+  ::unsetenv("SOURCE_DATE_EPOCH");
+  CHECK(bytes("added.msig") == bytes("ab.msig"));
+  CHECK(bytes("merged.msig") == bytes("ab.msig"));
+  CHECK(bytes("inplace.msig") == bytes("ab.msig"));
+  CHECK(run("sig info " + p("merged.msig")).out.find("name:            parts\n") != std::string::npos);
+
+  // Refusals: exit status 2, the reason on stderr, the set left as it was.
+  const auto before = bytes("added.msig");
+  CHECK(run("sig add " + p("added.msig") + " " + b, d.path / "err").code == 2);
+  CHECK(read_bytes(d.path / "err").find("'star_knob_5lobe' is already in the set") != std::string::npos);
+  CHECK(run("sig remove " + p("added.msig") + " gear_rack_m2 no_such_part", d.path / "err").code == 2);
+  CHECK(read_bytes(d.path / "err").find("'no_such_part'") != std::string::npos);
+  CHECK(run("sig remove " + p("added.msig") + " flange_3hole gear_rack_m2 star_knob_5lobe").code == 2);
+  CHECK(run("sig merge " + p("dup.msig") + " " + p("a.msig") + " " + p("added.msig"), d.path / "err").code == 2);
+  const std::string dup = read_bytes(d.path / "err");
+  CHECK(dup.find("'flange_3hole' is in both " + (d.path / "a.msig").string() + " and " +
+                 (d.path / "added.msig").string()) != std::string::npos);
+  CHECK(!std::filesystem::exists(d.path / "dup.msig"));
+  CHECK(run("sig merge " + p("one.msig") + " " + p("a.msig")).code == 2);
+  CHECK(bytes("added.msig") == before);
+
+  // --replace keeps the entry's place; remove drops by id, in place.
+  REQUIRE(run("sig add --replace -n renamed " + p("added.msig") + " " + b).code == 0);
+  const auto info = run("sig info " + p("added.msig")).out;
+  CHECK(info.find("name:            renamed") != std::string::npos);
+  CHECK(info.find("signatures:      3") != std::string::npos);
+  REQUIRE(run("sig remove " + p("added.msig") + " gear_rack_m2").code == 0);
+  const auto fewer = run("sig info " + p("added.msig")).out;
+  CHECK(fewer.find("gear_rack_m2") == std::string::npos);
+  CHECK(fewer.find("signatures:      2") != std::string::npos);
+
+  // A signed set edited: told to re-sign, its stale signature gone, the input's kept.
+  REQUIRE(run("sig keygen -o " + p("k.pem")).code == 0);
+  REQUIRE(run("sig sign -k " + p("k.pem") + " " + p("a.msig")).code == 0);
+  std::filesystem::copy_file(d.path / "a.msig.sig", d.path / "out.msig.sig");
+  REQUIRE(run("sig add " + p("a.msig") + " " + b + " -o " + p("out.msig"), d.path / "err").code == 0);
+  CHECK(read_bytes(d.path / "err").find("re-sign with meshsentry sig sign") != std::string::npos);
+  CHECK(!std::filesystem::exists(d.path / "out.msig.sig"));
+  CHECK(run("sig verify -k " + p("k.pub.pem") + " " + p("a.msig")).code == 0);
+  REQUIRE(run("sig remove " + p("a.msig") + " flange_3hole", d.path / "err").code == 0);
+  CHECK(read_bytes(d.path / "err").find("re-sign with meshsentry sig sign") != std::string::npos);
+  CHECK(!std::filesystem::exists(d.path / "a.msig.sig"));
+  CHECK(run("sig verify -k " + p("k.pub.pem") + " " + p("a.msig"), d.path / "err").code == 2);
+  CHECK(read_bytes(d.path / "err").find("not signed") != std::string::npos);
+}
+
 TEST_CASE("every command and subcommand answers --help on stdout with status 0", "[cli]") {
-  for (const char* cmd : {"--help", "-h", "help", "scan --help", "scan -h", "sig --help", "sig -h", "sig build --help",
-                          "sig build -h", "sig info --help", "sig verify --help", "sig verify -h", "sig sign --help",
-                          "sig keygen --help", "serve --help", "serve -h"}) {
+  for (const char* cmd :
+       {"--help", "-h", "help", "scan --help", "scan -h", "sig --help", "sig -h", "sig build --help", "sig build -h",
+        "sig add --help", "sig remove -h", "sig merge --help", "sig info --help", "sig verify --help", "sig verify -h",
+        "sig sign --help", "sig keygen --help", "serve --help", "serve -h"}) {
     INFO(cmd);
     const auto r = run(cmd);
     CHECK(r.code == 0);
@@ -229,8 +298,9 @@ TEST_CASE("every command and subcommand answers --help on stdout with status 0",
   CHECK(run("serve --help").out.find("--listen") != std::string::npos);
   CHECK(run("--version").out.rfind("meshsentry ", 0) == 0);
   // Usage errors are status 2, with nothing on stdout.
-  for (const char* cmd : {"sig", "sig build", "sig info", "sig frobnicate", "frobnicate", "scan --format xml x",
-                          "scan --threads many x", "scan --threshold 2 x", "sig info a b"}) {
+  for (const char* cmd :
+       {"sig", "sig build", "sig info", "sig frobnicate", "frobnicate", "scan --format xml x", "scan --threads many x",
+        "scan --threshold 2 x", "sig info a b", "sig add x", "sig remove x", "sig merge x"}) {
     INFO(cmd);
     const auto r = run(cmd);
     CHECK(r.code == 2);
