@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The man pages and the bash completion against what the binary accepts:
 #  - every option (long, and short where there is one) in the --help of scan,
-#    sig build/info/verify/keygen/sign, and in serve's usage (with the scan
+#    sig build/add/remove/merge/info/verify/keygen/sign, and in serve's usage (with the scan
 #    flags serve shares) is named in the command's man page, with its short
 #    form beside it, and offered by the completion after "meshsentry <cmd> -";
 #  - the other way round, every option a page names (examples aside) or the
@@ -77,7 +77,7 @@ scan_all=$( (long_options <<<"$scan_help"; short_pairs <<<"$scan_help" | cut -d'
 check "scan" "$man_dir/meshsentry-scan.1" "$scan_all" "$scan_all" "$(short_pairs <<<"$scan_help")" scan
 
 sig_all=""
-for sub in build info verify keygen sign; do
+for sub in build add remove merge info verify keygen sign; do
   help=$("$bin" sig "$sub" --help) || fail "sig $sub --help failed"
   opts=$( (long_options <<<"$help"; short_pairs <<<"$help" | cut -d' ' -f1) | sort -u)
   sig_all+=$'\n'$opts
