@@ -100,7 +100,7 @@ int sig_merge(const SigEditArgs& a) {
     sets.push_back(std::move(*set));
     input_signed = input_signed || has_signature(path);
   }
-  auto merged = merge_signature_sets(sets, a.inputs, a.opt);
+  auto merged = merge_signature_sets(std::move(sets), a.inputs, a.opt);
   if (!merged) {
     std::fprintf(stderr, "meshsentry sig merge: %s\n", merged.status().message.c_str());
     return kError;

@@ -177,10 +177,10 @@ Status add_to_signature_set(SignatureSet& set, const std::string& manifest_path,
 // not in the set or when no entry would be left (an empty set is invalid).
 Status remove_from_signature_set(SignatureSet& set, const std::vector<std::string>& ids,
                                  const EditOptions& options = {});
-// The inputs' entries in order. `sources` names each input in messages (a
+// The inputs' entries in order (moved out of them). `sources` names each input in messages (a
 // file name). Refused when two inputs hold the same id (both named) or differ
 // in descriptor parameters or engine version.
-Result<SignatureSet> merge_signature_sets(const std::vector<SignatureSet>& sets,
+Result<SignatureSet> merge_signature_sets(std::vector<SignatureSet> sets,
                                           const std::vector<std::string>& sources, const EditOptions& options = {});
 // Writes an edited set (atomically, as write_signature_set) and then removes
 // a PATH.sig beside it: a signature of the bytes that were there before would

@@ -84,8 +84,8 @@ Status remove_from_signature_set(SignatureSet& set, const std::vector<std::strin
   return {};
 }
 
-Result<SignatureSet> merge_signature_sets(const std::vector<SignatureSet>& sets,
-                                          const std::vector<std::string>& sources, const EditOptions& options) {
+Result<SignatureSet> merge_signature_sets(std::vector<SignatureSet> sets, const std::vector<std::string>& sources,
+                                          const EditOptions& options) {
   if (sets.empty()) return make_error(ErrorCode::invalid, "nothing to merge");
   auto source = [&](std::size_t i) { return i < sources.size() ? sources[i] : "input " + std::to_string(i + 1); };
   const SignatureSet& first = sets.front();
@@ -98,11 +98,11 @@ Result<SignatureSet> merge_signature_sets(const std::vector<SignatureSet>& sets,
       if (std::string why = incomparable(sets[i], source(i), first.params, first.engine_version, source(0));
           !why.empty())
         return make_error(ErrorCode::invalid, why);
-    for (const SignatureEntry& e : sets[i].entries) {
+    for (SignatureEntry& e : sets[i].entries) {
       if (auto [it, fresh] = owner.emplace(e.id, i); !fresh)
         return make_error(ErrorCode::invalid,
                           "id '" + e.id + "' is in both " + source(it->second) + " and " + source(i));
-      out.entries.push_back(e);
+      out.entries.push_back(std::move(e));
     }
   }
   if (out.entries.empty()) return make_error(ErrorCode::empty, "the merged set would be empty");
