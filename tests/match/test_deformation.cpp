@@ -61,6 +61,46 @@ TEST_CASE("stretched and offset copies of the demo references are found, with th
   CHECK(offset_found >= 3);  // the similarity alone found none
 }
 
+TEST_CASE("copies stretched along turned axes or sheared are found, with the stretch's directions", "[match][deform]") {
+  // The attacker turns the part first, so the stretch is along no axis of it;
+  // a shear is a turn and such a stretch.
+  const std::array<double, 9> r = random_rotation(11);
+  Mat3 turn;
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) turn(i, j) = r[3 * i + j];
+  Mat3 stretch = Vec3(1.10, 0.92, 1).asDiagonal();
+  Mat3 shear = Mat3::Identity();
+  shear(0, 2) = 0.15;
+  int found = 0, total = 0;
+  for (const SignatureEntry& e : demo_engine().signatures().entries) {
+    const Mesh ref = load_or_die((source_dir() / ("models/refs/" + e.id + ".stl")).string());
+    INFO(e.id);
+    for (const Mat3& m : {Mat3(stretch * turn), Mat3(shear * turn)}) {
+      ++total;
+      std::array<double, 9> rows;
+      for (int r = 0; r < 3; ++r)
+        for (int c = 0; c < 3; ++c) rows[3 * r + c] = m(r, c);
+      const ScanResult s = scan_mesh(transformed(ref, rows, {0, 0, 0}));
+      if (s.verdict != Verdict::match || s.matches[0].signature != e.id) continue;
+      ++found;
+      const Match& hit = s.matches[0];
+      if (!hit.deformed()) continue;
+      // The directions are unit vectors at right angles, the scales largest first.
+      for (int a = 0; a < 3; ++a) {
+        const Vec3 u(hit.stretch_axes[3 * a], hit.stretch_axes[3 * a + 1], hit.stretch_axes[3 * a + 2]);
+        CHECK(std::abs(u.norm() - 1) < 1e-4);
+        const int b = (a + 1) % 3;
+        const Vec3 v(hit.stretch_axes[3 * b], hit.stretch_axes[3 * b + 1], hit.stretch_axes[3 * b + 2]);
+        CHECK(std::abs(u.dot(v)) < 1e-4);
+      }
+      CHECK(hit.axis_scale[0] >= hit.axis_scale[1]);
+      CHECK(hit.axis_scale[1] >= hit.axis_scale[2]);
+    }
+  }
+  WARN("stretched along turned axes or sheared 0.15: " << found << " of " << total);
+  CHECK(found >= total * 2 / 3);
+}
+
 TEST_CASE("a deformation is reported only with a match that needed it", "[match][deform]") {
   const Mesh ref = load_or_die((source_dir() / "models/refs/flange_3hole.stl").string());
   const ScanResult plain = scan_mesh(transformed(ref, random_rotation(3), {1, 2, 3}));

@@ -122,12 +122,14 @@ struct Match {
   // box, within the score's tolerance (a plain box of the right size has
   // none of it). 1 for exact copies and signatures with no such points.
   double detail = 1;
-  // A deformation fitted to reach this score (a copy stretched per axis or
-  // with its surface offset, as a slicer undoes): scales along the
-  // signature's principal axes, at the reference's size (`scale`, 1 or a
-  // unit conversion), and the offset in the file's units. `transform` is
-  // the similarity alone.
+  // A deformation fitted to reach this score (a copy stretched per axis,
+  // sheared, or with its surface offset, as a slicer undoes): scales along
+  // three perpendicular directions, largest first, at the reference's size
+  // (`scale`, 1 or a unit conversion), those directions (stretch_axes: three
+  // unit vectors one after the other, in the reference's coordinates), and
+  // the offset in the file's units. `transform` is the similarity alone.
   std::array<double, 3> axis_scale{1, 1, 1};
+  std::array<double, 9> stretch_axes{1, 0, 0, 0, 1, 0, 0, 0, 1};
   double offset = 0;
   bool deformed() const { return offset != 0 || axis_scale != std::array<double, 3>{1, 1, 1}; }
   std::array<double, 16> transform{};  // reference -> file coordinates, row-major

@@ -31,10 +31,12 @@ struct PoseEstimate {
   // The scanned shape's share of surface off its own bounding box over the
   // signature's (at most 1): near 0 for a plain box standing for a part.
   double shape_detail = 1;
-  // A fitted deformation (match/deformation.hpp): scales along the
-  // signature's principal axes (product 1) and a surface offset in the
-  // scanned file's units; none when axis_scale is all 1 and offset 0.
+  // A fitted deformation (match/deformation.hpp): scales along three
+  // perpendicular directions (largest first; product about 1) and a surface
+  // offset in the scanned file's units; none when axis_scale is all 1 and
+  // offset 0.
   Vec3 axis_scale = Vec3::Ones();
+  Mat3 stretch_axes = Mat3::Identity();  // the directions of axis_scale (columns), in the reference's coordinates
   double offset = 0;
   double explained = 0;  // verify_partial: share of the scanned surface the placed signature accounts for
   double outside = 1;    // verify_partial: share of the scanned surface outside the signature's solid

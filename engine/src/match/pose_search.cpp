@@ -160,16 +160,16 @@ class PoseSearch {
       DeformParams one = dp;
       (offset ? one.max_axis_scale : one.max_offset) = 0;
       Similarity s = sized;
-      const Deformation d = fit_deformation(s, src_.fine, src_.fine_normals, to_mat3(sig_.axes), dense.sample,
-                                            dense.index.tree, p_.icp.reach * file_r_, one.max_offset / unit, one,
-                                            p_.icp);
-      if ((d.axis_scale.array() - 1).abs().maxCoeff() < dp.min_axis_change && std::abs(d.offset * unit) < dp.min_offset)
+      const Deformation d = fit_deformation(s, src_.fine, src_.fine_normals, dense.sample, dense.index.tree,
+                                            p_.icp.reach * file_r_, one.max_offset / unit, one, p_.icp);
+      if ((d.scales().array() - 1).abs().maxCoeff() < dp.min_axis_change && std::abs(d.offset * unit) < dp.min_offset)
         continue;
       PoseEstimate e;
-      measure_fit(s, deformed(src_.all, sig_.sample.normals, to_mat3(sig_.axes), d), mesh, dense.sample,
+      measure_fit(s, deformed(src_.all, sig_.sample.normals, d), mesh, dense.sample,
                   dense.index.tree, file_r_, loose_, p_.verify, e, noisy_);
       if (aligned_score(e) < aligned_score(est) + dp.min_gain) continue;
-      e.axis_scale = d.axis_scale;
+      e.axis_scale = d.scales();
+      e.stretch_axes = d.axes();
       e.offset = d.offset * s.scale();
       est = e;
       static_cast<Similarity&>(pose) = s;

@@ -79,6 +79,8 @@ double take_pose(Match& m, const Placement& pl, const GateParams& g) {
   m.fit = pl.pose.fit;
   m.detail = pl.pose.detail;
   m.axis_scale = {pl.pose.axis_scale(0), pl.pose.axis_scale(1), pl.pose.axis_scale(2)};
+  for (int a = 0; a < 3; ++a)
+    for (int k = 0; k < 3; ++k) m.stretch_axes[3 * a + k] = pl.pose.stretch_axes(k, a);
   m.offset = pl.pose.offset;
   m.mirrored = pl.pose.mirrored;
   m.scale = pl.pose.scale;

@@ -39,6 +39,11 @@ nlohmann::ordered_json match_json(const Match& m, bool full) {
     if (m.deformed()) {
       nlohmann::ordered_json d;
       d["axis_scale"] = {round6(m.axis_scale[0]), round6(m.axis_scale[1]), round6(m.axis_scale[2])};
+      auto axes = nlohmann::ordered_json::array();
+      for (int a = 0; a < 3; ++a)
+        axes.push_back(
+            {round6(m.stretch_axes[3 * a]), round6(m.stretch_axes[3 * a + 1]), round6(m.stretch_axes[3 * a + 2])});
+      d["axes"] = axes;
       d["offset"] = round6(m.offset);
       j["deformation"] = d;
     }
@@ -85,9 +90,7 @@ nlohmann::ordered_json result_to_json(const ScanResult& r) {
   return j;
 }
 
-std::string to_jsonl(const ScanResult& r) {
-  return dump_json(result_to_json(r));
-}
+std::string to_jsonl(const ScanResult& r) { return dump_json(result_to_json(r)); }
 
 void RunSummary::add(const ScanResult& r) noexcept {
   ++files;
@@ -103,8 +106,8 @@ void RunSummary::add(const SkippedFile& s) noexcept {
 
 namespace {
 
-constexpr SkipReason kReasons[] = {SkipReason::not_3d,         SkipReason::empty,
-                                   SkipReason::over_limit,     SkipReason::symlink_not_followed,
+constexpr SkipReason kReasons[] = {SkipReason::not_3d,           SkipReason::empty,
+                                   SkipReason::over_limit,       SkipReason::symlink_not_followed,
                                    SkipReason::dangling_symlink, SkipReason::device_or_fifo};
 
 nlohmann::ordered_json skipped_json(const SkippedFile& s, const char* reason_key) {
@@ -134,9 +137,7 @@ std::string RunSummary::skipped_text() const {
   return s + ")";
 }
 
-std::string skipped_to_jsonl(const SkippedFile& s) {
-  return dump_json(skipped_json(s, "skipped"));
-}
+std::string skipped_to_jsonl(const SkippedFile& s) { return dump_json(skipped_json(s, "skipped")); }
 
 std::string skipped_to_text(const SkippedFile& s) {
   std::string why = to_string(s.reason);
@@ -204,12 +205,8 @@ std::string json_document_tail(const RunSummary& summary, const RunInfo& info,
   tail["finished"] = info.finished;
   nlohmann::ordered_json by_reason;
   for (SkipReason r : kReasons) by_reason[to_string(r)] = summary.skipped_by[static_cast<std::size_t>(r)];
-  tail["summary"] = {{"files", summary.files},
-                     {"flagged", summary.flagged},
-                     {"errors", summary.errors},
-                     {"allowed", summary.allowed},
-                     {"skipped", summary.skipped},
-                     {"skipped_by_reason", by_reason},
+  tail["summary"] = {{"files", summary.files},         {"flagged", summary.flagged}, {"errors", summary.errors},
+                     {"allowed", summary.allowed},     {"skipped", summary.skipped}, {"skipped_by_reason", by_reason},
                      {"interrupted", info.interrupted}};
   const std::string t = dump_json(tail, 2);
   // Close "files" (on its own line unless empty, as dump prints arrays),
