@@ -131,7 +131,10 @@ struct Match {
   std::array<double, 3> axis_scale{1, 1, 1};
   std::array<double, 9> stretch_axes{1, 0, 0, 0, 1, 0, 0, 0, 1};
   double offset = 0;
-  bool deformed() const { return offset != 0 || axis_scale != std::array<double, 3>{1, 1, 1}; }
+  // A bent or twisted copy: the turn between its two ends, in degrees, once
+  // its segments across the longest axis were aligned one by one.
+  double bend_deg = 0;
+  bool deformed() const { return offset != 0 || bend_deg != 0 || axis_scale != std::array<double, 3>{1, 1, 1}; }
   std::array<double, 16> transform{};  // reference -> file coordinates, row-major
 };
 

@@ -220,6 +220,16 @@ struct DeformParams {
   double max_offset = 1.0;  // surface offset bound, in the scanned file's units (mm)
   int rounds = 4;           // alignment / least-squares alternations
   double min_gain = 0.02;   // kept only when the aligned score rises by this
+  // Bent or twisted copies (match/bend.cpp): the signature in bend_segments
+  // slabs across its longest axis, each aligned rigidly; neighbours within
+  // bend_gap loose tolerances of each other where they join and turned by
+  // at most half of max_bend_deg against each other, the ends by at most
+  // max_bend_deg. A fit turning the ends by less than min_bend_deg is none.
+  // The segments are aligned together, joints held with bend_stiffness
+  // (the weight of a joint's rows against a surface pair's).
+  int bend_segments = 4;
+  double bend_gap = 2.0, max_bend_deg = 20.0, min_bend_deg = 2.0, bend_stiffness = 3.0;
+  int bend_iterations = 40;
 };
 
 struct MatchParams {

@@ -38,6 +38,7 @@ struct PoseEstimate {
   Vec3 axis_scale = Vec3::Ones();
   Mat3 stretch_axes = Mat3::Identity();  // the directions of axis_scale (columns), in the reference's coordinates
   double offset = 0;
+  double bend_deg = 0;  // a bent or twisted copy (match/bend.hpp): the turn between its ends, degrees
   double explained = 0;  // verify_partial: share of the scanned surface the placed signature accounts for
   double outside = 1;    // verify_partial: share of the scanned surface outside the signature's solid
   // verify_partial: share of the scanned surface on (at most two) planes inside the signature's solid, at an

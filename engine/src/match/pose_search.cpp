@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/rng.hpp"
+#include "match/bend.hpp"
 #include "match/deformation.hpp"
 #include "match/fit_measures.hpp"
 #include "match/icp.hpp"
@@ -174,6 +175,17 @@ class PoseSearch {
       est = e;
       static_cast<Similarity&>(pose) = s;
     }
+    if (aligned_score(est) >= dp.below_score) return;
+    // Still short: perhaps bent or twisted. Segments along the longest axis.
+    const BendFit b = fit_bend(sized, src_.all, src_.fine, to_mat3(sig_.axes).col(0), dense.sample, dense.index.tree,
+                               p_.icp.reach * file_r_, dp.bend_gap * loose_ * file_r_, dp, p_.icp);
+    if (!b.ok || b.angle_deg < dp.min_bend_deg) return;
+    PoseEstimate e;
+    measure_fit(sized, b.points, mesh, dense.sample, dense.index.tree, file_r_, loose_, p_.verify, e, noisy_);
+    if (aligned_score(e) < aligned_score(est) + dp.min_gain) return;
+    e.bend_deg = b.angle_deg;
+    est = e;
+    static_cast<Similarity&>(pose) = sized;
   }
 
   PoseEstimate report(const Pose& best, const PoseEstimate& est) const {

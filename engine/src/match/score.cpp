@@ -58,7 +58,7 @@ struct Earned {
   double score = 0, uncapped = 0;
 };
 Earned earned(const PoseEstimate& e, const GateParams& g) {
-  const bool deformed = e.offset != 0 || e.axis_scale != Vec3::Ones();
+  const bool deformed = e.offset != 0 || e.axis_scale != Vec3::Ones() || e.bend_deg != 0;
   const double uncapped = aligned_score(e) *
                           std::min(1.0, e.detail / (deformed ? g.deformed_full_detail : g.full_detail)) *
                           std::min(1.0, e.shape_detail / g.full_shape_detail);
@@ -82,6 +82,7 @@ double take_pose(Match& m, const Placement& pl, const GateParams& g) {
   for (int a = 0; a < 3; ++a)
     for (int k = 0; k < 3; ++k) m.stretch_axes[3 * a + k] = pl.pose.stretch_axes(k, a);
   m.offset = pl.pose.offset;
+  m.bend_deg = pl.pose.bend_deg;
   m.mirrored = pl.pose.mirrored;
   m.scale = pl.pose.scale;
   m.transform = pl.pose.placement.to_rows();

@@ -45,6 +45,7 @@ nlohmann::ordered_json match_json(const Match& m, bool full) {
             {round6(m.stretch_axes[3 * a]), round6(m.stretch_axes[3 * a + 1]), round6(m.stretch_axes[3 * a + 2])});
       d["axes"] = axes;
       d["offset"] = round6(m.offset);
+      if (m.bend_deg != 0) d["bend_deg"] = round6(m.bend_deg);
       j["deformation"] = d;
     }
     auto t = nlohmann::ordered_json::array();
