@@ -58,7 +58,7 @@ class ShapeVote {
     const PieceParams& p = ctx_.params.piece;
     Ranked near;
     for (std::size_t i = 0; i < open.size(); ++i) {
-      const SignatureEntry& e = ctx_.set.entries[i];
+      const SignatureEntry& e = ctx_.index.entry(i);
       const double volume = s_.mass->abs_volume / reference_volume(e.descriptor);
       if (open[i] && volume >= p.min_volume && volume <= 1.0 && s_.mass->area / e.descriptor.area <= p.max_area &&
           side <= p.width_margin * ctx_.index.model(i).diameter)
@@ -97,7 +97,7 @@ class ShapeVote {
     voters.erase(std::unique(voters.begin(), voters.end()), voters.end());
     for (std::size_t i : voters) {
       if (!open[i]) continue;
-      const SignatureEntry& e = ctx_.set.entries[i];
+      const SignatureEntry& e = ctx_.index.entry(i);
       const double ratio = s_.mass->area / e.descriptor.area;
       // A shape that holds the part is at least as wide as the part (the
       // sample's widest pair is a lower bound of the part's width).
@@ -164,7 +164,7 @@ void verify_best(MatchContext& ctx, std::vector<Candidate>& list, Method method)
   std::stable_sort(list.begin(), list.end(), [](const Candidate& a, const Candidate& b) { return a.rank > b.rank; });
   if (list.size() > ctx.params.fused.verified) list.resize(ctx.params.fused.verified);
   for (const Candidate& c : list) {
-    const SignatureEntry& e = ctx.set.entries[c.signature];
+    const SignatureEntry& e = ctx.index.entry(c.signature);
     const PoseEstimate est = verify_partial(e, ctx.mesh.mesh, ctx.dense(c.shape), c.pose.pose,
                                             ctx.index.model(c.signature).spacing, ctx.params, method == Method::piece);
     ctx.placements.push_back(

@@ -151,7 +151,7 @@ void few_layers(const MatchContext& ctx, const Shape& s, Match& m) {
 }
 
 Match score_signature(MatchContext& ctx, std::size_t i) {
-  const SignatureEntry& e = ctx.set.entries[i];
+  const SignatureEntry& e = ctx.index.entry(i);
   Match m;
   m.signature = e.id;
   m.label = e.label;

@@ -35,7 +35,7 @@ std::vector<std::size_t> closest_views(const MatchContext& ctx, const Shape& s) 
   std::vector<std::pair<double, std::size_t>> closest;
   const auto& views = ctx.index.views;
   const double gate = ctx.params.gates.coarse_verify;
-  const DescriptorIndex* search = ctx.index.view_search.get();
+  const DescriptorIndex* search = ctx.index.view_search();
   if (!ctx.params.index.exhaustive && search && search->accepts(s.descriptor)) {
     // Only the closest few within the gate are tried: a shape near a part
     // is near many of its views, and near views of many parts in a large set.
@@ -64,7 +64,7 @@ void verify_coarse(MatchContext& ctx) {
     const Shape& s = ctx.shapes[si];
     const double r = s.descriptor.rms_radius;
     for (std::size_t v : closest_views(ctx, s)) {
-      const IndexedView& view = ctx.index.views[v];
+      const IndexedView& view = ctx.index.view(v);
       if (ctx.exact_shape(view.owner)) continue;
       const double scale = r / view.entry.descriptor.rms_radius;
       const double triangles = double(s.subset ? s.subset->size() : pm.mesh.triangles.size()) /
