@@ -76,6 +76,11 @@ struct MatchIndex {
     ready(i);
     return models_[i];
   }
+  // Its diameter and point spacing: read from the set when it stores them
+  // (format 4 on, the same doubles), so the stages that screen every
+  // signature by size never decode one they do not vote with.
+  double diameter(std::size_t i) const { return stored(i) ? entries_[i].extent.diameter : model(i).diameter; }
+  double spacing(std::size_t i) const { return stored(i) ? entries_[i].extent.spacing : model(i).spacing; }
   const PpfModel& voting(std::size_t i) const {
     ready(i);
     std::call_once(built_[i], [&] { build_ppf_table(models_[i]); });
@@ -90,6 +95,7 @@ struct MatchIndex {
     std::call_once(ready_[i], [&] { prepare(i); });
   }
   void prepare(std::size_t i) const;
+  bool stored(std::size_t i) const { return entries_[i].extent.model_points == params.ppf.model_points; }
   void build_view_search() const;
   DescriptorParams bins_;
   mutable std::unique_ptr<DescriptorIndex> view_search_;

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Ed25519 signatures of signature sets (OpenSSL's EVP interface; RFC 8032).
 // The signed message is a fixed domain prefix followed by the SHA-256 of the
-// set's bytes, so a signature of a set can never be taken for a signature of
-// anything else. The signature lives beside the set in SET.sig, a three-line
+// set's bytes (format 6: of its header and table of contents, which hold
+// every sample blob's SHA-256), so a signature of a set can never be taken
+// for a signature of anything else. The signature lives beside the set in SET.sig, a three-line
 // text file:
 //   meshsentry-set-signature 1
 //   key <SHA-256 of the raw 32-byte public key, hex>
 //   ed25519 <the 64-byte signature, hex>
-// The set is verified and parsed from the same bytes, read once.
+// The set is verified and parsed from the same bytes, read once (format 6:
+// mapped, the table of contents read).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
