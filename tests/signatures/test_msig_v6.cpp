@@ -200,3 +200,17 @@ TEST_CASE("format 6: a signed set verifies by its table of contents", "[signatur
   REQUIRE_FALSE(forged.ok());
   CHECK_THAT(forged.status().message, Catch::Contains("does not verify"));
 }
+
+TEST_CASE("format 6: a set with a duplicate id is corrupt at open", "[signatures][msig6]") {
+  auto set = read_signature_set(kDemoSet);
+  REQUIRE(set.ok());
+  REQUIRE(set->entries.size() >= 2);
+  set->entries[1].id = set->entries[0].id;
+  TempDir d;
+  const std::string path = (d.path / "s.msig").string();
+  REQUIRE(write_signature_set(*set, path).ok());
+  auto r = read_signature_set(path);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code == ErrorCode::corrupt);
+  CHECK_THAT(r.status().message, Catch::Contains("duplicate id '" + set->entries[0].id + "'"));
+}

@@ -36,25 +36,7 @@ std::shared_ptr<const MatchIndex> MatchIndex::make(const SignatureSet& set, cons
   index->views.reserve(view_count);
   for (std::size_t i = 0; i < set.entries.size(); ++i) {
     index->first_view_.push_back(index->views.size());
-    for (std::size_t k = 0; k < set.entries[i].views.size(); ++k) {
-      const SignatureEntry& e = set.entries[i];
-      const CoarseView& v = e.views[k];
-      // A view has no geometry hash of its own (a clustered copy is never
-      // exact) and no views. Its descriptor is moved when the caller gives
-      // the set up for it (an Engine); its sample and the owner's names
-      // come on first use (prepare): ~70 views an entry.
-      SignatureEntry view{.id = {}, .label = {}, .cls = {}, .severity = {}, .hash = {},
-                          .descriptor = take ? std::move(take->entries[i].views[k].descriptor) : v.descriptor,
-                          .triangles = v.triangles, .bodies = e.bodies, .centroid = v.centroid, .axes = v.axes,
-                          .vertex_spacing = v.vertex_spacing, .sample = {}, .views = {}, .extent = v.extent};
-      index->views.push_back({.entry = std::move(view), .owner = i});
-    }
-  }
-  if (!set.entries.empty()) {
-    std::vector<const ShapeDescriptor*> d;
-    for (const SignatureEntry& e : set.entries) d.push_back(&e.descriptor);
-    index->signature_search =
-        std::make_unique<DescriptorIndex>(std::move(d), set.params, params.distance, params.index);
+    for (const CoarseView& v : set.entries[i].views) index->views.push_back({.view = &v, .owner = i});
   }
   index->bins_ = set.params;
   for (std::size_t i = 0; i < set.entries.size(); ++i) index->by_hash_.push_back({set.entries[i].hash, i});
@@ -75,19 +57,22 @@ void MatchIndex::prepare(std::size_t i) const {
   const auto model_points = static_cast<std::uint32_t>(params.ppf.model_points);
   for (std::size_t k = 0; k < e.views.size(); ++k) {
     IndexedView& view = const_cast<IndexedView&>(views[first_view_[i] + k]);
-    view.entry.id = e.id;
-    view.entry.label = e.label;
-    view.entry.cls = e.cls;
-    view.entry.severity = e.severity;
-    view.entry.sample = take_ ? std::move(take_[i].views[k].sample) : e.views[k].sample;
-    view.spacing = sample_extent(view.entry.sample, view.entry.extent, model_points).spacing;
+    const CoarseView& v = e.views[k];
+    // A view has no geometry hash of its own (a clustered copy is never
+    // exact) and no views.
+    view.made = std::make_unique<SignatureEntry>(SignatureEntry{
+        .id = e.id, .label = e.label, .cls = e.cls, .severity = e.severity, .hash = {}, .descriptor = v.descriptor,
+        .triangles = v.triangles, .bodies = e.bodies, .centroid = v.centroid, .axes = v.axes,
+        .vertex_spacing = v.vertex_spacing, .sample = take_ ? std::move(take_[i].views[k].sample) : v.sample,
+        .views = {}, .extent = v.extent});
+    view.spacing = sample_extent(view.made->sample, view.made->extent, model_points).spacing;
   }
 }
 
 void MatchIndex::build_view_search() const {
   if (views.empty()) return;
   std::vector<const ShapeDescriptor*> d;
-  for (const IndexedView& v : views) d.push_back(&v.entry.descriptor);
+  for (const IndexedView& v : views) d.push_back(&v.descriptor());
   view_search_ = std::make_unique<DescriptorIndex>(std::move(d), bins_, params.distance, params.index);
 }
 

@@ -21,11 +21,17 @@
 namespace meshsentry {
 
 // One coarse view of a signature, as an entry of its own (the signature's
-// id and all, the view's shape).
+// id and all, the view's shape). Until a scan first needs its signature
+// (MatchIndex::view) it is only a pointer to the view in the set: a large
+// set has ~70 views an entry, and most are never verified against.
 struct IndexedView {
-  SignatureEntry entry;
-  std::size_t owner = 0;  // the signature it belongs to
-  double spacing = 0;     // gap between neighbouring points of the view's sample
+  const CoarseView* view = nullptr;  // in the set (its sample moved to `entry` on first use)
+  std::size_t owner = 0;             // the signature it belongs to
+  double spacing = 0;                // gap between neighbouring points of the view's sample (on first use)
+  std::unique_ptr<SignatureEntry> made;
+
+  const ShapeDescriptor& descriptor() const { return view->descriptor; }
+  const SignatureEntry& entry() const { return *made; }  // after MatchIndex::view
 };
 
 struct MatchIndex {
@@ -63,9 +69,9 @@ struct MatchIndex {
   std::span<const std::size_t> with_hash(const GeometryHash& h) const;
 
   static std::shared_ptr<const MatchIndex> build(const SignatureSet& set, const MatchParams& params = {});
-  // The same, moving the coarse views' descriptors and point samples out of `set` (left
-  // empty there) rather than copying them: what an Engine does, since only
-  // the index reads them.
+  // The same, moving the coarse views' point samples out of `set` (left
+  // empty there) rather than copying them, on first use: what an Engine
+  // does, since only the index reads them.
   static std::shared_ptr<const MatchIndex> build_taking_view_samples(SignatureSet& set, const MatchParams& params = {});
 
   // Signature i's point-pair model; its pair table, most of the cost, is
