@@ -156,7 +156,7 @@ def main():
             mib = os.path.getsize(files[(n, fmt)]) / 2**20
             print(f"| {n} | {name} | {mib:.1f} | {cpu:.3f} | {wall:.3f} | {rss / 1024:.0f} | "
                   f"{1000 * cpu / n:.3f} | {rss / n:.0f} | {cpu / base:.2f} |")
-    if len(sizes) > 1:
+    if len(sizes) > 1 and sizes[-1] < 10000:
         print(f"\nExtrapolated (a line through {sizes[0]} and {sizes[-1]} entries, not measured) to 10,000:\n")
         for name, _, _ in variants:
             cpu = fit(sizes, [med(n, name, 0) for n in sizes], 10000)
