@@ -3,8 +3,9 @@
 // order, as a set of its own: the scale benchmark builds its references in
 // chunks once and makes every set size from them (building costs far more
 // than anything it measures). The sets must share descriptor parameters.
-// --format 3 writes the previous format version (no stored sample extents),
-// which bench/open_cost.py opens beside the current one. A COUNT past the
+// --format N (3 to 5) writes an older format version (3: no stored sample
+// extents, 5: no table of contents), which bench/open_cost.py opens beside
+// the current one. A COUNT past the
 // entries given repeats them in order with the id suffixed "~rK" (K = 1, 2,
 // ...): a large set for measuring what opening costs, never for detection.
 //   sig_subset [--format N] OUT.msig COUNT IN.msig...
