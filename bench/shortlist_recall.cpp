@@ -81,11 +81,11 @@ void compare(const SignatureSet& set, const MatchIndex& all, const MatchIndex& i
       ++t.pairs;
       if (sb.distance[i] == sa.distance[i]) ++t.pairs_found;
     }
-    if (!indexed.view_search) continue;
+    if (!indexed.view_search()) continue;
     std::set<std::size_t> found;
-    for (const auto& [d, k] : indexed.view_search->within(sb.descriptor, gate)) found.insert(k);
+    for (const auto& [d, k] : indexed.view_search()->within(sb.descriptor, gate)) found.insert(k);
     for (std::size_t k = 0; k < all.views.size(); ++k)
-      if (descriptor_distance(sa.descriptor, all.views[k].entry.descriptor, all.params.distance).total <= gate) {
+      if (descriptor_distance(sa.descriptor, all.views[k].descriptor(), all.params.distance).total <= gate) {
         ++t.views;
         t.views_found += found.count(k);
       }

@@ -3,8 +3,11 @@
 // order, as a set of its own: the scale benchmark builds its references in
 // chunks once and makes every set size from them (building costs far more
 // than anything it measures). The sets must share descriptor parameters.
-// --format 3 writes the previous format version (no stored sample extents),
-// which bench/open_cost.py opens beside the current one.
+// --format N (3 to 5) writes an older format version (3: no stored sample
+// extents, 5: no table of contents), which bench/open_cost.py opens beside
+// the current one. A COUNT past the
+// entries given repeats them in order with the id suffixed "~rK" (K = 1, 2,
+// ...): a large set for measuring what opening costs, never for detection.
 //   sig_subset [--format N] OUT.msig COUNT IN.msig...
 #include <cstdio>
 #include <cstdlib>
@@ -46,12 +49,23 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "sig_subset: %s has other descriptor parameters\n", argv[i]);
       return 2;
     }
+    // Format 6 decodes samples on first use; moved out, they must be there.
+    if (auto st = meshsentry::decode_all(*set); !st.ok()) {
+      std::fprintf(stderr, "sig_subset: %s: %s\n", argv[i], st.message.c_str());
+      return 2;
+    }
     for (auto& e : set->entries)
       if (out.entries.size() < count) out.entries.push_back(std::move(e));
   }
-  if (count == 0 || out.entries.size() < count) {
-    std::fprintf(stderr, "sig_subset: COUNT must be 1 to %zu\n", out.entries.size());
+  const std::size_t given = out.entries.size();
+  if (count == 0 || given == 0) {
+    std::fprintf(stderr, "sig_subset: COUNT must be at least 1, and some entries given\n");
     return 2;
+  }
+  for (std::size_t k = given; k < count; ++k) {
+    meshsentry::SignatureEntry e = out.entries[k % given];
+    e.id += "~r" + std::to_string(k / given);
+    out.entries.push_back(std::move(e));
   }
   if (version == meshsentry::kSignatureFormatVersion) {
     if (auto st = meshsentry::write_signature_set(out, argv[1]); !st.ok()) {

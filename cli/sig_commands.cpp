@@ -115,6 +115,9 @@ int sig_info(const SigFileArgs& a, bool verify_only) {
   const TrustOptions& trust = a.trust;
   auto set = read_signature_set(path, trust);
   if (set && set->entries.empty()) set = make_error(ErrorCode::empty, "the signature set is empty");
+  // Format 6 decodes samples on first use; info and verify check every one.
+  if (set)
+    if (Status s = decode_all(*set); !s.ok()) set = s;
   if (!set) {
     std::fprintf(stderr, "%s: INVALID: %s\n", path.c_str(), set.status().message.c_str());
     return kError;

@@ -33,7 +33,9 @@ class Engine {
   static Result<Engine> open(const std::string& signature_path, const TrustOptions& trust = {});
 
   // The set as read, but for its coarse views' point samples: the matcher's
-  // index holds those (moved, not copied: most of a set's bytes).
+  // index holds those (moved, not copied: most of a set's bytes), moved the
+  // first time a scan needs that signature. A format-6 set's samples are
+  // decoded on first use (decode_entry).
   const SignatureSet& signatures() const noexcept { return set_; }
 
   // One file on disk. Archives give one result for the archive itself

@@ -3,6 +3,13 @@
 // holds a mesh, only descriptors and a coarse point sample for verification
 // (at most kMaxSignaturePoints points, too few to print anything from).
 //
+// File layout, version 6 (written by default): see docs/signature-format.md.
+// A header and table of contents (every entry's small fields, and where its
+// point samples lie in the file with their SHA-256) then the samples; read
+// from a file, only the header and the table are parsed at open, the file is
+// memory-mapped (shared between processes) and an entry's samples are
+// decoded the first time the matcher needs them (decode_entry).
+//
 // File layout, version 5 (little-endian; strings are u32 length + UTF-8):
 //   magic      8 bytes  "MSIG\0\r\n\x1a"
 //   version    u32      5 (version 4, read too, stored the coarse views'
@@ -18,6 +25,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -27,7 +35,7 @@
 
 namespace meshsentry {
 
-inline constexpr std::uint32_t kSignatureFormatVersion = 5;
+inline constexpr std::uint32_t kSignatureFormatVersion = 6;
 inline constexpr std::uint32_t kMaxCoarseViews = 128;
 inline constexpr std::uint32_t kMaxSignaturePoints = 1024;
 // Points of a shape's sample the matcher's point-pair model uses (every
@@ -89,6 +97,26 @@ struct SignatureEntry {
   SampleExtent extent;            // of sample
 };
 
+// A format-6 set read from a file: the mapped file and, per entry, where its
+// point samples lie and whether they are decoded yet. Copying a set copies
+// which entries are decoded (the copy decodes the others into its own
+// entries); an empty one (every other set) has nothing left to decode.
+class LazySamples {
+ public:
+  struct State;
+  LazySamples() noexcept;
+  explicit LazySamples(std::unique_ptr<State> s) noexcept;
+  LazySamples(const LazySamples& o);
+  LazySamples& operator=(const LazySamples& o);
+  LazySamples(LazySamples&&) noexcept;
+  LazySamples& operator=(LazySamples&&) noexcept;
+  ~LazySamples();
+  State* state() const noexcept { return s_.get(); }
+
+ private:
+  std::unique_ptr<State> s_;
+};
+
 struct SignatureSet {
   std::string name;
   std::string created;         // ISO 8601 UTC
@@ -98,21 +126,37 @@ struct SignatureSet {
   std::string checksum;        // hex SHA-256 of the file it was read from / written to
   std::string signed_by;       // id of the trusted key whose signature verified it; empty: not checked
   std::uint32_t format_version = kSignatureFormatVersion;  // of the file it was read from
+  // Format 6: entries whose point samples (entry.sample, every view's
+  // sample) are not decoded yet; use decode_entry before reading them.
+  LazySamples lazy;
 };
 
-// Serialise (fills set.checksum, and every entry's and view's extent that
+// Decodes entry i's point samples if they are not yet (thread-safe; the
+// samples are written once, before any caller of this returns). A blob that
+// does not match its SHA-256 or layout is ErrorCode::corrupt naming the
+// entry, every time it is asked, and leaves that entry's samples empty.
+Status decode_entry(const SignatureSet& set, std::size_t i);
+// Every entry; the first error, if any. Afterwards the set holds no lazy state.
+Status decode_all(SignatureSet& set);
+
+// Serialise (decodes every entry first, throwing std::runtime_error for a
+// corrupt one; fills set.checksum, and every entry's and view's extent that
 // is not stored for kModelPoints yet; format 5 first snaps every coarse view's
 // sample to the 16-bit grid it is stored on, so the set in memory is what reading the
-// file gives) and parse. `version` 3 or 4 writes an older format (3: no
-// extents, 4: float samples; for comparisons and older readers), any other
-// but the current one throws std::invalid_argument. Parsing is safe on any bytes: a
+// file gives) and parse. `version` 3, 4 or 5 writes an older format (3: no
+// extents, 4: float samples, 5: no table of contents; for comparisons and
+// older readers), any other but the current one throws std::invalid_argument.
+// A format-6 set's checksum is the SHA-256 of its header and table of
+// contents (which holds every entry's samples' SHA-256), not of the file. Parsing is safe on any bytes: a
 // truncated, corrupted or foreign file is ErrorCode::corrupt with the reason.
 std::vector<std::byte> serialize_signature_set(SignatureSet& set, std::uint32_t version = kSignatureFormatVersion);
 Result<SignatureSet> parse_signature_set(std::span<const std::byte> bytes);
 // Writing replaces the file atomically (a temporary file beside it, synced,
 // then renamed): an interrupted write leaves the old set loadable.
 Status write_signature_set(SignatureSet& set, const std::string& path);
-// Reads and parses, checking no signature.
+// Reads and parses, checking no signature. Format 6 is mapped and only its
+// table of contents parsed (see LazySamples); parse_signature_set decodes
+// everything, the bytes not being kept.
 Result<SignatureSet> read_signature_set(const std::string& path);
 
 // Signed sets (Ed25519). `sign_signature_set` writes SET.sig beside the set.

@@ -58,10 +58,10 @@ class ShapeVote {
     const PieceParams& p = ctx_.params.piece;
     Ranked near;
     for (std::size_t i = 0; i < open.size(); ++i) {
-      const SignatureEntry& e = ctx_.set.entries[i];
+      const SignatureEntry& e = ctx_.set.entries[i];  // its descriptor and extent: nothing to decode
       const double volume = s_.mass->abs_volume / reference_volume(e.descriptor);
       if (open[i] && volume >= p.min_volume && volume <= 1.0 && s_.mass->area / e.descriptor.area <= p.max_area &&
-          side <= p.width_margin * ctx_.index.model(i).diameter)
+          side <= p.width_margin * ctx_.index.diameter(i))
         near.push_back({ctx_.distance(si_, i), i});
     }
     std::stable_sort(near.begin(), near.end());
@@ -88,7 +88,7 @@ class ShapeVote {
     // local_signatures that fit inside it vote (all of a small set).
     Ranked local;
     for (std::size_t i = 0; i < open.size(); ++i)
-      if (open[i] && large(i) && box.diagonal() >= f.diameter_margin * ctx_.index.model(i).diameter)
+      if (open[i] && large(i) && box.diagonal() >= f.diameter_margin * ctx_.index.diameter(i))
         local.push_back({ctx_.distance(si_, i), i});
     std::stable_sort(local.begin(), local.end());
     if (local.size() > f.local_signatures) local.resize(f.local_signatures);
@@ -102,7 +102,7 @@ class ShapeVote {
       // A shape that holds the part is at least as wide as the part (the
       // sample's widest pair is a lower bound of the part's width).
       const bool is_fused = (s_.distance[i] <= f.gate || large(i)) && ratio >= f.min_area &&
-                            box.diagonal() >= f.diameter_margin * ctx_.index.model(i).diameter;
+                            box.diagonal() >= f.diameter_margin * ctx_.index.diameter(i);
       const bool may_be_piece = std::find(piece_of.begin(), piece_of.end(), i) != piece_of.end();
       if (!is_fused && !may_be_piece) continue;
       auto h =
@@ -164,9 +164,9 @@ void verify_best(MatchContext& ctx, std::vector<Candidate>& list, Method method)
   std::stable_sort(list.begin(), list.end(), [](const Candidate& a, const Candidate& b) { return a.rank > b.rank; });
   if (list.size() > ctx.params.fused.verified) list.resize(ctx.params.fused.verified);
   for (const Candidate& c : list) {
-    const SignatureEntry& e = ctx.set.entries[c.signature];
+    const SignatureEntry& e = ctx.index.entry(c.signature);
     const PoseEstimate est = verify_partial(e, ctx.mesh.mesh, ctx.dense(c.shape), c.pose.pose,
-                                            ctx.index.model(c.signature).spacing, ctx.params, method == Method::piece);
+                                            ctx.index.spacing(c.signature), ctx.params, method == Method::piece);
     ctx.placements.push_back(
         {.signature = c.signature, .shape = c.shape, .aligned = &e, .method = method, .pose = est});
   }

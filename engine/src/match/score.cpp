@@ -154,7 +154,7 @@ void few_layers(const MatchContext& ctx, const Shape& s, Match& m) {
 }
 
 Match score_signature(MatchContext& ctx, std::size_t i) {
-  const SignatureEntry& e = ctx.set.entries[i];
+  const SignatureEntry& e = ctx.set.entries[i];  // names and descriptor; *placed->aligned has the samples
   Match m;
   m.signature = e.id;
   m.label = e.label;
@@ -177,7 +177,7 @@ Match score_signature(MatchContext& ctx, std::size_t i) {
     const double r = aligned ? s.descriptor.rms_radius : e.descriptor.rms_radius;
     if (placed && placed->method != Method::exact)
       explained = explained_share(*placed->aligned, placed->pose.placement, ctx.dense(si), placed->pose.tolerance * r,
-                                  2 * ctx.index.model(i).spacing * m.scale, ctx.params.piece);
+                                  2 * ctx.index.spacing(i) * m.scale, ctx.params.piece);
     const double file_area = ctx.mesh.mass.area;
     m.explained = file_area > 0 ? std::clamp(explained * s.mass->area / file_area, 0.0, 1.0) : 0;
   }

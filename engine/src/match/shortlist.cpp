@@ -49,7 +49,7 @@ void shortlist(MatchContext& ctx) {
       s.distance[i] = 0;
       if (!exact[i])
         ctx.placements.push_back(
-            {.signature = i, .shape = si, .aligned = &ctx.set.entries[i], .method = Method::exact, .pose = {}});
+            {.signature = i, .shape = si, .aligned = &ctx.index.entry(i), .method = Method::exact, .pose = {}});
       exact[i] = true;
     }
     if (!indexed(ctx, s)) {

@@ -35,14 +35,14 @@ std::vector<std::size_t> closest_views(const MatchContext& ctx, const Shape& s) 
   std::vector<std::pair<double, std::size_t>> closest;
   const auto& views = ctx.index.views;
   const double gate = ctx.params.gates.coarse_verify;
-  const DescriptorIndex* search = ctx.index.view_search.get();
+  const DescriptorIndex* search = ctx.index.view_search();
   if (!ctx.params.index.exhaustive && search && search->accepts(s.descriptor)) {
     // Only the closest few within the gate are tried: a shape near a part
     // is near many of its views, and near views of many parts in a large set.
     closest = search->nearest(s.descriptor, ctx.params.coarse.view_tries, gate).first;
   } else {
     for (std::size_t k = 0; k < views.size(); ++k)
-      if (const double d = descriptor_distance(s.descriptor, views[k].entry.descriptor, ctx.params.distance).total;
+      if (const double d = descriptor_distance(s.descriptor, views[k].descriptor(), ctx.params.distance).total;
           d <= gate)
         closest.push_back({d, k});
   }
@@ -64,26 +64,26 @@ void verify_coarse(MatchContext& ctx) {
     const Shape& s = ctx.shapes[si];
     const double r = s.descriptor.rms_radius;
     for (std::size_t v : closest_views(ctx, s)) {
-      const IndexedView& view = ctx.index.views[v];
+      const IndexedView& view = ctx.index.view(v);
       if (ctx.exact_shape(view.owner)) continue;
-      const double scale = r / view.entry.descriptor.rms_radius;
+      const double scale = r / view.entry().descriptor.rms_radius;
       const double triangles = double(s.subset ? s.subset->size() : pm.mesh.triangles.size()) /
-                               view.entry.triangles;
+                               view.entry().triangles;
       if (found_on(ctx, view.owner, si) || !unit_scale(scale, p.verify) || triangles < 1 / p.coarse.triangle_band ||
           triangles > p.coarse.triangle_band)
         continue;
       // The spacing (a k-d tree query) last: the tests above are free.
       const double spacing = ctx.spacing(si);
       if (spacing <= ctx.set.entries[view.owner].vertex_spacing) continue;
-      PoseEstimate pose = estimate_pose(view.entry, pm.mesh, s.sample,
+      PoseEstimate pose = estimate_pose(view.entry(), pm.mesh, s.sample,
                                         [&]() -> const DenseSample& { return ctx.dense(si); }, principal_frame(*s.mass),
-                                        r, loose_tolerance(view.entry, spacing, scale, p.verify), p, false, s.noisy);
+                                        r, loose_tolerance(view.entry(), spacing, scale, p.verify), p, false, s.noisy);
       if (pose.coverage_loose >= ctx.options.match_threshold &&
-          explained_share(view.entry, pose.placement, ctx.dense(si), pose.tolerance * r, 2 * view.spacing * pose.scale,
+          explained_share(view.entry(), pose.placement, ctx.dense(si), pose.tolerance * r, 2 * view.spacing * pose.scale,
                           p.piece) < p.coarse.min_explained)
         continue;
       ctx.placements.push_back(
-          {.signature = view.owner, .shape = si, .aligned = &view.entry, .method = Method::coarse, .pose = pose});
+          {.signature = view.owner, .shape = si, .aligned = &view.entry(), .method = Method::coarse, .pose = pose});
     }
   }
 }

@@ -33,7 +33,7 @@ void verify_whole(MatchContext& ctx) {
     const double r = s.descriptor.rms_radius;
     for (std::size_t best : closest_signatures(s, std::min<std::size_t>(s.noisy ? p.gates.noisy_tries : 1, n))) {
       if (ctx.exact_shape(best) || s.distance[best] > p.gates.coarse_verify) break;
-      const SignatureEntry& e = ctx.set.entries[best];
+      const SignatureEntry& e = ctx.index.entry(best);
       // A print's skin is stair-stepped: its curved faces stray from the
       // part's by up to half a layer.
       const double loose = std::max(loose_tolerance(e, ctx.spacing(si), r / e.descriptor.rms_radius, p.verify),

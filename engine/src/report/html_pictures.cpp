@@ -69,8 +69,10 @@ std::vector<Vec3d> posed_points(const Match& m, const SignatureSet& set) {
   std::vector<Vec3d> out;
   if (m.transform[15] == 0) return out;  // no pose ("global" matches are descriptor-only)
   const Similarity pose = Similarity::from_rows(m.transform);
-  for (const SignatureEntry& e : set.entries) {
+  for (std::size_t i = 0; i < set.entries.size(); ++i) {
+    const SignatureEntry& e = set.entries[i];
     if (e.id != m.signature) continue;
+    if (!decode_entry(set, i).ok()) break;  // a format-6 set's samples come on first use
     out.reserve(e.sample.points.size());
     for (const Vec3f& p : e.sample.points) {
       const Vec3 x = pose(to_vec3(p));

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Ed25519 signatures of signature sets (OpenSSL's EVP interface; RFC 8032).
 // The signed message is a fixed domain prefix followed by the SHA-256 of the
-// set's bytes, so a signature of a set can never be taken for a signature of
-// anything else. The signature lives beside the set in SET.sig, a three-line
+// set's bytes (format 6: of its header and table of contents, which hold
+// every sample blob's SHA-256), so a signature of a set can never be taken
+// for a signature of anything else. The signature lives beside the set in SET.sig, a three-line
 // text file:
 //   meshsentry-set-signature 1
 //   key <SHA-256 of the raw 32-byte public key, hex>
 //   ed25519 <the 64-byte signature, hex>
-// The set is verified and parsed from the same bytes, read once.
+// The set is verified and parsed from the same bytes, read once (format 6:
+// mapped, the table of contents read).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -56,11 +58,13 @@ bool unhex(std::string_view s, std::vector<unsigned char>& out) {
   return true;
 }
 
-// The message signed for a set: the domain prefix, a NUL, the set's SHA-256.
+// The message signed for a set: the domain prefix, a NUL, the set's SHA-256
+// (format 6: of its header and table of contents, which hold every sample
+// blob's SHA-256, so a 2 GB set is not hashed whole at every open).
 std::vector<unsigned char> message_of(std::span<const std::byte> set_bytes) {
   std::vector<unsigned char> m(kDomain.begin(), kDomain.end());
   m.push_back(0);
-  const auto digest = sha256(set_bytes);
+  const auto digest = stored_toc_digest(set_bytes).value_or(sha256(set_bytes));
   m.insert(m.end(), digest.begin(), digest.end());
   return m;
 }
@@ -214,9 +218,23 @@ Status sign_signature_set(const std::string& set_path, const std::string& privat
 }
 
 Result<SignatureSet> read_signature_set(const std::string& path, const TrustOptions& trust) {
+  const std::vector<std::string> keys = trusted_key_files(trust);
+  auto map = map_lazy_signature_file(path);
+  if (!map) return map.status();
+  if (*map) {  // format 6: only the header and table of contents are read (and signed)
+    std::string signer;
+    if (!keys.empty()) {
+      auto id = check_signature(path, (*map)->bytes(), keys);
+      if (!id) return id.status();
+      signer = *id;
+    }
+    auto set = parse_mapped_signature_file(std::move(*map));
+    if (!set) return make_error(set.status().code, path + ": " + set.status().message);
+    set->signed_by = signer;
+    return set;
+  }
   auto file = MappedFile::open(path, 1ull << 32);
   if (!file) return make_error(file.status().code, path + ": " + file.status().message);
-  const std::vector<std::string> keys = trusted_key_files(trust);
   std::string signer;
   if (!keys.empty()) {
     auto id = check_signature(path, file->bytes(), keys);
