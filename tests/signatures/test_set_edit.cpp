@@ -2,6 +2,7 @@
 // sig add, remove and merge in the engine: an edited set holds the same bytes
 // as a full build of the same references, every refusal leaves the set as it
 // was, and an edited set's old signature is removed rather than left stale.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -223,4 +224,41 @@ TEST_CASE("an edited set is stamped with SOURCE_DATE_EPOCH, and its stale signat
   CHECK(read_signature_set(path)->entries.size() == 2);
   REQUIRE(write_edited_signature_set(set, path, had_signature).ok());
   CHECK(!had_signature);
+}
+
+TEST_CASE("editing a set read from its file keeps every entry's samples (format 6 decodes them on first use)",
+          "[signatures][edit]") {
+  Refs refs;
+  SignatureSet built = build(refs("ab.tsv"));
+  const std::string path = refs("ab.msig");
+  REQUIRE(write_signature_set(built, path).ok());
+  for (const bool merge : {false, true}) {
+    INFO((merge ? "merge" : "remove"));
+    auto read = read_signature_set(path);
+    REQUIRE(read.ok());
+    SignatureSet edited;
+    if (merge) {
+      auto other = read_signature_set(path);
+      REQUIRE(other.ok());
+      REQUIRE(remove_from_signature_set(*other, {"box", "slab"}, stamped()).ok());
+      REQUIRE(remove_from_signature_set(*read, {"pair"}, stamped()).ok());
+      std::vector<SignatureSet> both;
+      both.push_back(std::move(*read));
+      both.push_back(std::move(*other));
+      auto merged = merge_signature_sets(std::move(both), {"a", "b"}, stamped());
+      REQUIRE(merged.ok());
+      edited = std::move(*merged);
+    } else {
+      REQUIRE(remove_from_signature_set(*read, {"box"}, stamped()).ok());
+      edited = std::move(*read);
+    }
+    for (const SignatureEntry& e : edited.entries) {
+      INFO(e.id);
+      const auto same = std::find_if(built.entries.begin(), built.entries.end(),
+                                     [&](const SignatureEntry& b) { return b.id == e.id; });
+      REQUIRE(same != built.entries.end());
+      REQUIRE(e.sample.points.size() == same->sample.points.size());
+      CHECK(e.sample.points == same->sample.points);
+    }
+  }
 }

@@ -52,6 +52,9 @@ Status add_to_signature_set(SignatureSet& set, const std::string& manifest_path,
   const DescriptorParams build_params = BuildOptions{}.params;
   if (std::string why = incomparable(set, "the set", build_params, engine_version(), "sig add describes"); !why.empty())
     return make_error(ErrorCode::invalid, why);
+  // A format-6 set's samples are decoded on first use, by entry position:
+  // decoded now, before entries move.
+  if (Status s = decode_all(set); !s.ok()) return s;
   auto added = describe_manifest(manifest_path, build_params, options.threads);
   if (!added) return added.status();
   std::map<std::string, std::size_t> at;  // id -> index in set.entries
@@ -79,6 +82,7 @@ Status remove_from_signature_set(SignatureSet& set, const std::vector<std::strin
     if (!in_set.count(id)) return make_error(ErrorCode::invalid, "no entry with id '" + id + "' in the set");
   if (drop.size() >= set.entries.size())
     return make_error(ErrorCode::empty, "removing every entry would leave an empty set, which no scan accepts");
+  if (Status s = decode_all(set); !s.ok()) return s;
   std::erase_if(set.entries, [&](const SignatureEntry& e) { return drop.count(e.id) > 0; });
   stamp(set, set.name, options);
   return {};
@@ -94,6 +98,7 @@ Result<SignatureSet> merge_signature_sets(std::vector<SignatureSet> sets, const 
   out.engine_version = first.engine_version;
   out.params = first.params;
   for (std::size_t i = 0; i < sets.size(); ++i) {
+    if (Status s = decode_all(sets[i]); !s.ok()) return s;
     if (i > 0 || first.format_version < 3)
       if (std::string why = incomparable(sets[i], source(i), first.params, first.engine_version, source(0));
           !why.empty())
