@@ -137,11 +137,12 @@ int sig_info(const SigFileArgs& a, bool verify_only) {
   std::printf("sha256:          %s\n", set->checksum.c_str());
   std::printf("signature:       %s\n", signer.c_str());
   std::printf("signatures:      %zu\n\n", set->entries.size());
-  std::printf("%-24s %-10s %-8s %9s %6s %6s %5s  %s\n", "id", "class", "severity", "triangles", "bodies", "points",
-              "views", "label");
+  std::printf("%-24s %-10s %-8s %-5s %9s %6s %6s %5s  %s\n", "id", "class", "severity", "scale", "triangles", "bodies",
+              "points", "views", "label");
   for (const SignatureEntry& e : set->entries)
-    std::printf("%-24s %-10s %-8s %9u %6u %6zu %5zu  %s\n", e.id.c_str(), e.cls.c_str(), e.severity.c_str(),
-                e.triangles, e.bodies, e.sample.points.size(), e.views.size(), e.label.c_str());
+    std::printf("%-24s %-10s %-8s %-5s %9u %6u %6zu %5zu  %s\n", e.id.c_str(), e.cls.c_str(), e.severity.c_str(),
+                e.scale == ScalePolicy::fixed ? "true" : "any", e.triangles, e.bodies, e.sample.points.size(),
+                e.views.size(), e.label.c_str());
   return kClean;
 }
 

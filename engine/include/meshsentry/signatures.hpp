@@ -76,11 +76,18 @@ struct CoarseView {
   SampleExtent extent;  // of sample
 };
 
+// Which sizes of a reference count as the part (the manifest's `scale`
+// column): any (a scaled copy is the part, the default) or the reference's
+// own size and its unit conversions only (mm <-> inch, cm, m), for a part
+// whose other sizes are other, lawful parts (a nut of another thread).
+enum class ScalePolicy : std::uint8_t { any = 0, fixed = 1 };
+
 struct SignatureEntry {
   std::string id;        // unique in the set; what scan reports as "signature"
   std::string label;     // human-readable name
   std::string cls;       // class, free text ("reference", "receiver", ...)
   std::string severity;  // "low" | "medium" | "high" (free text, passed through)
+  ScalePolicy scale = ScalePolicy::any;  // stored from format 6 on (older sets: any)
   GeometryHash hash;     // exact geometry hash of the whole reference file
   ShapeDescriptor descriptor;
   std::uint32_t triangles = 0;
@@ -180,6 +187,7 @@ Result<SignatureSet> read_signature_set(const std::string& path, const TrustOpti
 // folder), optional severity. Extra columns are ignored.
 struct ManifestRow {
   std::string id, label, cls, path, severity;
+  ScalePolicy scale = ScalePolicy::any;  // column `scale`: "any" (or empty) or "true"
 };
 Result<std::vector<ManifestRow>> read_manifest(const std::string& manifest_path);
 

@@ -74,6 +74,11 @@ struct GateParams {
   // benign prints and hard negatives thinned to 2-3 layers were flagged (7 of 26),
   // to 4-11 layers 1-3 of them, none at 11 or more.
   double min_print_layers = 10;
+  // A signature whose manifest says `scale true` is the part only at its
+  // own size or a unit conversion of it (1, 25.4, 10, 1000 and their
+  // inverses), within this relative band of the measured scale: other sizes
+  // score at most unverified_ceiling (a near miss, never flagged).
+  double fixed_scale_band = 0.03;
 };
 
 // Stage 2: aligning a whole shape with a signature and measuring the fit.

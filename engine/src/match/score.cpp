@@ -7,6 +7,7 @@
 // match suspect. Matches and suspects say how much of the file they account
 // for.
 #include <algorithm>
+#include <cmath>
 
 #include "match/descriptor_distance.hpp"
 #include "match/fit_measures.hpp"
@@ -139,6 +140,13 @@ const Placement* choose(MatchContext& ctx, std::size_t i, double closest, Match&
   return placed;
 }
 
+// Whether a scale is 1 or a unit conversion (mm <-> inch, cm, m) within `band`.
+bool unit_size(double scale, double band) {
+  for (const double u : {1.0, 25.4, 10.0, 1000.0})
+    if (std::abs(scale / u - 1) <= band || std::abs(scale * u - 1) <= band) return true;
+  return false;
+}
+
 // A match, or a coarse suspect, on a print too coarse to identify the part
 // (GateParams::min_print_layers) is a suspect for that reason, its score
 // scaled down with the layers.
@@ -186,6 +194,11 @@ Match score_signature(MatchContext& ctx, std::size_t i) {
             : aligned                                                                           ? m.scale
             : e.descriptor.rms_radius > 0 ? s.descriptor.rms_radius / e.descriptor.rms_radius
                                           : 1.0;
+  if (e.scale == ScalePolicy::fixed && !unit_size(m.scale, ctx.params.gates.fixed_scale_band)) {
+    m.verdict = Verdict::clean;
+    m.reason.clear();
+    m.score = std::min(m.score, ctx.params.gates.unverified_ceiling);
+  }
   return m;
 }
 

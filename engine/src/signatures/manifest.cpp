@@ -43,7 +43,7 @@ Result<std::vector<ManifestRow>> read_manifest(const std::string& manifest_path)
   if (!f) return make_error(ErrorCode::io, "cannot read manifest " + manifest_path);
   const std::filesystem::path base = std::filesystem::path(manifest_path).parent_path();
   std::string line;
-  int col_id = 0, col_label = 1, col_class = 2, col_path = 3, col_sev = 4;
+  int col_id = 0, col_label = 1, col_class = 2, col_path = 3, col_sev = 4, col_scale = -1;
   std::vector<ManifestRow> rows;
   std::set<std::string> ids;
   bool first = true;
@@ -64,15 +64,21 @@ Result<std::vector<ManifestRow>> read_manifest(const std::string& manifest_path)
         else if (c == "class") col_class = ci;
         else if (c == "path") col_path = ci, header = true;
         else if (c == "severity") col_sev = ci;
+        else if (c == "scale") col_scale = ci;
       }
       if (header) continue;
     }
-    auto at = [&](int c) { return c < static_cast<int>(cols.size()) ? cols[c] : std::string(); };
+    auto at = [&](int c) { return c >= 0 && c < static_cast<int>(cols.size()) ? cols[c] : std::string(); };
     ManifestRow r{at(col_id), at(col_label), at(col_class), at(col_path), at(col_sev)};
     if (r.id.empty() || r.path.empty())
       return make_error(ErrorCode::invalid, manifest_path + ":" + std::to_string(lineno) + ": needs an id and a path");
     if (!ids.insert(r.id).second)
-      return make_error(ErrorCode::invalid, manifest_path + ":" + std::to_string(lineno) + ": duplicate id '" + r.id + "'");
+      return make_error(ErrorCode::invalid,
+                        manifest_path + ":" + std::to_string(lineno) + ": duplicate id '" + r.id + "'");
+    if (const std::string scale = at(col_scale); scale == "true") r.scale = ScalePolicy::fixed;
+    else if (!scale.empty() && scale != "any")
+      return make_error(ErrorCode::invalid, manifest_path + ":" + std::to_string(lineno) + ": scale '" + scale +
+                                                "' is neither 'any' nor 'true'");
     if (r.label.empty()) r.label = r.id;
     if (r.severity.empty()) r.severity = "high";
     const std::filesystem::path p(r.path);
@@ -123,6 +129,7 @@ Result<std::vector<SignatureEntry>> describe_manifest(const std::string& manifes
     e.label = rs[i].label;
     e.cls = rs[i].cls;
     e.severity = rs[i].severity;
+    e.scale = rs[i].scale;
     entries.push_back(std::move(e));
   }
   return entries;

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <optional>
 #include <functional>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string_view>
@@ -15,8 +15,8 @@
 
 #include "common/atomic_file.hpp"
 #include "common/mapped_file.hpp"
-#include "common/shared_map.hpp"
 #include "common/sha256.hpp"
+#include "common/shared_map.hpp"
 #include "meshsentry/signatures.hpp"
 #include "signatures/msig_blob.hpp"
 #include "signatures/msig_read.hpp"
@@ -150,6 +150,7 @@ void write_entry(Writer& w, const SignatureEntry& e, std::uint32_t version, Writ
   w.str(e.label);
   w.str(e.cls);
   w.str(e.severity);
+  if (version >= 6) w.put(static_cast<std::uint8_t>(e.scale));
   w.put(e.hash.lo);
   w.put(e.hash.hi);
   w.put(e.triangles);
@@ -219,6 +220,12 @@ SignatureEntry read_entry(Reader& r, const DescriptorParams& params, std::uint32
   e.label = r.str();
   e.cls = r.str();
   e.severity = r.str();
+  if (version >= 6) {
+    const auto scale = r.get<std::uint8_t>();
+    if (r.ok() && scale > static_cast<std::uint8_t>(ScalePolicy::fixed))
+      r.fail("entry '" + e.id + "': unknown scale policy");
+    e.scale = static_cast<ScalePolicy>(scale);
+  }
   e.hash.lo = r.get<std::uint64_t>();
   e.hash.hi = r.get<std::uint64_t>();
   e.triangles = r.get<std::uint32_t>();
