@@ -35,6 +35,7 @@ mkdir -p "$out"/seeds/{stl_reader,gcode_reader,bgcode,threemf_reader,vrml_reader
   "$out/crashes" "$out/logs"
 find "$here/models" -name '*.stl' -exec cp {} "$out/seeds/stl_reader/" \;
 cp "$here/signatures/demo.msig" "$out/seeds/signature_reader/"
+cp "$here/tests/data/one_v6.msig" "$out/seeds/signature_reader/"  # format 6
 # corpus FOLDER MAXBYTES EXT...: copy the small files of those extensions.
 corpus() {
   local dir=$1 max=$2; shift 2

@@ -214,3 +214,17 @@ TEST_CASE("format 6: a set with a duplicate id is corrupt at open", "[signatures
   CHECK(r.status().code == ErrorCode::corrupt);
   CHECK_THAT(r.status().message, Catch::Contains("duplicate id '" + set->entries[0].id + "'"));
 }
+
+TEST_CASE("the committed format-6 file still opens, every entry decoded, its scale policy kept",
+          "[signatures][msig6]") {
+  // tests/data/one_v6.msig: the star knob of models/refs, built with `scale true` on 2026-12-08.
+  // A change to format 6's layout that forgets older files fails here.
+  auto set = read_signature_set((source_dir() / "tests/data/one_v6.msig").string());
+  REQUIRE(set.ok());
+  CHECK(set->format_version == 6);
+  REQUIRE(set->entries.size() == 1);
+  CHECK(set->entries[0].id == "star_knob_5lobe");
+  CHECK(set->entries[0].scale == ScalePolicy::fixed);
+  REQUIRE(decode_all(*set).ok());
+  CHECK(set->entries[0].sample.points.size() > 100);
+}
