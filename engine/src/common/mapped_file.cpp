@@ -10,16 +10,12 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/file_descriptor.hpp"
+
 namespace meshsentry {
 namespace {
 
-// Closes the descriptor however open() is left.
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
+using Fd = FileDescriptor;
 
 // A buffer for `size` bytes, not zero-filled (the read overwrites it). A
 // large one is on transparent huge pages where the system allows: filling

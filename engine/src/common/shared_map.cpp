@@ -9,15 +9,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/file_descriptor.hpp"
+
 namespace meshsentry {
 namespace {
 
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
+using Fd = FileDescriptor;
 
 Status io_error(const char* what, int err) {
   return make_error(ErrorCode::io, std::string(what) + ": " + std::strerror(err));

@@ -300,6 +300,23 @@ std::vector<std::byte> serialize_signature_set(SignatureSet& set, std::uint32_t 
 
 namespace {
 
+// The set's name, creation time, engine version and descriptor parameters,
+// as every format from 3 on begins; returns the entry count that follows.
+std::uint32_t read_set_header(Reader& r, SignatureSet& set) {
+  set.name = r.str();
+  set.created = r.str();
+  set.engine_version = r.str();
+  DescriptorParams& p = set.params;
+  for (std::uint32_t* v : {&p.version, &p.samples, &p.d2_bins, &p.d1_bins, &p.a3_bins, &p.seed})
+    *v = r.get<std::uint32_t>();
+  if (p.d2_bins == 0 || p.d1_bins == 0 || p.a3_bins == 0 || p.d2_bins > kMaxBins || p.d1_bins > kMaxBins ||
+      p.a3_bins > kMaxBins)
+    r.fail("bad descriptor parameters");
+  const auto count = r.get<std::uint32_t>();
+  if (count > kMaxEntries) r.fail("too many entries");
+  return count;
+}
+
 Result<SignatureSet> parse_toc(std::span<const std::byte> b, std::uint64_t length,
                                std::shared_ptr<const SharedMap> map);
 
@@ -323,17 +340,8 @@ Result<SignatureSet> parse(std::span<const std::byte> b, const std::function<voi
   Reader r(b.subspan(kHeader, length));
   SignatureSet set;
   set.format_version = version;
-  set.name = r.str();
-  set.created = r.str();
-  set.engine_version = r.str();
-  DescriptorParams& p = set.params;
-  for (std::uint32_t* v : {&p.version, &p.samples, &p.d2_bins, &p.d1_bins, &p.a3_bins, &p.seed})
-    *v = r.get<std::uint32_t>();
-  if (p.d2_bins == 0 || p.d1_bins == 0 || p.a3_bins == 0 || p.d2_bins > kMaxBins || p.d1_bins > kMaxBins ||
-      p.a3_bins > kMaxBins)
-    r.fail("bad descriptor parameters");
-  const auto count = r.get<std::uint32_t>();
-  if (count > kMaxEntries) r.fail("too many entries");
+  const std::uint32_t count = read_set_header(r, set);
+  const DescriptorParams& p = set.params;
   std::set<std::string> ids;
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
     BlobRecord none;  // only format 6 has blobs
@@ -360,17 +368,8 @@ Result<SignatureSet> parse_toc(std::span<const std::byte> b, std::uint64_t lengt
   Reader r(b.subspan(kHeader, length));
   SignatureSet set;
   set.format_version = 6;
-  set.name = r.str();
-  set.created = r.str();
-  set.engine_version = r.str();
-  DescriptorParams& p = set.params;
-  for (std::uint32_t* v : {&p.version, &p.samples, &p.d2_bins, &p.d1_bins, &p.a3_bins, &p.seed})
-    *v = r.get<std::uint32_t>();
-  if (p.d2_bins == 0 || p.d1_bins == 0 || p.a3_bins == 0 || p.d2_bins > kMaxBins || p.d1_bins > kMaxBins ||
-      p.a3_bins > kMaxBins)
-    r.fail("bad descriptor parameters");
-  const auto count = r.get<std::uint32_t>();
-  if (count > kMaxEntries) r.fail("too many entries");
+  const std::uint32_t count = read_set_header(r, set);
+  const DescriptorParams& p = set.params;
   std::vector<BlobRecord> records;
   std::uint64_t next = 0;  // the blobs lie in entry order, end to end, up to the end of the file
   for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
