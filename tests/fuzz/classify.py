@@ -4,8 +4,10 @@
 # frame that is neither the sanitizer/libFuzzer runtime nor another system
 # library (libc, libstdc++, zlib, ...), which only pass the call through:
 #   assimp / libarchive   inside that library (see KNOWN-ASSIMP.md)
-#   ours                  anything else: engine/, tests/fuzz/, or no stack
+#   ours                  our code (engine/, cli/, tests/fuzz/, namespace meshsentry),
+#                         or a crash with no stack
 #   no-repro              the replay ran clean
+#   unclear               a timeout whose replay printed no stack (not counted as ours)
 #   classify.py FUZZ_BINARY ARTIFACT...    -> one line per artifact;
 # exit 1 when any artifact is "ours". run.sh uses it for fuzz_assimp_loader,
 # whose fork mode keeps fuzzing past Assimp's crashes.
@@ -22,6 +24,16 @@ FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ (.*)$")
 # A frame the sanitizer could not name (no llvm-symbolizer on the machine):
 # "  (/path/binary+0x14fb5d) (BuildId: ...)".
 UNNAMED = re.compile(r"^\s*\((/[^+()]+)\+(0x[0-9a-f]+)\)")
+
+
+OURS = re.compile(r"meshsentry|/engine/|/tests/|/cli/")  # in a frame's function or source, not its module
+MODULE = re.compile(r"\((/[^+()]+)\+0x[0-9a-f]+\)|\(BuildId: [0-9a-f]+\)")
+
+
+def own_binary(binary, frame):
+    """Whether the frame lies in the fuzz binary itself (not a shared library)."""
+    u = re.search(r"\((/[^+()]+)\+0x[0-9a-f]+\)", frame)
+    return bool(u) and os.path.realpath(u.group(1)) == os.path.realpath(binary)
 
 
 def name_frames(binary, lines):
@@ -79,13 +91,24 @@ def classify(binary, artifact):
         m = FRAME.match(l)
         if not m or RUNTIME.search(m.group(1)):
             continue
-        if "libassimp.so" in m.group(1):
+        # Assimp's own code: its library, or its header-only classes
+        # (MemoryIOStream, Importer::ReadFile) compiled into our binary.
+        if "libassimp.so" in m.group(1) or re.match(r"in Assimp::|.*/usr/include/assimp/", MODULE.sub("", m.group(1))):
             return "assimp", what
         if "libarchive.so" in m.group(1):
             return "libarchive", what
         if SYSTEM_LIB.search(m.group(1)):
             continue
+        # Code linked into the fuzz binary that is not ours: the sanitizer's
+        # interceptors under libc's names (strncmp, memcpy), its allocator,
+        # libFuzzer. Ours names our namespace or our sources.
+        if own_binary(binary, m.group(1)) and not OURS.search(MODULE.sub("", m.group(1))):
+            continue
         return "ours", what + " at " + m.group(1)[:160]
+    # A timeout whose replay printed no frames says nothing about whose loop
+    # it was (the alarm can land while the stack is being printed, under load).
+    if "timeout" in what:
+        return "unclear", what + " (no stack)"
     return "ours", what + " (no stack)"
 
 
