@@ -3,6 +3,8 @@
 // mirrored and re-encoded, is found with its own signature and a transform
 // that lays the signature's points onto it; the benign look-alikes are not
 // flagged by the demo set.
+#include <zlib.h>
+
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -11,8 +13,6 @@
 #include <fstream>
 #include <random>
 #include <sstream>
-
-#include <zlib.h>
 
 #include "match/pose.hpp"
 #include "meshsentry/engine.hpp"
@@ -471,6 +471,29 @@ TEST_CASE("a cut piece holding a good share of a part is suspect; a sliver is cl
   auto r = demo_engine().scan_file((source_dir() / "models/test/piece_flange.stl").string(), off);
   REQUIRE(r.size() == 1);
   CHECK(r[0].verdict == Verdict::clean);
+}
+
+TEST_CASE("a cut piece drawn in inches (25.4 times too small) is found, at the file's scale", "[match]") {
+  // The point-pair stages vote at the signature's size; a small clean file
+  // is matched again at 25.4 times its size (match/match_mesh.cpp).
+  const Mesh piece = load_or_die((source_dir() / "models/test/piece_flange.stl").string());
+  const double inch = 1 / 25.4;
+  std::array<double, 9> small = random_rotation(4);
+  for (double& v : small) v *= inch;
+  const ScanResult r = scan_mesh(transformed(piece, small, {0.2, 0.1, 0.3}));
+  REQUIRE(r.verdict == Verdict::suspect);
+  const Match& m = r.matches[0];
+  CHECK(m.signature == "flange_3hole");
+  CHECK(m.method == Method::piece);
+  CHECK(m.scale == Approx(inch).epsilon(0.02));
+  // The transform is to the file's coordinates: its linear part scales by 1/25.4.
+  const double det = m.transform[0] * (m.transform[5] * m.transform[10] - m.transform[6] * m.transform[9]) -
+                     m.transform[1] * (m.transform[4] * m.transform[10] - m.transform[6] * m.transform[8]) +
+                     m.transform[2] * (m.transform[4] * m.transform[9] - m.transform[5] * m.transform[8]);
+  CHECK(std::cbrt(std::abs(det)) == Approx(inch).epsilon(0.02));
+  // A small box is not a part in inches either.
+  Mesh box = cube(10);
+  CHECK(scan_mesh(transformed(box, {inch, 0, 0, 0, inch, 0, 0, 0, inch}, {0, 0, 0})).verdict == Verdict::clean);
 }
 
 TEST_CASE("a shorter or plainer member of a part's family is not a piece of it", "[match]") {

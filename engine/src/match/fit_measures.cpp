@@ -118,7 +118,10 @@ void cut_planes(const PlacedSignature& sig, const SurfaceSample& dense, std::vec
     const Vec3 n = normal(inside[best]), p = point(inside[best]);
     const std::size_t before = inside.size();
     std::erase_if(inside, [&](std::size_t b) { return on(b, n, p); });
-    (faces_along(sig, n, prm) ? out.natural_cut : out.oblique_cut) += double(before - inside.size()) / double(seen);
+    const double share = double(before - inside.size()) / double(seen);
+    const bool natural = faces_along(sig, n, prm);
+    (natural ? out.natural_cut : out.oblique_cut) += share;
+    out.planes.push_back({p, n, share, natural});
   }
 }
 
@@ -143,7 +146,7 @@ std::vector<Vec3> turn(const Similarity& pose, const std::vector<Vec3f>& src_nor
 
 void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mesh& mesh, const SurfaceSample& dst,
                  const PointTree& tree, double radius, double loose_fraction, const VerifyParams& p, PoseEstimate& out,
-                 bool noisy, const std::vector<Vec3>* src_normals) {
+                 bool noisy, const std::vector<Vec3>* src_normals, std::vector<bool>* found) {
   const double tol = p.coverage_tolerance * radius;
   const double widest_fraction = noisy ? std::max(loose_fraction, p.noisy_tolerance) : loose_fraction;
   const std::vector<Residual> res = residuals(pose, src, mesh, dst, tree, 2 * (widest_fraction * radius), src_normals,
@@ -163,6 +166,7 @@ void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mes
     fraction = std::clamp(p.noise_width * *mid / radius, loose_fraction, widest_fraction);
   }
   const double loose = fraction * radius;
+  if (found) found->clear();
   // Distinctive points: farther than the loose tolerance from the
   // signature's bounding box, once placed (scale included).
   const std::vector<double> off_box = distance_to_bounding_box(src);
@@ -173,6 +177,7 @@ void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mes
     const double d = std::min(res[k].distance, 2 * loose);
     covered += d <= tol;
     covered_loose += d <= loose;
+    if (found) found->push_back(d <= loose);
     buried += d > loose && res[k].buried;
     if (off_box[k] * scale > loose) {
       ++distinct;

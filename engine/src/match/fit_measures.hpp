@@ -22,9 +22,11 @@ namespace meshsentry {
 // moves the whole surface a little; a look-alike differs in places and
 // matches exactly elsewhere, so its median stays small). With `src_normals`
 // (the signature's normals), `buried` is measured too (see PoseEstimate).
+// With `found`, each signature point's flag: within the tolerance of coverage_loose.
 void measure_fit(const Similarity& pose, const std::vector<Vec3>& src, const Mesh& mesh, const SurfaceSample& dst,
                  const PointTree& tree, double radius, double loose_fraction, const VerifyParams& p, PoseEstimate& out,
-                 bool noisy = false, const std::vector<Vec3>* src_normals = nullptr);
+                 bool noisy = false, const std::vector<Vec3>* src_normals = nullptr,
+                 std::vector<bool>* found = nullptr);
 
 // The signature's points and normals laid onto the scan by a pose, with a
 // k-d tree over the points (which must therefore stay where they are).
@@ -55,8 +57,14 @@ struct PlacedSignature {
 // faces lie inside the reference's material; a look-alike of another design
 // (a 2x2 brick laid in a 2x4) has walls where the reference is hollow. With
 // `cuts`, the rest that lies inside is searched for cut planes.
+struct CutPlane {
+  Vec3 point, normal;    // the normal points out of the scanned piece
+  double share = 0;      // of the scanned surface on it
+  bool natural = false;  // parallel to one of the signature's flat faces
+};
 struct Shares {
   double explained = 0, outside = 1, oblique_cut = 0, natural_cut = 0;
+  std::vector<CutPlane> planes;  // the cut planes found, largest first
 };
 Shares surface_shares(const PlacedSignature& sig, const SurfaceSample& dense, double tol, double lateral_max,
                       std::size_t queries, bool cuts, const PieceParams& p);

@@ -198,6 +198,10 @@ struct PieceParams {
   std::size_t cut_seeds = 128;
   int cut_planes = 2;
   std::size_t share_queries = 2048;  // scanned points the shares are measured on
+  // A piece holds the signature whole on its side of its cut planes
+  // (PoseEstimate::kept_found, points beyond kept_margin loose tolerances
+  // from them): a plain block posing as a piece lacks the detail there.
+  double kept_margin = 2.0, min_kept_found = 0.9;
 };
 
 // Point-pair features (match/ppf_search.cpp), Drost et al. 2010.
@@ -237,6 +241,14 @@ struct DeformParams {
   int bend_iterations = 40;
 };
 
+// Files drawn in inches (match/match_mesh.cpp): a clean file whose box
+// diagonal, times 25.4, lies between min_width times the narrowest
+// signature's width and max_width times the widest is matched again at
+// 25.4 times its size (the point-pair stages vote at the signatures' size).
+struct UnitParams {
+  double max_width = 4.0, min_width = 0.3;
+};
+
 struct MatchParams {
   ShapeParams shapes;
   DistanceParams distance;
@@ -250,6 +262,7 @@ struct MatchParams {
   FusedParams fused;
   PieceParams piece;
   PpfParams ppf;
+  UnitParams units;
   DeformParams deform;
 };
 

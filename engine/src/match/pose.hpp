@@ -44,6 +44,10 @@ struct PoseEstimate {
   // verify_partial: share of the scanned surface on (at most two) planes inside the signature's solid, at an
   // angle none of its flat faces has (a cut) or parallel to one of them.
   double oblique_cut = 0, natural_cut = 0;
+  // verify_partial: share of the signature points on the piece's side of every cut plane (farther than
+  // PieceParams::kept_margin from it) found on the scanned surface: 1 for a true piece, low for a plain
+  // block standing for a piece of a part with detail there (studs, teeth) that it lacks.
+  double kept_found = 0;
 };
 
 // A shape's dense verification sample (with faces) and its k-d tree, made

@@ -23,7 +23,8 @@ namespace {
 // angle none of the signature's flat faces has.
 bool is_piece(const PoseEstimate& e, const PieceParams& p) {
   return e.coverage_loose >= p.min_coverage && e.explained >= p.min_explained && e.outside <= p.max_outside &&
-         e.oblique_cut >= p.min_cut && e.explained + e.oblique_cut + e.natural_cut >= p.min_accounted;
+         e.oblique_cut >= p.min_cut && e.explained + e.oblique_cut + e.natural_cut >= p.min_accounted &&
+         e.kept_found >= p.min_kept_found;
 }
 
 // Signature i's best placement by `method` (rank: higher is better; the

@@ -10,6 +10,27 @@
 #include "match/icp.hpp"
 
 namespace meshsentry {
+namespace {
+
+// Share of the placed signature's points on the inner side of every cut
+// plane, farther than `margin` from each, that were found: the part of the
+// signature the piece claims to hold (cut edges aside), which a true piece
+// holds whole.
+double kept_found(const Similarity& pose, const std::vector<Vec3>& src, const std::vector<bool>& found,
+                  const std::vector<CutPlane>& planes, double margin) {
+  if (planes.empty() || found.size() != src.size()) return 0;
+  std::size_t kept = 0, hit = 0;
+  for (std::size_t k = 0; k < src.size(); ++k) {
+    const Vec3 x = pose.linear * src[k] + pose.shift;
+    bool inner = true;
+    for (const CutPlane& c : planes) inner = inner && (x - c.point).dot(c.normal) < -margin;
+    kept += inner;
+    hit += inner && found[k];
+  }
+  return kept ? double(hit) / double(kept) : 0;
+}
+
+}  // namespace
 
 PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const DenseSample& dense_sample,
                             const Similarity& start, double sig_spacing, const MatchParams& params, bool piece_gate) {
@@ -56,7 +77,8 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const D
   const std::vector<Vec3>* normals = piece_gate ? nullptr : &fine_normals;
   refine_point_to_plane(pose, fine, dense, dense_tree, params.icp.reach * r, params.icp, normals);
   refine_point_to_plane(pose, fine, dense, dense_tree, params.icp.partial_reach * r, params.icp, normals);
-  measure_fit(pose, src, mesh, dense, dense_tree, r, loose_fraction, params.verify, out, false, &src_normals);
+  std::vector<bool> found;
+  measure_fit(pose, src, mesh, dense, dense_tree, r, loose_fraction, params.verify, out, false, &src_normals, &found);
 
   const Shares shares = surface_shares(PlacedSignature(pose, src, sig.sample.normals), dense, loose_fraction * r,
                                        sig_spacing, piece.share_queries, true, piece);
@@ -64,6 +86,7 @@ PoseEstimate verify_partial(const SignatureEntry& sig, const Mesh& mesh, const D
   out.outside = shares.outside;
   out.oblique_cut = shares.oblique_cut;
   out.natural_cut = shares.natural_cut;
+  out.kept_found = kept_found(pose, src, found, shares.planes, piece.kept_margin * loose_fraction * r);
   out.placement = pose.after_shift_by(cs);
   out.scale = 1;
   out.mirrored = pose.mirrored();
