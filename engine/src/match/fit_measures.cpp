@@ -244,7 +244,9 @@ Shares surface_shares(const PlacedSignature& sig, const SurfaceSample& dense, do
     if (!out) inside.push_back(i);
   }
   if (!seen) return {};
-  Shares s{double(explained) / seen, double(outside) / seen};
+  Shares s;
+  s.explained = double(explained) / seen;
+  s.outside = double(outside) / seen;
   if (cuts) cut_planes(sig, dense, std::move(inside), tol, seen, p, s);
   return s;
 }

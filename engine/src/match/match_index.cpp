@@ -36,7 +36,7 @@ std::shared_ptr<const MatchIndex> MatchIndex::make(const SignatureSet& set, cons
   index->views.reserve(view_count);
   for (std::size_t i = 0; i < set.entries.size(); ++i) {
     index->first_view_.push_back(index->views.size());
-    for (const CoarseView& v : set.entries[i].views) index->views.push_back({.view = &v, .owner = i});
+    for (const CoarseView& v : set.entries[i].views) index->views.push_back({.view = &v, .owner = i, .spacing = 0, .made = nullptr});
   }
   index->bins_ = set.params;
   for (std::size_t i = 0; i < set.entries.size(); ++i) index->by_hash_.push_back({set.entries[i].hash, i});
