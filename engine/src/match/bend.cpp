@@ -76,11 +76,7 @@ void refine_chain(std::vector<Similarity>& poses, const std::vector<std::vector<
     for (Eigen::Index s = 0; s < k; ++s) {
       Similarity& pose = poses[static_cast<std::size_t>(s)];
       const Vec3 w = step.segment<3>(6 * s), t = step.segment<3>(6 * s + 3);
-      const Vec3& c = centre[static_cast<std::size_t>(s)];
-      const double angle = w.norm();
-      const Mat3 r = angle > 0 ? Eigen::AngleAxisd(angle, w / angle).toRotationMatrix() : Mat3::Identity();
-      pose.linear = r * pose.linear;
-      pose.shift = r * (pose.shift - c) + c + t;
+      const double angle = apply_step(pose, w, t, centre[static_cast<std::size_t>(s)]);
       moved = moved || angle >= p.converged_angle || t.norm() >= p.converged_shift * reach;
     }
     if (!moved) return;

@@ -118,10 +118,8 @@ void cut_planes(const PlacedSignature& sig, const SurfaceSample& dense, std::vec
     const Vec3 n = normal(inside[best]), p = point(inside[best]);
     const std::size_t before = inside.size();
     std::erase_if(inside, [&](std::size_t b) { return on(b, n, p); });
-    const double share = double(before - inside.size()) / double(seen);
-    const bool natural = faces_along(sig, n, prm);
-    (natural ? out.natural_cut : out.oblique_cut) += share;
-    out.planes.push_back({p, n, share, natural});
+    (faces_along(sig, n, prm) ? out.natural_cut : out.oblique_cut) += double(before - inside.size()) / double(seen);
+    out.planes.push_back({p, n});
   }
 }
 

@@ -58,9 +58,7 @@ struct PlacedSignature {
 // (a 2x2 brick laid in a 2x4) has walls where the reference is hollow. With
 // `cuts`, the rest that lies inside is searched for cut planes.
 struct CutPlane {
-  Vec3 point, normal;    // the normal points out of the scanned piece
-  double share = 0;      // of the scanned surface on it
-  bool natural = false;  // parallel to one of the signature's flat faces
+  Vec3 point, normal;  // the normal points out of the scanned piece
 };
 struct Shares {
   double explained = 0, outside = 1, oblique_cut = 0, natural_cut = 0;

@@ -57,6 +57,14 @@ void refine(Pose& pose, const std::vector<Vec3>& src, const std::vector<Vec3f>& 
   pose.rms = rms_distance(pose, src, src.size(), tree);
 }
 
+double apply_step(Similarity& pose, const Vec3& w, const Vec3& t, const Vec3& c) {
+  const double angle = w.norm();
+  const Mat3 r = angle > 0 ? Eigen::AngleAxisd(angle, w / angle).toRotationMatrix() : Mat3::Identity();
+  pose.linear = r * pose.linear;
+  pose.shift = r * (pose.shift - c) + c + t;
+  return angle;
+}
+
 void refine_point_to_plane(Similarity& pose, const std::vector<Vec3>& src, const SurfaceSample& dst,
                            const PointTree& tree, double max_dist, const IcpParams& p,
                            const std::vector<Vec3>* src_normals) {
@@ -90,11 +98,7 @@ void refine_point_to_plane(Similarity& pose, const std::vector<Vec3>& src, const
     if (used < p.min_pairs) return;
     const Vec6 step = a.ldlt().solve(-b);
     if (!step.allFinite()) return;
-    const Vec3 w = step.head<3>();
-    const double angle = w.norm();
-    const Mat3 r = angle > 0 ? Eigen::AngleAxisd(angle, w / angle).toRotationMatrix() : Mat3::Identity();
-    pose.linear = r * pose.linear;
-    pose.shift = r * (pose.shift - c) + c + step.tail<3>();
+    const double angle = apply_step(pose, step.head<3>(), step.tail<3>(), c);
     if (angle < p.converged_angle && step.tail<3>().norm() < p.converged_shift * max_dist) return;
   }
 }

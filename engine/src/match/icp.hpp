@@ -43,6 +43,10 @@ void refine(Pose& pose, const std::vector<Vec3>& src, const std::vector<Vec3f>& 
 // `src_normals`, pairs whose normals differ by more than
 // IcpParams::pair_normal_cos are left out too: a raft's top face must not
 // pull the part's bottom face, which it buries facing the other way.
+// One linearised point-to-plane step applied to `pose`: a turn by the
+// rotation vector w about c, then a shift by t. Returns the turn's angle.
+double apply_step(Similarity& pose, const Vec3& w, const Vec3& t, const Vec3& c);
+
 void refine_point_to_plane(Similarity& pose, const std::vector<Vec3>& src, const SurfaceSample& dst,
                            const PointTree& tree, double max_dist, const IcpParams& p,
                            const std::vector<Vec3>* src_normals = nullptr);

@@ -178,6 +178,16 @@ Match score_signature(MatchContext& ctx, std::size_t i) {
       m.method == Method::verified || m.method == Method::coarse;  // scale and tolerance are the shape's
   const Shape& s = ctx.shapes[si];
   few_layers(ctx, s, m);
+  m.body = s.body;
+  m.scale = m.method == Method::exact || m.method == Method::fused || m.method == Method::piece ? 1.0
+            : aligned                                                                           ? m.scale
+            : e.descriptor.rms_radius > 0 ? s.descriptor.rms_radius / e.descriptor.rms_radius
+                                          : 1.0;
+  if (e.scale == ScalePolicy::fixed && !unit_size(m.scale, ctx.params.gates.fixed_scale_band)) {
+    m.verdict = Verdict::clean;
+    m.reason.clear();
+    m.score = std::min(m.score, ctx.params.gates.unverified_ceiling);
+  }
   // How much of the file the match accounts for, measured for matches only,
   // so a clean file never pays for it; within two point gaps along the
   // surface, so that a whole copy counts whole.
@@ -189,16 +199,6 @@ Match score_signature(MatchContext& ctx, std::size_t i) {
                                   2 * ctx.index.spacing(i) * m.scale, ctx.params.piece);
     const double file_area = ctx.mesh.mass.area;
     m.explained = file_area > 0 ? std::clamp(explained * s.mass->area / file_area, 0.0, 1.0) : 0;
-  }
-  m.body = s.body;
-  m.scale = m.method == Method::exact || m.method == Method::fused || m.method == Method::piece ? 1.0
-            : aligned                                                                           ? m.scale
-            : e.descriptor.rms_radius > 0 ? s.descriptor.rms_radius / e.descriptor.rms_radius
-                                          : 1.0;
-  if (e.scale == ScalePolicy::fixed && !unit_size(m.scale, ctx.params.gates.fixed_scale_band)) {
-    m.verdict = Verdict::clean;
-    m.reason.clear();
-    m.score = std::min(m.score, ctx.params.gates.unverified_ceiling);
   }
   return m;
 }
